@@ -1,0 +1,36 @@
+//! The command line: subcommands and flags (clap derive).
+//!
+//! `--config`, `-q` and `-v` are global, so they work before or after the subcommand's name.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// planet: a feed aggregator. Fetches every feed in planet.toml and publishes one page and one feed.
+#[derive(Debug, Parser)]
+#[command(name = "planet", version, about, long_about = None)]
+pub struct Cli {
+    /// The config file.
+    #[arg(long, short = 'c', global = true, default_value = "planet.toml", value_name = "PATH")]
+    pub config: PathBuf,
+    /// Print errors only.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more: -v per-feed detail, -vv debugging.
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch every feed, update the cache and publish the output (what cron runs).
+    Run,
+    /// Fetch every feed and update the cache; publish nothing.
+    Fetch,
+    /// Publish the output from the cache, without touching the network.
+    Render,
+}

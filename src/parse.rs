@@ -1,0 +1,233 @@
+//! feed-rs → model: the adapter from any feed format to [`Parsed`].
+//!
+//! Takes the raw bytes of a response (never decoded text, so the XML encoding declaration is
+//! honoured) and returns the feed's metadata and entries with deterministic ids: the entry's own
+//! id, else its link, else a hash of feed URL + title + content. feed-rs's UUID fallback is
+//! replaced, since an id that changes between fetches would duplicate the entry on every run.
+//! This stage does not sanitize: content stays raw until it is chosen for an output.
+
+use chrono::{DateTime, Utc};
+use feed_rs::model as fr;
+use sha2::{Digest, Sha256};
+
+use crate::model::{Entry, FeedMeta, Parsed, TextKind};
+use crate::sanitize;
+
+/// Why a body is not a feed we can read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// feed-rs could not find a feed in the document or the document is broken.
+    #[error("not a readable feed")]
+    Feed(#[source] feed_rs::parser::ParseFeedError),
+}
+
+/// How many characters of content make a title for an entry that has none.
+const DERIVED_TITLE_CHARS: usize = 80;
+
+/// Parses one feed body. `feed_url` is the subscription (for id hashing); `final_url` is where the
+/// body came from after redirects (the base of last resort for relative links).
+pub fn parse_feed(bytes: &[u8], feed_url: &str, final_url: &str) -> Result<Parsed, Error> {
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(Some(final_url))
+        .id_generator(|links, _title, _uri| {
+            // The entry's link is its id of second resort; an empty id is filled in below
+            // with a content hash. Never a random UUID.
+            links
+                .first()
+                .map(|l| l.href.trim().to_owned())
+                .unwrap_or_default()
+        })
+        .sanitize_content(false)
+        .build();
+    let feed = parser.parse(bytes).map_err(Error::Feed)?;
+    Ok(convert(feed, feed_url, final_url))
+}
+
+fn convert(feed: fr::Feed, feed_url: &str, final_url: &str) -> Parsed {
+    let feed_author = feed
+        .authors
+        .first()
+        .map(|p| p.name.trim().to_owned())
+        .filter(|n| !n.is_empty());
+    let meta = FeedMeta {
+        title: feed.title.as_ref().map(text_of).unwrap_or_default(),
+        site_link: alternate_link(&feed.links).filter(|l| l.as_str() != final_url),
+        feed_id: Some(feed.id.clone()).filter(|id| !id.is_empty()),
+        author: feed_author.clone(),
+        updated: feed.updated,
+    };
+    let entries = feed
+        .entries
+        .into_iter()
+        .map(|e| convert_entry(e, feed_url, final_url, feed_author.as_deref()))
+        .collect();
+    Parsed { meta, entries }
+}
+
+fn convert_entry(e: fr::Entry, feed_url: &str, final_url: &str, feed_author: Option<&str>) -> Entry {
+    let link = alternate_link(&e.links);
+    let (content, content_kind) = match (&e.content, &e.summary) {
+        (Some(c), _) if c.body.as_deref().is_some_and(|b| !b.trim().is_empty()) => (
+            c.body.clone().unwrap_or_default(),
+            kind_of(c.content_type.as_str()),
+        ),
+        (_, Some(s)) => (s.content.clone(), kind_of(s.content_type.as_str())),
+        _ => (String::new(), TextKind::Text),
+    };
+    let mut title = e.title.as_ref().map(text_of).unwrap_or_default();
+    if title.trim().is_empty() {
+        title = derive_title(&content, content_kind);
+    }
+    let id = if e.id.trim().is_empty() {
+        hash_id(feed_url, &title, &content)
+    } else {
+        e.id.trim().to_owned()
+    };
+    let author = e
+        .authors
+        .first()
+        .map(|p| p.name.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .or_else(|| feed_author.map(str::to_owned));
+    let base = e
+        .base
+        .clone()
+        .or_else(|| link.clone())
+        .or_else(|| Some(final_url.to_owned()));
+    Entry {
+        id,
+        link,
+        title: title.trim().to_owned(),
+        author,
+        content,
+        content_kind,
+        base,
+        published: e.published,
+        updated: e.updated,
+        categories: e
+            .categories
+            .iter()
+            .map(|c| c.label.clone().unwrap_or_else(|| c.term.clone()))
+            .filter(|c| !c.trim().is_empty())
+            .collect(),
+    }
+}
+
+/// The `alternate` link, else the first link without a `rel`, else the first link at all.
+fn alternate_link(links: &[fr::Link]) -> Option<String> {
+    links
+        .iter()
+        .find(|l| l.rel.as_deref() == Some("alternate"))
+        .or_else(|| links.iter().find(|l| l.rel.is_none()))
+        .or_else(|| {
+            links
+                .iter()
+                .find(|l| !matches!(l.rel.as_deref(), Some("self" | "hub" | "enclosure")))
+        })
+        .map(|l| l.href.trim().to_owned())
+        .filter(|h| !h.is_empty())
+}
+
+fn kind_of(mime: &str) -> TextKind {
+    if mime.contains("html") {
+        TextKind::Html
+    } else {
+        TextKind::Text
+    }
+}
+
+/// A text construct as plain text: HTML titles lose their markup, plain ones stay literal.
+fn text_of(t: &fr::Text) -> String {
+    match kind_of(t.content_type.as_str()) {
+        TextKind::Html => sanitize::html_to_text(&t.content),
+        TextKind::Text => t.content.clone(),
+    }
+    .split_whitespace()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+fn derive_title(content: &str, kind: TextKind) -> String {
+    let text = match kind {
+        TextKind::Html => sanitize::html_to_text(content),
+        TextKind::Text => content.to_owned(),
+    };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut title = String::new();
+    for w in words {
+        if title.chars().count() + w.chars().count() + 1 > DERIVED_TITLE_CHARS {
+            title.push('…');
+            break;
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(w);
+    }
+    if title.is_empty() {
+        "Untitled".to_owned()
+    } else {
+        title
+    }
+}
+
+fn hash_id(feed_url: &str, title: &str, content: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [feed_url, title, content] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("urn:planet:{hex}")
+}
+
+/// The date an entry sorts by: published, else updated, else first seen; a date after `now`
+/// (when it was stored) counts as first seen, so a future date cannot hold the top.
+pub fn sort_date(entry: &Entry, first_seen: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    match entry.published.or(entry.updated) {
+        Some(d) if d <= now => d,
+        _ => first_seen,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RSS_NO_GUID: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+      <link>https://blog.test/</link>
+      <item><title>With link</title><link>https://blog.test/a</link><description>x</description></item>
+      <item><title>No link</title><description>body</description></item>
+    </channel></rss>"#;
+
+    #[test]
+    fn ids_are_deterministic_without_guids() {
+        let a = parse_feed(RSS_NO_GUID.as_bytes(), "https://blog.test/feed", "https://blog.test/feed").unwrap();
+        let b = parse_feed(RSS_NO_GUID.as_bytes(), "https://blog.test/feed", "https://blog.test/feed").unwrap();
+        assert_eq!(a.entries[0].id, "https://blog.test/a");
+        assert!(a.entries[1].id.starts_with("urn:planet:"));
+        assert_eq!(a.entries[1].id, b.entries[1].id);
+    }
+
+    #[test]
+    fn derives_missing_title_from_content() {
+        let xml = r#"<rss version="2.0"><channel><title>T</title><item><link>https://b.test/x</link>
+          <description>&lt;p&gt;Hello &lt;b&gt;world&lt;/b&gt;&lt;/p&gt;</description></item></channel></rss>"#;
+        let p = parse_feed(xml.as_bytes(), "u", "https://b.test/").unwrap();
+        assert_eq!(p.entries[0].title, "Hello world");
+    }
+
+    #[test]
+    fn future_dates_sort_as_first_seen() {
+        let now = Utc::now();
+        let mut e = parse_feed(RSS_NO_GUID.as_bytes(), "u", "https://b.test/").unwrap().entries.remove(0);
+        e.published = Some(now + chrono::Duration::days(30));
+        assert_eq!(sort_date(&e, now, now), now);
+    }
+
+    #[test]
+    fn rejects_html_page() {
+        assert!(parse_feed(b"<html><body>hi</body></html>", "u", "https://b.test/").is_err());
+    }
+}

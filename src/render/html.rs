@@ -1,0 +1,99 @@
+//! The HTML theme: tera templates embedded in the binary, overridable file by file.
+//!
+//! The default theme (`templates/` in the repo) is compiled in, so `planet` runs with no files
+//! beside it. A `templates_dir` may override any of it: a `NAME.tera` file replaces the embedded
+//! template of that name or adds a new page rendered to `output/NAME`; any other file replaces or
+//! adds a static asset copied to `output/` as is. Autoescaping is on for every `.html` and `.xml`
+//! page; only `entry.content`, already sanitized, is marked safe in the theme.
+
+use std::path::Path;
+
+use tera::Tera;
+
+use super::{Error, View};
+
+/// The embedded templates: (output name, source).
+const TEMPLATES: &[(&str, &str)] = &[("index.html", include_str!("../../templates/index.html.tera"))];
+
+/// The embedded static assets: (output name, bytes).
+const ASSETS: &[(&str, &[u8])] = &[("style.css", include_bytes!("../../templates/style.css"))];
+
+/// A loaded theme: templates ready to render and assets ready to copy.
+pub struct Theme {
+    tera: Tera,
+    pages: Vec<String>,
+    assets: Vec<(String, Vec<u8>)>,
+}
+
+/// Loads the embedded theme, then the operator's overrides from `dir`, if any.
+pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
+    let mut sources: Vec<(String, String)> =
+        TEMPLATES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+    let mut assets: Vec<(String, Vec<u8>)> =
+        ASSETS.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+    if let Some(dir) = dir {
+        let read_err = |e| Error::Read {
+            path: dir.to_owned(),
+            source: e,
+        };
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(read_err)?
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for path in files {
+            let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if file.starts_with('.') {
+                continue;
+            }
+            let read = |e| Error::Read {
+                path: path.clone(),
+                source: e,
+            };
+            if let Some(name) = file.strip_suffix(".tera") {
+                let text = std::fs::read_to_string(&path).map_err(read)?;
+                sources.retain(|(n, _)| n != name);
+                sources.push((name.to_owned(), text));
+            } else {
+                let bytes = std::fs::read(&path).map_err(read)?;
+                assets.retain(|(n, _)| n != file);
+                assets.push((file.to_owned(), bytes));
+            }
+        }
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    let pages: Vec<String> = sources.iter().map(|(n, _)| n.clone()).collect();
+    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+        .map_err(|e| Error::Template {
+            name: pages.join(", "),
+            source: e,
+        })?;
+    Ok(Theme { tera, pages, assets })
+}
+
+/// Renders every page of the theme and returns (output name, bytes) for pages and assets.
+pub fn render(theme: &Theme, view: &View) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let context = tera::Context::from_serialize(view).map_err(|e| Error::Template {
+        name: "context".into(),
+        source: e,
+    })?;
+    let mut out = Vec::new();
+    for name in &theme.pages {
+        // Partials (names starting with `_`) are for `{% include %}` only.
+        if name.starts_with('_') {
+            continue;
+        }
+        let text = theme.tera.render(name, &context).map_err(|e| Error::Template {
+            name: name.clone(),
+            source: e,
+        })?;
+        out.push((name.clone(), text.into_bytes()));
+    }
+    out.extend(theme.assets.iter().cloned());
+    Ok(out)
+}
