@@ -11,7 +11,13 @@ use clap::{Parser, Subcommand};
 #[command(name = "planet", version, about, long_about = None)]
 pub struct Cli {
     /// The config file.
-    #[arg(long, short = 'c', global = true, default_value = "planet.toml", value_name = "PATH")]
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        default_value = "planet.toml",
+        value_name = "PATH"
+    )]
     pub config: PathBuf,
     /// Print errors only.
     #[arg(long, short, global = true, conflicts_with = "verbose")]

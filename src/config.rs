@@ -193,7 +193,10 @@ fn check(config: &Config, text: &str) -> Result<(), String> {
         return Err("`planet.concurrency` must be at least 1".into());
     }
     if !matches!(p.link.scheme(), "http" | "https") {
-        return Err(format!("`planet.link` must be an http(s) URL, not `{}`", p.link));
+        return Err(format!(
+            "`planet.link` must be an http(s) URL, not `{}`",
+            p.link
+        ));
     }
     let mut seen = HashSet::new();
     for feed in &config.feeds {
@@ -229,7 +232,8 @@ impl Config {
 mod tests {
     use super::*;
 
-    const MINIMAL: &str = "[planet]\nname = \"P\"\nlink = \"https://p.test/\"\nowner_name = \"O\"\n";
+    const MINIMAL: &str =
+        "[planet]\nname = \"P\"\nlink = \"https://p.test/\"\nowner_name = \"O\"\n";
 
     #[test]
     fn applies_defaults() {

@@ -82,10 +82,17 @@ enum FeedResult {
 }
 
 /// Fetches every enabled feed, parses what changed and records it all in the cache.
-pub async fn fetch(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<FetchReport, Error> {
+pub async fn fetch(
+    config: &Config,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<FetchReport, Error> {
     let client = fetch::Client::new(&config.planet)?;
-    let known: HashMap<String, model::Source> =
-        store.sources()?.into_iter().map(|s| (s.url.clone(), s)).collect();
+    let known: HashMap<String, model::Source> = store
+        .sources()?
+        .into_iter()
+        .map(|s| (s.url.clone(), s))
+        .collect();
     let requests = config
         .feeds
         .iter()

@@ -64,7 +64,12 @@ fn convert(feed: fr::Feed, feed_url: &str, final_url: &str) -> Parsed {
     Parsed { meta, entries }
 }
 
-fn convert_entry(e: fr::Entry, feed_url: &str, final_url: &str, feed_author: Option<&str>) -> Entry {
+fn convert_entry(
+    e: fr::Entry,
+    feed_url: &str,
+    final_url: &str,
+    feed_author: Option<&str>,
+) -> Entry {
     let link = alternate_link(&e.links);
     let (content, content_kind) = match (&e.content, &e.summary) {
         (Some(c), _) if c.body.as_deref().is_some_and(|b| !b.trim().is_empty()) => (
@@ -203,8 +208,18 @@ mod tests {
 
     #[test]
     fn ids_are_deterministic_without_guids() {
-        let a = parse_feed(RSS_NO_GUID.as_bytes(), "https://blog.test/feed", "https://blog.test/feed").unwrap();
-        let b = parse_feed(RSS_NO_GUID.as_bytes(), "https://blog.test/feed", "https://blog.test/feed").unwrap();
+        let a = parse_feed(
+            RSS_NO_GUID.as_bytes(),
+            "https://blog.test/feed",
+            "https://blog.test/feed",
+        )
+        .unwrap();
+        let b = parse_feed(
+            RSS_NO_GUID.as_bytes(),
+            "https://blog.test/feed",
+            "https://blog.test/feed",
+        )
+        .unwrap();
         assert_eq!(a.entries[0].id, "https://blog.test/a");
         assert!(a.entries[1].id.starts_with("urn:planet:"));
         assert_eq!(a.entries[1].id, b.entries[1].id);
@@ -221,7 +236,10 @@ mod tests {
     #[test]
     fn future_dates_sort_as_first_seen() {
         let now = Utc::now();
-        let mut e = parse_feed(RSS_NO_GUID.as_bytes(), "u", "https://b.test/").unwrap().entries.remove(0);
+        let mut e = parse_feed(RSS_NO_GUID.as_bytes(), "u", "https://b.test/")
+            .unwrap()
+            .entries
+            .remove(0);
         e.published = Some(now + chrono::Duration::days(30));
         assert_eq!(sort_date(&e, now, now), now);
     }

@@ -79,10 +79,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let files = vec![("a.txt".to_owned(), b"hello".to_vec())];
         assert_eq!(publish(dir.path(), &files).unwrap(), 1);
-        let before = std::fs::metadata(dir.path().join("a.txt")).unwrap().modified().unwrap();
+        let before = std::fs::metadata(dir.path().join("a.txt"))
+            .unwrap()
+            .modified()
+            .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         assert_eq!(publish(dir.path(), &files).unwrap(), 0);
-        let after = std::fs::metadata(dir.path().join("a.txt")).unwrap().modified().unwrap();
+        let after = std::fs::metadata(dir.path().join("a.txt"))
+            .unwrap()
+            .modified()
+            .unwrap();
         assert_eq!(before, after);
     }
 
@@ -90,7 +96,10 @@ mod tests {
     fn leaves_no_temporary_files() {
         let dir = tempfile::tempdir().unwrap();
         publish(dir.path(), &[("x".to_owned(), b"1".to_vec())]).unwrap();
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["x"]);
     }
 }

@@ -15,13 +15,82 @@ use crate::model::TextKind;
 
 /// Elements kept: document structure, links, images, figures, tables, code, quotes, media.
 pub const ALLOWED_TAGS: &[&str] = &[
-    "a", "abbr", "acronym", "address", "article", "aside", "audio", "b", "bdi", "bdo", "big",
-    "blockquote", "br", "caption", "center", "cite", "code", "col", "colgroup", "dd", "del",
-    "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4",
-    "h5", "h6", "hgroup", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture",
-    "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small", "source", "span", "strike",
-    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
-    "tr", "tt", "u", "ul", "var", "video", "wbr",
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "bdi",
+    "bdo",
+    "big",
+    "blockquote",
+    "br",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hgroup",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "picture",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "section",
+    "small",
+    "source",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "video",
+    "wbr",
 ];
 
 /// Attributes kept, per element. Deliberately absent: `style`, `width`, `height` (they break a
@@ -108,8 +177,10 @@ fn filter_attribute<'v>(
     match attribute {
         "href" | "src" | "poster" | "cite" => {
             if lower.starts_with("data:") {
-                let is_image = lower.starts_with("data:image/") && !lower.starts_with("data:image/svg");
-                return (is_image && element == "img" && attribute == "src").then_some(value.into());
+                let is_image =
+                    lower.starts_with("data:image/") && !lower.starts_with("data:image/svg");
+                return (is_image && element == "img" && attribute == "src")
+                    .then_some(value.into());
             }
             if lower.starts_with("mailto:") && element != "a" {
                 return None;
@@ -200,8 +271,14 @@ mod tests {
         let out = html(r#"<a href="/about">a</a><img src="pic.png" srcset="a.png 1x, /b.png 2x">"#);
         assert!(out.contains(r#"href="https://blog.test/about""#), "{out}");
         assert!(out.contains(r#"rel="nofollow noopener ugc""#), "{out}");
-        assert!(out.contains(r#"src="https://blog.test/posts/pic.png""#), "{out}");
-        assert!(out.contains("https://blog.test/posts/a.png 1x, https://blog.test/b.png 2x"), "{out}");
+        assert!(
+            out.contains(r#"src="https://blog.test/posts/pic.png""#),
+            "{out}"
+        );
+        assert!(
+            out.contains("https://blog.test/posts/a.png 1x, https://blog.test/b.png 2x"),
+            "{out}"
+        );
         assert!(out.contains(r#"loading="lazy""#), "{out}");
     }
 

@@ -60,7 +60,10 @@ fn seen_earlier(a: &StoredEntry, b: &StoredEntry) -> bool {
 /// The form of a link that two copies of one post share.
 pub fn canonical_link(link: &str) -> Option<String> {
     let url = Url::parse(link.trim()).ok()?;
-    let host = url.host_str()?.trim_start_matches("www.").to_ascii_lowercase();
+    let host = url
+        .host_str()?
+        .trim_start_matches("www.")
+        .to_ascii_lowercase();
     let path = url.path().trim_end_matches('/');
     let mut query: Vec<(String, String)> = url
         .query_pairs()
@@ -102,7 +105,11 @@ mod tests {
     #[test]
     fn sorts_newest_first_with_stable_ties() {
         let out = select(
-            vec![e("b", "1", "https://x/1", 10, 0), e("a", "2", "https://x/2", 10, 0), e("a", "3", "https://x/3", 20, 0)],
+            vec![
+                e("b", "1", "https://x/1", 10, 0),
+                e("a", "2", "https://x/2", 10, 0),
+                e("a", "3", "https://x/3", 20, 0),
+            ],
             10,
         );
         let ids: Vec<_> = out.iter().map(|s| s.entry.id.as_str()).collect();
@@ -113,7 +120,13 @@ mod tests {
     fn dedupes_cross_posts_keeping_the_first_seen() {
         let out = select(
             vec![
-                e("copy", "c", "http://www.blog.test/post/?utm_source=x", 30, 200),
+                e(
+                    "copy",
+                    "c",
+                    "http://www.blog.test/post/?utm_source=x",
+                    30,
+                    200,
+                ),
                 e("orig", "o", "https://blog.test/post", 20, 100),
             ],
             10,
@@ -124,7 +137,9 @@ mod tests {
 
     #[test]
     fn keeps_the_limit() {
-        let all: Vec<_> = (0..10).map(|i| e("f", &i.to_string(), &format!("https://x/{i}"), i, 0)).collect();
+        let all: Vec<_> = (0..10)
+            .map(|i| e("f", &i.to_string(), &format!("https://x/{i}"), i, 0))
+            .collect();
         assert_eq!(select(all, 3).len(), 3);
     }
 }

@@ -173,7 +173,12 @@ impl Store {
     }
 
     /// Records a successful fetch: validators, metadata (when a body was parsed), health reset.
-    pub fn record_success(&self, url: &str, ok: &Success<'_>, now: DateTime<Utc>) -> Result<(), Error> {
+    pub fn record_success(
+        &self,
+        url: &str,
+        ok: &Success<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
         self.ensure(url)?;
         self.conn
             .prepare_cached(
@@ -182,7 +187,14 @@ impl Store {
                     final_url = COALESCE(?6, final_url)
                  WHERE url = ?1",
             )?
-            .execute(params![url, ok.etag, ok.last_modified, ok.status, now.timestamp(), ok.final_url])?;
+            .execute(params![
+                url,
+                ok.etag,
+                ok.last_modified,
+                ok.status,
+                now.timestamp(),
+                ok.final_url
+            ])?;
         if let Some(m) = ok.meta {
             self.conn
                 .prepare_cached(
@@ -376,7 +388,18 @@ mod tests {
     fn failure_keeps_validators() {
         let s = Store::in_memory().unwrap();
         let now = Utc::now();
-        s.record_success("f", &Success { status: 200, meta: None, etag: Some("\"e1\""), last_modified: None, final_url: None }, now).unwrap();
+        s.record_success(
+            "f",
+            &Success {
+                status: 200,
+                meta: None,
+                etag: Some("\"e1\""),
+                last_modified: None,
+                final_url: None,
+            },
+            now,
+        )
+        .unwrap();
         s.record_failure("f", Some(500), "HTTP 500", now).unwrap();
         let src = s.sources().unwrap();
         assert_eq!(src[0].etag.as_deref(), Some("\"e1\""));

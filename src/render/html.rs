@@ -13,7 +13,10 @@ use tera::Tera;
 use super::{Error, View};
 
 /// The embedded templates: (output name, source).
-const TEMPLATES: &[(&str, &str)] = &[("index.html", include_str!("../../templates/index.html.tera"))];
+const TEMPLATES: &[(&str, &str)] = &[(
+    "index.html",
+    include_str!("../../templates/index.html.tera"),
+)];
 
 /// The embedded static assets: (output name, bytes).
 const ASSETS: &[(&str, &[u8])] = &[("style.css", include_bytes!("../../templates/style.css"))];
@@ -27,10 +30,14 @@ pub struct Theme {
 
 /// Loads the embedded theme, then the operator's overrides from `dir`, if any.
 pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
-    let mut sources: Vec<(String, String)> =
-        TEMPLATES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
-    let mut assets: Vec<(String, Vec<u8>)> =
-        ASSETS.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+    let mut sources: Vec<(String, String)> = TEMPLATES
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    let mut assets: Vec<(String, Vec<u8>)> = ASSETS
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.to_vec()))
+        .collect();
     if let Some(dir) = dir {
         let read_err = |e| Error::Read {
             path: dir.to_owned(),
@@ -73,7 +80,11 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
             name: pages.join(", "),
             source: e,
         })?;
-    Ok(Theme { tera, pages, assets })
+    Ok(Theme {
+        tera,
+        pages,
+        assets,
+    })
 }
 
 /// Renders every page of the theme and returns (output name, bytes) for pages and assets.
@@ -88,10 +99,13 @@ pub fn render(theme: &Theme, view: &View) -> Result<Vec<(String, Vec<u8>)>, Erro
         if name.starts_with('_') {
             continue;
         }
-        let text = theme.tera.render(name, &context).map_err(|e| Error::Template {
-            name: name.clone(),
-            source: e,
-        })?;
+        let text = theme
+            .tera
+            .render(name, &context)
+            .map_err(|e| Error::Template {
+                name: name.clone(),
+                source: e,
+            })?;
         out.push((name.clone(), text.into_bytes()));
     }
     out.extend(theme.assets.iter().cloned());

@@ -153,7 +153,11 @@ pub struct FeedView {
 pub fn feed_name(configured: Option<&str>, source: Option<&Source>, url: &str) -> String {
     configured
         .map(str::to_owned)
-        .or_else(|| source.map(|s| s.meta.title.clone()).filter(|t| !t.trim().is_empty()))
+        .or_else(|| {
+            source
+                .map(|s| s.meta.title.clone())
+                .filter(|t| !t.trim().is_empty())
+        })
         .unwrap_or_else(|| {
             url::Url::parse(url)
                 .ok()
@@ -167,7 +171,12 @@ fn rfc3339(d: DateTime<Utc>) -> String {
 }
 
 /// Builds the view. `entries` must already be selected and sanitized.
-pub fn build(config: &Config, entries: &[StoredEntry], sources: &[Source], now: DateTime<Utc>) -> View {
+pub fn build(
+    config: &Config,
+    entries: &[StoredEntry],
+    sources: &[Source],
+    now: DateTime<Utc>,
+) -> View {
     let p = &config.planet;
     let mut link = p.link.to_string();
     if !link.ends_with('/') {
@@ -187,6 +196,10 @@ pub fn build(config: &Config, entries: &[StoredEntry], sources: &[Source], now: 
             let src = source_of(&s.feed_url);
             let name = feed_name(configured_name(&s.feed_url), src, &s.feed_url);
             let e = &s.entry;
+            // A date still in the future is a feed's mistake: show when we first saw it instead.
+            let past = |d: DateTime<Utc>| if d > now { s.sort_date } else { d };
+            let published = e.published.map(past);
+            let updated = e.updated.map(past).or(published).unwrap_or(s.first_seen);
             EntryView {
                 id: e.id.clone(),
                 title: e.title.clone(),
@@ -194,8 +207,8 @@ pub fn build(config: &Config, entries: &[StoredEntry], sources: &[Source], now: 
                 content: e.content.clone(),
                 author: e.author.clone().unwrap_or_else(|| name.clone()),
                 categories: e.categories.clone(),
-                published: e.published.map(rfc3339),
-                updated: rfc3339(e.updated.or(e.published).unwrap_or(s.first_seen)),
+                published: published.map(rfc3339),
+                updated: rfc3339(updated),
                 date: rfc3339(s.sort_date),
                 time: s.sort_date.format("%H:%M UTC").to_string(),
                 day: s.sort_date.format("%A, %-d %B %Y").to_string(),
@@ -241,11 +254,10 @@ pub fn build(config: &Config, entries: &[StoredEntry], sources: &[Source], now: 
         })
         .collect();
     feeds.sort_by_key(|f| f.name.to_lowercase());
-    let updated = entries
+    let updated = entry_views
         .iter()
-        .map(|s| s.entry.updated.or(s.entry.published).unwrap_or(s.first_seen))
+        .map(|e| e.updated.clone())
         .max()
-        .map(rfc3339)
         .unwrap_or_else(|| rfc3339(chrono::DateTime::<Utc>::UNIX_EPOCH));
     View {
         planet: PlanetView {
