@@ -565,3 +565,40 @@ fn atom_entries_keep_original_ids_and_authors() {
     let html = planet.output("index.html");
     assert!(html.contains("<time datetime=\""));
 }
+
+#[test]
+fn second_run_sends_validators_and_keeps_entries_on_304() {
+    let server = Server::start();
+    let lm = "Tue, 03 Mar 2026 10:00:00 GMT";
+    server.set(
+        "/f.xml",
+        Route::xml(rss("F", &[("1", "One", "https://f.test/1", lm)]))
+            .with_etag("\"v1\"")
+            .with_header("Last-Modified", lm),
+    );
+    let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
+    planet.run_ok(&["run"]);
+    planet.run_ok(&["run"]);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].path, "/f.xml");
+    let ua = &seen[0].headers["user-agent"];
+    assert!(
+        ua.starts_with("planet/") && ua.contains("(+https://planet.test/)"),
+        "{ua}"
+    );
+    assert_eq!(
+        seen[1].headers.get("if-none-match").map(String::as_str),
+        Some("\"v1\"")
+    );
+    assert_eq!(
+        seen[1].headers.get("if-modified-since").map(String::as_str),
+        Some(lm)
+    );
+    assert_eq!((seen[1].status, seen[1].bytes), (304, 0));
+    assert_eq!(
+        planet.atom_titles(),
+        ["One"],
+        "a 304 keeps every stored entry"
+    );
+}
