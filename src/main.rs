@@ -67,14 +67,15 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
 }
 
 fn init_logging(cli: &Cli) {
-    let level = match (cli.quiet, cli.verbose) {
-        (true, _) => Level::ERROR,
-        (false, 0) => Level::WARN,
-        (false, 1) => Level::INFO,
-        _ => Level::DEBUG,
+    // -v is per-feed detail from planet itself; -vv adds the HTTP and TLS libraries' chatter.
+    let filter = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "warn,planet=debug",
+        _ => "debug",
     };
     tracing_subscriber::fmt()
-        .with_max_level(level)
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .event_format(Plain)

@@ -602,3 +602,29 @@ fn second_run_sends_validators_and_keeps_entries_on_304() {
         "a 304 keeps every stored entry"
     );
 }
+
+#[test]
+fn verbose_shows_each_feed_and_quiet_hides_warnings() {
+    let server = Server::start();
+    server.set(
+        "/f.xml",
+        Route::xml(rss(
+            "F",
+            &[(
+                "1",
+                "One",
+                "https://f.test/1",
+                "Tue, 03 Mar 2026 10:00:00 GMT",
+            )],
+        )),
+    );
+    let planet = Planet::with_feeds("", &[server.url("/f.xml"), server.url("/missing.xml")]);
+    let verbose = planet.run_ok(&["run", "-v"]);
+    assert!(
+        verbose.contains(&format!("feed `{}`", server.url("/f.xml"))),
+        "{verbose}"
+    );
+    assert!(verbose.contains("published 1 entries"), "{verbose}");
+    let quiet = planet.run_ok(&["run", "-q"]);
+    assert!(quiet.is_empty(), "-q prints errors only: {quiet}");
+}
