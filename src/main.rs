@@ -3,11 +3,15 @@
 mod cli;
 
 use std::fmt;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::sync::Notify;
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::{format::Writer, FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
@@ -17,44 +21,158 @@ use cli::{Cli, Command};
 /// Exit status when the run could not do its job (bad config, cache or output unusable).
 const EXIT_FAILURE: u8 = 1;
 
+/// Exit status when another planet holds the cache's lock: nothing was done, nothing is wrong.
+const EXIT_LOCKED: u8 = 3;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
-    match run(&cli) {
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .and_then(|runtime| match &cli.command {
+            Command::Run {
+                every: Some(every), ..
+            } => run_every(&cli, &runtime, (*every).into()),
+            _ => cycle(&cli, &runtime),
+        });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let mut chain = err.chain();
-            if let Some(top) = chain.next() {
-                eprintln!("error: {top}");
+            print_error(&err);
+            if is_locked(&err) {
+                ExitCode::from(EXIT_LOCKED)
+            } else {
+                ExitCode::from(EXIT_FAILURE)
             }
-            for cause in chain {
-                eprintln!("  caused by: {cause}");
-            }
-            ExitCode::from(EXIT_FAILURE)
         }
     }
 }
 
-fn run(cli: &Cli) -> anyhow::Result<()> {
+fn print_error(err: &anyhow::Error) {
+    let mut chain = err.chain();
+    if let Some(top) = chain.next() {
+        eprintln!("error: {top}");
+    }
+    for cause in chain {
+        eprintln!("  caused by: {cause}");
+    }
+    if is_locked(err) {
+        eprintln!("hint: wait for it to finish; a lock left by a process that died is taken over");
+    }
+}
+
+fn is_locked(err: &anyhow::Error) -> bool {
+    matches!(
+        err.downcast_ref::<planet::lock::Error>(),
+        Some(planet::lock::Error::Held { .. })
+    )
+}
+
+/// `run --every`: one cycle, then sleep, until SIGTERM or Ctrl-C; a signal during a cycle lets
+/// it finish (the cache and output stay whole), a signal during the sleep ends it at once. A
+/// failing cycle is reported and the next one tried: nobody is there to restart us.
+fn run_every(
+    cli: &Cli,
+    runtime: &tokio::runtime::Runtime,
+    every: std::time::Duration,
+) -> anyhow::Result<()> {
+    let stopping = Arc::new(AtomicBool::new(false));
+    let wake = Arc::new(Notify::new());
+    let mut term = runtime.block_on(async {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    })?;
+    {
+        let (stopping, wake) = (stopping.clone(), wake.clone());
+        runtime.spawn(async move {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            tracing::info!("stopping after the current cycle");
+            stopping.store(true, Ordering::SeqCst);
+            wake.notify_one();
+        });
+    }
+    loop {
+        if let Err(err) = cycle(cli, runtime) {
+            print_error(&err);
+        }
+        if stopping.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        runtime.block_on(async {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = wake.notified() => {}
+            }
+        });
+        if stopping.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+    }
+}
+
+/// One invocation's work: reads the config afresh (so `--every` sees edits), takes the cache's
+/// lock (except `status`, which only reads), then fetches and/or publishes.
+fn cycle(cli: &Cli, runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
     let config = planet::config::load(&cli.config)?;
-    let store = planet::store::Store::open(&config.planet.cache_dir)?;
     let now = chrono::Utc::now();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    if matches!(cli.command, Command::Run | Command::Fetch) {
-        let report = runtime.block_on(planet::fetch(&config, &store, now))?;
+    if let Command::Status { json } = cli.command {
+        let store = planet::store::Store::open(&config.planet.cache_dir)?;
+        let rows = planet::status::rows(&config, &store.sources()?, &store.feed_stats()?, now);
+        let mut out = std::io::stdout().lock();
+        if json {
+            serde_json::to_writer_pretty(&mut out, &rows).context("cannot write the status")?;
+            writeln!(out).context("cannot write the status")?;
+        } else {
+            write!(out, "{}", planet::status::table(&rows)).context("cannot write the status")?;
+        }
+        return Ok(());
+    }
+    let _lock = planet::lock::Lock::acquire(&config.planet.cache_dir)?;
+    let store = planet::store::Store::open(&config.planet.cache_dir)?;
+    let force = match cli.command {
+        Command::Run { force, .. } | Command::Fetch { force } => Some(force),
+        _ => None,
+    };
+    if let Some(force) = force {
+        let bar = (std::io::stderr().is_terminal() && !cli.quiet).then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("fetching {bar:30} {pos}/{len} feeds")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        let progress = |done: usize, total: usize| {
+            if let Some(bar) = &bar {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }
+        };
+        let options = planet::FetchOptions {
+            force,
+            progress: Some(&progress),
+        };
+        let report = runtime.block_on(planet::fetch_with(&config, &store, now, &options));
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        let report = report?;
         tracing::info!(
-            "fetched {} feeds: {} updated, {} unchanged, {} failed; {} new entries",
+            "fetched {} feeds: {} updated, {} unchanged, {} failed, {} not due, {} gone; {} new entries",
             config.feeds.len(),
             report.updated,
             report.not_modified,
             report.failed.len(),
+            report.not_due,
+            report.gone,
             report.new_entries
         );
     }
-    if matches!(cli.command, Command::Run | Command::Render) {
+    if matches!(cli.command, Command::Run { .. } | Command::Render) {
         let report = planet::publish(&config, &store, now)?;
         tracing::info!(
             "published {} entries to `{}` ({} files changed)",
