@@ -525,7 +525,8 @@ mod tests {
     #[test]
     fn freshness_rules() {
         let now = httpdate::parse_http_date("Fri, 27 Nov 2026 12:00:00 GMT").unwrap();
-        let cases: &[(&str, &[(&'static str, &str)], Option<u64>)] = &[
+        type Case<'a> = (&'a str, &'a [(&'static str, &'a str)], Option<u64>);
+        let cases: &[Case] = &[
             ("nothing", &[], None),
             (
                 "max-age",

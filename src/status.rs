@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::model::Source;
+use crate::store::FeedStats;
 
 /// One feed's health.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -46,13 +47,13 @@ pub struct Row {
 pub fn rows(
     config: &Config,
     sources: &[Source],
-    stats: &[(String, u64, Option<DateTime<Utc>>)],
+    stats: &[FeedStats],
     now: DateTime<Utc>,
 ) -> Vec<Row> {
     let by_url: HashMap<&str, &Source> = sources.iter().map(|s| (s.url.as_str(), s)).collect();
     let stats: HashMap<&str, (u64, Option<DateTime<Utc>>)> = stats
         .iter()
-        .map(|(u, n, d)| (u.as_str(), (*n, *d)))
+        .map(|s| (s.url.as_str(), (s.entries, s.newest)))
         .collect();
     let stale_after = i64::try_from(config.planet.stale_days)
         .ok()
@@ -208,11 +209,11 @@ mod tests {
                 ..Source::default()
             },
         ];
-        let stats = vec![(
-            "https://a.test/f".to_owned(),
-            3,
-            Some(now - chrono::Duration::days(40)),
-        )];
+        let stats = vec![FeedStats {
+            url: "https://a.test/f".to_owned(),
+            entries: 3,
+            newest: Some(now - chrono::Duration::days(40)),
+        }];
         let rows = rows(&config, &sources, &stats, now);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].name, "A");

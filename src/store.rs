@@ -112,6 +112,17 @@ pub struct Schedule<'a> {
     pub moved_to: Option<&'a str>,
 }
 
+/// What the cache holds for one feed, for `status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedStats {
+    /// The subscription URL.
+    pub url: String,
+    /// How many entries are stored.
+    pub entries: u64,
+    /// The newest entry's sort date.
+    pub newest: Option<DateTime<Utc>>,
+}
+
 /// The open cache.
 pub struct Store {
     conn: Connection,
@@ -332,11 +343,17 @@ impl Store {
     }
 
     /// Per feed: how many entries are stored and the newest one's sort date, for `status`.
-    pub fn feed_stats(&self) -> Result<Vec<(String, u64, Option<DateTime<Utc>>)>, Error> {
+    pub fn feed_stats(&self) -> Result<Vec<FeedStats>, Error> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT feed_url, COUNT(*), MAX(sort_date) FROM entries GROUP BY feed_url",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, time(r.get(2)?))))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(FeedStats {
+                url: r.get(0)?,
+                entries: r.get(1)?,
+                newest: time(r.get(2)?),
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -4,3 +4,4 @@ mod manners;
 mod pipeline;
 mod server;
 mod support;
+mod unattended;

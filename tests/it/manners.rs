@@ -168,7 +168,7 @@ fn failures_back_off_exponentially_and_one_success_resets() {
     let server = Server::start();
     server.set("/f.xml", Route::status(500));
     let url = server.url("/f.xml");
-    let planet = Planet::with_feeds("", &[url.clone()]);
+    let planet = Planet::with_feeds("", std::slice::from_ref(&url));
     let mut dues = Vec::new();
     planet.run(&["run"]);
     dues.push(due_in(&planet, &url).unwrap());
