@@ -346,7 +346,9 @@ impl Client {
 
 /// Fetches every request, at most `concurrency` at once, and runs `then` on each result on the
 /// blocking pool (parsing is CPU work that must not stall the network). Results arrive on the
-/// returned channel as they complete, in no particular order.
+/// returned channel as they complete, in no particular order. Requests are started host by host
+/// in turn, so a host with many feeds, held to its per-host limit, does not fill every slot of
+/// the global one while other hosts wait.
 pub fn fetch_all<T, F>(
     client: Client,
     requests: Vec<Request>,
@@ -360,7 +362,7 @@ where
     let (tx, rx) = mpsc::channel(concurrency.max(1) * 2);
     let limit = Arc::new(Semaphore::new(concurrency.max(1)));
     let then = Arc::new(then);
-    for req in requests {
+    for req in interleave_hosts(requests) {
         let (tx, limit, then, client) = (tx.clone(), limit.clone(), then.clone(), client.clone());
         tokio::spawn(async move {
             let result = match tokio::time::timeout_at(client.deadline, limit.acquire_owned()).await
@@ -380,6 +382,32 @@ where
         });
     }
     rx
+}
+
+/// Reorders requests round-robin over their hosts (first host's first feed, second host's
+/// first feed, …), keeping each host's feeds in their order.
+fn interleave_hosts(requests: Vec<Request>) -> Vec<Request> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_host: HashMap<String, std::collections::VecDeque<Request>> = HashMap::new();
+    for req in requests {
+        let host = req.url.host_str().unwrap_or_default().to_ascii_lowercase();
+        if !by_host.contains_key(&host) {
+            order.push(host.clone());
+        }
+        by_host.entry(host).or_default().push_back(req);
+    }
+    let mut out = Vec::new();
+    loop {
+        let before = out.len();
+        for host in &order {
+            if let Some(req) = by_host.get_mut(host).and_then(|q| q.pop_front()) {
+                out.push(req);
+            }
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
 }
 
 fn is_redirect(status: StatusCode) -> bool {
@@ -593,6 +621,40 @@ mod tests {
                 "case {name}"
             );
         }
+    }
+
+    #[test]
+    fn requests_alternate_between_hosts() {
+        let reqs = [
+            "https://a.test/1",
+            "https://a.test/2",
+            "https://a.test/3",
+            "https://b.test/1",
+            "https://c.test/1",
+            "https://b.test/2",
+        ]
+        .iter()
+        .map(|u| Request {
+            url: Url::parse(u).unwrap(),
+            etag: None,
+            last_modified: None,
+        })
+        .collect();
+        let got: Vec<String> = interleave_hosts(reqs)
+            .into_iter()
+            .map(|r| r.url.to_string())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "https://a.test/1",
+                "https://b.test/1",
+                "https://c.test/1",
+                "https://a.test/2",
+                "https://b.test/2",
+                "https://a.test/3"
+            ]
+        );
     }
 
     #[test]

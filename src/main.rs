@@ -6,7 +6,7 @@ use std::fmt;
 use std::io::{IsTerminal, Write as _};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use clap::Parser;
@@ -26,7 +26,8 @@ const EXIT_LOCKED: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(&cli);
+    let bar = BarSlot::default();
+    init_logging(&cli, bar.clone());
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -34,8 +35,8 @@ fn main() -> ExitCode {
         .and_then(|runtime| match &cli.command {
             Command::Run {
                 every: Some(every), ..
-            } => run_every(&cli, &runtime, (*every).into()),
-            _ => cycle(&cli, &runtime),
+            } => run_every(&cli, &runtime, &bar, (*every).into()),
+            _ => cycle(&cli, &runtime, &bar),
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -76,6 +77,7 @@ fn is_locked(err: &anyhow::Error) -> bool {
 fn run_every(
     cli: &Cli,
     runtime: &tokio::runtime::Runtime,
+    bar: &BarSlot,
     every: std::time::Duration,
 ) -> anyhow::Result<()> {
     let stopping = Arc::new(AtomicBool::new(false));
@@ -96,7 +98,7 @@ fn run_every(
         });
     }
     loop {
-        if let Err(err) = cycle(cli, runtime) {
+        if let Err(err) = cycle(cli, runtime, bar) {
             print_error(&err);
         }
         if stopping.load(Ordering::SeqCst) {
@@ -116,7 +118,7 @@ fn run_every(
 
 /// One invocation's work: reads the config afresh (so `--every` sees edits), takes the cache's
 /// lock (except `status`, which only reads), then fetches and/or publishes.
-fn cycle(cli: &Cli, runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
+fn cycle(cli: &Cli, runtime: &tokio::runtime::Runtime, slot: &BarSlot) -> anyhow::Result<()> {
     let config = planet::config::load(&cli.config)?;
     let now = chrono::Utc::now();
     if let Command::Status { json } = cli.command {
@@ -144,6 +146,7 @@ fn cycle(cli: &Cli, runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
                 ProgressStyle::with_template("fetching {bar:30} {pos}/{len} feeds")
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
+            slot.set(Some(bar.clone()));
             bar
         });
         let progress = |done: usize, total: usize| {
@@ -159,6 +162,7 @@ fn cycle(cli: &Cli, runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
         let report = runtime.block_on(planet::fetch_with(&config, &store, now, &options));
         if let Some(bar) = &bar {
             bar.finish_and_clear();
+            slot.set(None);
         }
         let report = report?;
         tracing::info!(
@@ -184,7 +188,40 @@ fn cycle(cli: &Cli, runtime: &tokio::runtime::Runtime) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn init_logging(cli: &Cli) {
+/// The progress bar of the fetch under way, if any, shared with the log writer so that a
+/// warning printed mid-fetch clears the bar, prints its line and redraws the bar below it.
+#[derive(Clone, Default)]
+struct BarSlot(Arc<Mutex<Option<ProgressBar>>>);
+
+impl BarSlot {
+    fn set(&self, bar: Option<ProgressBar>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = bar;
+        }
+    }
+
+    fn current(&self) -> Option<ProgressBar> {
+        self.0.lock().ok().and_then(|slot| slot.clone())
+    }
+}
+
+/// stderr, around the progress bar.
+struct LogWriter(BarSlot);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.current() {
+            Some(bar) => bar.suspend(|| std::io::stderr().write(buf)),
+            None => std::io::stderr().write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+fn init_logging(cli: &Cli, bar: BarSlot) {
     let level = match (cli.quiet, cli.verbose) {
         (true, _) => Level::ERROR,
         (false, 0) => Level::WARN,
@@ -193,7 +230,7 @@ fn init_logging(cli: &Cli) {
     };
     tracing_subscriber::fmt()
         .with_max_level(level)
-        .with_writer(std::io::stderr)
+        .with_writer(move || LogWriter(bar.clone()))
         .with_ansi(std::io::stderr().is_terminal())
         .event_format(Plain)
         .init();
