@@ -231,6 +231,7 @@ pub async fn fetch_with(
                 report.new_entries += store.upsert_entries(&url, &parsed.entries, now)?;
                 let ids: Vec<&str> = parsed.entries.iter().map(|e| e.id.as_str()).collect();
                 store.mark_in_feed(&url, &ids)?;
+                store.record_ttl(&url, parsed.ttl.map(|t| t.as_secs()))?;
                 let due = schedule::after_success(now, body.hints.fresh_for, parsed.ttl);
                 record_schedule(store, &url, prev, due, &body.hints, line)?;
                 report.updated += 1;
@@ -252,7 +253,10 @@ pub async fn fetch_with(
                     },
                     now,
                 )?;
-                let due = schedule::after_success(now, hints.fresh_for, None);
+                let ttl = prev
+                    .and_then(|p| p.ttl_secs)
+                    .map(std::time::Duration::from_secs);
+                let due = schedule::after_success(now, hints.fresh_for, ttl);
                 record_schedule(store, &url, prev, due, &hints, line)?;
                 report.not_modified += 1;
                 tracing::debug!("feed `{url}`: not modified");

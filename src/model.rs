@@ -132,4 +132,6 @@ pub struct Source {
     pub gone: bool,
     /// Where a permanent redirect (301, 308) sent the feed; requested instead of `url`.
     pub moved_to: Option<String>,
+    /// RSS `<ttl>` of the last parsed body, in seconds: paces the feed after 304s too.
+    pub ttl_secs: Option<u64>,
 }

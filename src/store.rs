@@ -82,6 +82,7 @@ CREATE INDEX entries_by_date ON entries (sort_date DESC, feed_url, id);
 ALTER TABLE feeds ADD COLUMN next_due INTEGER;
 ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE feeds ADD COLUMN moved_to TEXT;
+ALTER TABLE feeds ADD COLUMN ttl_secs INTEGER;
 ALTER TABLE entries ADD COLUMN in_feed INTEGER NOT NULL DEFAULT 1;
 "#,
 ];
@@ -178,7 +179,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT url, title, site_link, feed_id, author, updated, etag, last_modified,
                     last_status, last_fetch, last_success, last_error, error_count, final_url,
-                    next_due, gone, moved_to
+                    next_due, gone, moved_to, ttl_secs
              FROM feeds",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -202,6 +203,7 @@ impl Store {
                 next_due: time(r.get(14)?),
                 gone: r.get(15)?,
                 moved_to: r.get(16)?,
+                ttl_secs: r.get(17)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -281,6 +283,16 @@ impl Store {
                 schedule.gone,
                 schedule.moved_to
             ])?;
+        Ok(())
+    }
+
+    /// Records the feed's RSS `<ttl>` from a parsed body (`None`: it has none any more), so a
+    /// later 304, which carries no body, is still paced by it.
+    pub fn record_ttl(&self, url: &str, ttl_secs: Option<u64>) -> Result<(), Error> {
+        self.ensure(url)?;
+        self.conn
+            .prepare_cached("UPDATE feeds SET ttl_secs = ?2 WHERE url = ?1")?
+            .execute(params![url, ttl_secs])?;
         Ok(())
     }
 
@@ -530,5 +542,37 @@ mod tests {
         let src = s.sources().unwrap();
         assert_eq!(src[0].etag.as_deref(), Some("\"e1\""));
         assert_eq!(src[0].error_count, 1);
+    }
+
+    #[test]
+    fn prune_spares_the_page_the_feed_and_the_recent() {
+        let s = Store::in_memory().unwrap();
+        let t0 = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        // published 1_700_000_000 for every entry (see `entry`)
+        let all = [
+            entry("gone", "x"),
+            entry("on-page", "x"),
+            entry("in-feed", "x"),
+        ];
+        s.upsert_entries("f", &all, t0).unwrap();
+        s.upsert_entries("removed", &[entry("r", "x")], t0).unwrap();
+        s.mark_in_feed("f", &["in-feed"]).unwrap();
+        let cutoff = t0 + chrono::Duration::days(1);
+        let pruned = s.prune(cutoff, &["f"], &[("f", "on-page")]).unwrap();
+        assert_eq!(pruned, 2, "`gone` and the unsubscribed feed's entry");
+        let mut left: Vec<String> = s
+            .newest(10, 0)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.entry.id)
+            .collect();
+        left.sort();
+        assert_eq!(left, ["in-feed", "on-page"]);
+        // Nothing is older than a cutoff in the past.
+        s.mark_in_feed("f", &[]).unwrap();
+        assert_eq!(
+            s.prune(t0 - chrono::Duration::days(1), &[], &[]).unwrap(),
+            0
+        );
     }
 }

@@ -580,3 +580,20 @@ fn second_run_over_50_unchanged_feeds_costs_under_two_percent() {
         "second run {down2} bytes must be under 2% of {down1}"
     );
 }
+
+#[test]
+fn rss_ttl_still_paces_the_feed_after_a_304() {
+    let server = Server::start();
+    let ttl = one_item("C").replace(
+        "<description>d</description>",
+        "<description>d</description><ttl>90</ttl>",
+    );
+    server.set("/ttl.xml", Route::xml(ttl).with_etag("\"t\""));
+    let url = server.url("/ttl.xml");
+    let planet = Planet::with_feeds("", std::slice::from_ref(&url));
+    planet.run_ok(&["run"]);
+    planet.run_ok(&["run", "--force"]);
+    assert_eq!(server.requests()[1].status, 304);
+    let due = due_in(&planet, &url).expect("a next due time");
+    assert!((5280..=5400).contains(&due), "due in {due}s, want ~5400");
+}
