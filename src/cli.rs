@@ -34,9 +34,27 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Fetch every feed, update the cache and publish the output (what cron runs).
-    Run,
+    Run {
+        /// Fetch every feed, even those not due yet (gone ones stay skipped).
+        #[arg(long)]
+        force: bool,
+        /// Run forever, one cycle every DURATION (`30m`, `1h`); SIGTERM or Ctrl-C end it after
+        /// the current cycle. For containers and systemd, where there is no cron.
+        #[arg(long, value_name = "DURATION")]
+        every: Option<humantime::Duration>,
+    },
     /// Fetch every feed and update the cache; publish nothing.
-    Fetch,
+    Fetch {
+        /// Fetch every feed, even those not due yet (gone ones stay skipped).
+        #[arg(long)]
+        force: bool,
+    },
     /// Publish the output from the cache, without touching the network.
     Render,
+    /// Print one row per feed: status, last success, entries, failures, next due, flags.
+    Status {
+        /// Print the rows as JSON on stdout, for monitoring.
+        #[arg(long)]
+        json: bool,
+    },
 }

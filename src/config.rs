@@ -96,6 +96,20 @@ pub struct Planet {
     /// Largest feed body accepted, in bytes after decompression.
     #[serde(default = "default_max_body")]
     pub max_feed_bytes: u64,
+    /// How many requests may go to one host at once, whatever `concurrency` says: hosts judge
+    /// aggregators by this.
+    #[serde(default = "default_per_host")]
+    pub per_host_concurrency: usize,
+    /// Seconds the whole fetch pass may take; feeds not done by then fail with "run deadline
+    /// reached", so one server trickling bytes cannot hold the run hostage.
+    #[serde(default = "default_run_timeout")]
+    pub run_timeout_secs: u64,
+    /// Days an entry is kept once it has left its feed and the page; the cache stays bounded.
+    #[serde(default = "default_retention_days")]
+    pub retention_days: u64,
+    /// Days without a new entry after which `planet status` flags a feed as stale.
+    #[serde(default = "default_stale_days")]
+    pub stale_days: u64,
 }
 
 /// One `[[feeds]]` entry.
@@ -107,6 +121,9 @@ pub struct FeedConfig {
     /// Display name; defaults to the feed's own title.
     #[serde(default)]
     pub name: Option<String>,
+    /// The line of `planet.toml` that names the URL, for messages asking the operator to edit it.
+    #[serde(skip)]
+    pub line: Option<usize>,
 }
 
 fn default_language() -> String {
@@ -133,6 +150,18 @@ fn default_timeout() -> u64 {
 fn default_max_body() -> u64 {
     10 * 1024 * 1024
 }
+fn default_per_host() -> usize {
+    2
+}
+fn default_run_timeout() -> u64 {
+    600
+}
+fn default_retention_days() -> u64 {
+    365
+}
+fn default_stale_days() -> u64 {
+    90
+}
 
 impl Planet {
     /// The connect timeout as a duration.
@@ -144,14 +173,23 @@ impl Planet {
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_secs)
     }
+
+    /// The whole fetch pass's deadline as a duration.
+    pub fn run_timeout(&self) -> Duration {
+        Duration::from_secs(self.run_timeout_secs)
+    }
 }
 
 /// Parses a config from text; `path` only names the file in errors. Paths stay as written.
 pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
-    let config: Config = toml::from_str(text).map_err(|e| Error::Syntax {
+    let mut config: Config = toml::from_str(text).map_err(|e| Error::Syntax {
         path: path.to_owned(),
         source: Box::new(e),
     })?;
+    for feed in &mut config.feeds {
+        feed.line = line_of(text, &format!("\"{}\"", feed.url))
+            .or_else(|| line_of(text, feed.url.as_str()));
+    }
     check(&config, text).map_err(|message| Error::Invalid {
         path: path.to_owned(),
         message,
@@ -191,6 +229,9 @@ fn check(config: &Config, text: &str) -> Result<(), String> {
     }
     if p.concurrency == 0 {
         return Err("`planet.concurrency` must be at least 1".into());
+    }
+    if p.per_host_concurrency == 0 {
+        return Err("`planet.per_host_concurrency` must be at least 1".into());
     }
     if !matches!(p.link.scheme(), "http" | "https") {
         return Err(format!(

@@ -1,24 +1,38 @@
-//! HTTP: one client for the run, conditional GET, limits, bounded concurrency.
+//! HTTP: one client for the run, conditional GET, redirects, limits, bounded concurrency.
 //!
 //! Takes [`Request`]s (a URL and the validators the store kept) and yields one [`Outcome`] or one
-//! [`Error`] per feed. A 304 is a result, not an error. Every failure is contained in its feed's
-//! result: nothing here can stop the other feeds. The body is handed on as raw bytes, never
-//! decoded to text, so the parser can honour the XML encoding declaration. This stage does not
-//! parse and does not touch the cache.
+//! [`Error`] per feed. A 304 is a result, not an error. Redirects are followed here, hop by hop
+//! (reqwest's own policy is off), so each hop can be told apart: permanent ones (301, 308) are
+//! reported as [`Moved`] for the store to remember, loops and long chains end the feed's fetch,
+//! and a redirect from a public address into a loopback, private or link-local one is refused
+//! (the classic way to make a fetcher read `169.254.169.254`). Each hop holds a permit of its
+//! host's semaphore, so no host sees more than `per_host_concurrency` requests from us at once.
+//! Every failure is contained in its feed's result: nothing here can stop the other feeds. The
+//! body is handed on as raw bytes, never decoded to text, so the parser can honour the XML
+//! encoding declaration. This stage does not parse, does not decide when a feed is due (the
+//! `schedule` module does) and does not touch the cache.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::{
-    HeaderMap, HeaderValue, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    HeaderMap, HeaderValue, CACHE_CONTROL, DATE, ETAG, EXPIRES, IF_MODIFIED_SINCE, IF_NONE_MATCH,
+    LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
-use tokio::sync::{mpsc, Semaphore};
+use reqwest::StatusCode;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 use url::Url;
 
 use crate::config::Planet;
 
 /// How many redirects one fetch may follow before it is abandoned.
 pub const MAX_REDIRECTS: usize = 5;
+
+/// How long a host name may take to resolve when a redirect's target is checked.
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Why one feed's fetch failed.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +45,8 @@ pub enum Error {
     Status {
         /// The status code and reason.
         status: reqwest::StatusCode,
+        /// `Retry-After` (on 429 and 503), as a delay from now.
+        retry_after: Option<Duration>,
     },
     /// The connection failed, timed out, or the server broke the protocol.
     /// (The cause is folded into the message, innermost first: a feed failure is one line.)
@@ -42,6 +58,43 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
+    /// A redirect led back to a URL already visited.
+    #[error("redirect loop at `{url}`")]
+    RedirectLoop {
+        /// The URL seen twice.
+        url: Url,
+    },
+    /// More redirects than [`MAX_REDIRECTS`].
+    #[error("more than {limit} redirects")]
+    TooManyRedirects {
+        /// The limit.
+        limit: usize,
+    },
+    /// A redirect without a usable `Location`, or to something other than http(s).
+    #[error("bad redirect from `{url}`")]
+    BadRedirect {
+        /// The URL that answered with the redirect.
+        url: Url,
+    },
+    /// A redirect from a public address to a loopback, private or link-local one.
+    #[error("refused redirect to private address `{url}`")]
+    PrivateRedirect {
+        /// The refused target.
+        url: Url,
+    },
+    /// The whole run's deadline passed before this feed was done.
+    #[error("run deadline reached")]
+    Deadline,
+}
+
+impl Error {
+    /// The HTTP status behind the failure, when a response came.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Status { status, .. } => Some(status.as_u16()),
+            _ => None,
+        }
+    }
 }
 
 /// One feed to fetch, with what the last fetch left us.
@@ -66,7 +119,28 @@ pub enum Outcome {
         etag: Option<String>,
         /// A fresh `Last-Modified`, if the server sent one.
         last_modified: Option<String>,
+        /// What the response says about caching and redirects.
+        hints: Hints,
     },
+}
+
+impl Outcome {
+    /// The caching and redirect facts of either kind of answer.
+    pub fn hints(&self) -> &Hints {
+        match self {
+            Outcome::Body(b) => &b.hints,
+            Outcome::NotModified { hints, .. } => hints,
+        }
+    }
+}
+
+/// What a successful response tells the scheduler and the store besides its body.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    /// How long the response stays fresh (`Cache-Control: max-age`, else `Expires`).
+    pub fresh_for: Option<Duration>,
+    /// Where the feed now lives, when every redirect on the way was permanent (301, 308).
+    pub moved_to: Option<Url>,
 }
 
 /// A 200 response.
@@ -82,6 +156,8 @@ pub struct Body {
     pub last_modified: Option<String>,
     /// `Content-Type`, verbatim (carries the HTTP charset).
     pub content_type: Option<String>,
+    /// Caching and redirect facts.
+    pub hints: Hints,
 }
 
 /// The one HTTP client of a run.
@@ -89,6 +165,9 @@ pub struct Body {
 pub struct Client {
     inner: reqwest::Client,
     max_bytes: u64,
+    per_host: usize,
+    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    deadline: Instant,
 }
 
 /// The User-Agent: names the software, its version and the planet, so a feed host knows who
@@ -98,7 +177,8 @@ pub fn user_agent(planet: &Planet) -> String {
 }
 
 impl Client {
-    /// Builds the client from the planet's limits and identity.
+    /// Builds the client from the planet's limits and identity. The whole-run deadline starts
+    /// now: a feed not done by then fails with [`Error::Deadline`].
     pub fn new(planet: &Planet) -> Result<Client, Error> {
         let mut headers = HeaderMap::new();
         if let Some(email) = &planet.owner_email {
@@ -109,7 +189,8 @@ impl Client {
         headers.insert(
             reqwest::header::ACCEPT,
             HeaderValue::from_static(
-                "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8",
+                // Compact: it is sent on every request, 304s included.
+                "application/atom+xml,application/rss+xml,application/feed+json,application/xml;q=0.9,*/*;q=0.8",
             ),
         );
         let inner = reqwest::Client::builder()
@@ -117,41 +198,119 @@ impl Client {
             .default_headers(headers)
             .connect_timeout(planet.connect_timeout())
             .timeout(planet.timeout())
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+            // Followed by hand, hop by hop: see the module header.
+            .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .map_err(Error::Client)?;
         Ok(Client {
             inner,
             max_bytes: planet.max_feed_bytes,
+            per_host: planet.per_host_concurrency.max(1),
+            hosts: Arc::default(),
+            deadline: Instant::now() + planet.run_timeout(),
         })
     }
 
-    /// Fetches one feed with a conditional GET.
+    /// Fetches one feed with a conditional GET, following redirects, within the run's deadline.
     pub async fn fetch(&self, req: &Request) -> Result<Outcome, Error> {
-        let mut rb = self.inner.get(req.url.clone());
-        if let Some(etag) = &req.etag {
-            rb = rb.header(IF_NONE_MATCH, etag);
+        match tokio::time::timeout_at(self.deadline, self.follow(req)).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Deadline),
         }
-        if let Some(lm) = &req.last_modified {
-            rb = rb.header(IF_MODIFIED_SINCE, lm);
+    }
+
+    async fn follow(&self, req: &Request) -> Result<Outcome, Error> {
+        let mut url = req.url.clone();
+        let mut visited = HashSet::from([url.clone()]);
+        let mut moved_to = None;
+        let mut all_permanent = true;
+        // Whether the operator's own URL points inside; computed at the first redirect.
+        let mut origin_private = None;
+        let mut hop = 0;
+        loop {
+            let _permit = self.host_permit(&url).await;
+            let mut rb = self.inner.get(url.clone());
+            if let Some(etag) = &req.etag {
+                rb = rb.header(IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &req.last_modified {
+                rb = rb.header(IF_MODIFIED_SINCE, lm);
+            }
+            let resp = rb.send().await.map_err(Error::Transport)?;
+            let status = resp.status();
+            if is_redirect(status) {
+                let next = header(resp.headers(), LOCATION)
+                    .and_then(|l| url.join(&l).ok())
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .ok_or_else(|| Error::BadRedirect { url: url.clone() })?;
+                if hop >= MAX_REDIRECTS {
+                    return Err(Error::TooManyRedirects {
+                        limit: MAX_REDIRECTS,
+                    });
+                }
+                if !visited.insert(next.clone()) {
+                    return Err(Error::RedirectLoop { url: next });
+                }
+                let origin = match origin_private {
+                    Some(p) => p,
+                    None => *origin_private.insert(is_private(&req.url).await),
+                };
+                if !origin && is_private(&next).await {
+                    return Err(Error::PrivateRedirect { url: next });
+                }
+                all_permanent &= matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                );
+                if all_permanent {
+                    moved_to = Some(next.clone());
+                }
+                url = next;
+                hop += 1;
+                continue;
+            }
+            return self.answer(resp, moved_to).await;
         }
-        let mut resp = rb.send().await.map_err(Error::Transport)?;
+    }
+
+    /// Turns the final response of a fetch into its outcome.
+    async fn answer(
+        &self,
+        mut resp: reqwest::Response,
+        moved_to: Option<Url>,
+    ) -> Result<Outcome, Error> {
         let status = resp.status();
-        let etag = header(resp.headers(), ETAG);
-        let last_modified = header(resp.headers(), LAST_MODIFIED);
-        if status == reqwest::StatusCode::NOT_MODIFIED {
+        let headers = resp.headers();
+        let hints = Hints {
+            fresh_for: fresh_for(headers, SystemTime::now()),
+            moved_to,
+        };
+        let etag = header(headers, ETAG);
+        let last_modified = header(headers, LAST_MODIFIED);
+        if status == StatusCode::NOT_MODIFIED {
             return Ok(Outcome::NotModified {
                 etag,
                 last_modified,
+                hints,
             });
         }
         if !status.is_success() {
-            return Err(Error::Status { status });
+            let retry_after = match status {
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+                    header(headers, RETRY_AFTER).and_then(|v| retry_after(&v, SystemTime::now()))
+                }
+                _ => None,
+            };
+            return Err(Error::Status {
+                status,
+                retry_after,
+            });
         }
-        let content_type = header(resp.headers(), reqwest::header::CONTENT_TYPE);
+        let content_type = header(headers, reqwest::header::CONTENT_TYPE);
         let final_url = resp.url().clone();
         let mut bytes = Vec::new();
+        // Counted chunk by chunk after decompression, so a gzip bomb stops at the limit.
         while let Some(chunk) = resp.chunk().await.map_err(Error::Transport)? {
             if (bytes.len() + chunk.len()) as u64 > self.max_bytes {
                 return Err(Error::TooLarge {
@@ -166,13 +325,30 @@ impl Client {
             etag,
             last_modified,
             content_type,
+            hints,
         }))
+    }
+
+    /// Waits for a free slot on the URL's host: at most `per_host_concurrency` requests to one
+    /// host at once, whatever the global concurrency.
+    async fn host_permit(&self, url: &Url) -> Option<OwnedSemaphorePermit> {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let sem = {
+            let mut hosts = self.hosts.lock().ok()?;
+            hosts
+                .entry(host)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+                .clone()
+        };
+        sem.acquire_owned().await.ok()
     }
 }
 
 /// Fetches every request, at most `concurrency` at once, and runs `then` on each result on the
 /// blocking pool (parsing is CPU work that must not stall the network). Results arrive on the
-/// returned channel as they complete, in no particular order.
+/// returned channel as they complete, in no particular order. Requests are started host by host
+/// in turn, so a host with many feeds, held to its per-host limit, does not fill every slot of
+/// the global one while other hosts wait.
 pub fn fetch_all<T, F>(
     client: Client,
     requests: Vec<Request>,
@@ -186,14 +362,19 @@ where
     let (tx, rx) = mpsc::channel(concurrency.max(1) * 2);
     let limit = Arc::new(Semaphore::new(concurrency.max(1)));
     let then = Arc::new(then);
-    for req in requests {
+    for req in interleave_hosts(requests) {
         let (tx, limit, then, client) = (tx.clone(), limit.clone(), then.clone(), client.clone());
         tokio::spawn(async move {
-            let Ok(_permit) = limit.acquire_owned().await else {
-                return;
+            let result = match tokio::time::timeout_at(client.deadline, limit.acquire_owned()).await
+            {
+                Ok(Ok(permit)) => {
+                    let result = client.fetch(&req).await;
+                    drop(permit);
+                    result
+                }
+                Ok(Err(_)) => return,
+                Err(_) => Err(Error::Deadline),
             };
-            let result = client.fetch(&req).await;
-            drop(_permit);
             let out = tokio::task::spawn_blocking(move || then(req, result)).await;
             if let Ok(out) = out {
                 let _ = tx.send(out).await;
@@ -201,6 +382,126 @@ where
         });
     }
     rx
+}
+
+/// Reorders requests round-robin over their hosts (first host's first feed, second host's
+/// first feed, …), keeping each host's feeds in their order.
+fn interleave_hosts(requests: Vec<Request>) -> Vec<Request> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_host: HashMap<String, std::collections::VecDeque<Request>> = HashMap::new();
+    for req in requests {
+        let host = req.url.host_str().unwrap_or_default().to_ascii_lowercase();
+        if !by_host.contains_key(&host) {
+            order.push(host.clone());
+        }
+        by_host.entry(host).or_default().push_back(req);
+    }
+    let mut out = Vec::new();
+    loop {
+        let before = out.len();
+        for host in &order {
+            if let Some(req) = by_host.get_mut(host).and_then(|q| q.pop_front()) {
+                out.push(req);
+            }
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
+}
+
+fn is_redirect(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    )
+}
+
+/// Whether a URL's host is loopback, private, link-local or otherwise not on the public
+/// internet. A name is resolved; one that does not resolve in time counts as public (the
+/// request itself will then fail on its own).
+async fn is_private(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => private_ip(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => private_ip(IpAddr::V6(ip)),
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            if name == "localhost" || name.ends_with(".localhost") {
+                return true;
+            }
+            let port = url.port_or_known_default().unwrap_or(80);
+            let lookup = tokio::net::lookup_host(format!("{name}:{port}"));
+            match tokio::time::timeout(RESOLVE_TIMEOUT, lookup).await {
+                Ok(Ok(mut addrs)) => addrs.any(|a| private_ip(a.ip())),
+                _ => false,
+            }
+        }
+        None => false,
+    }
+}
+
+/// Addresses a feed on the public internet must never redirect us to.
+pub fn private_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)) // carrier-grade NAT, RFC 6598
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => private_ip(IpAddr::V4(v4)),
+            None => {
+                v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_unique_local()
+                    || v6.is_unicast_link_local()
+            }
+        },
+    }
+}
+
+/// How long a response stays fresh: `Cache-Control: max-age` wins over `Expires` (RFC 9111
+/// §4.2.1); `no-cache`/`no-store` mean no promise at all. `Expires` is read against the
+/// response's own `Date` when it has one, so a server with a wrong clock is still understood.
+pub fn fresh_for(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    if let Some(cc) = header(headers, CACHE_CONTROL) {
+        let mut max_age = None;
+        for directive in cc.split(',').map(str::trim) {
+            let (name, value) = directive.split_once('=').unwrap_or((directive, ""));
+            match name.trim().to_ascii_lowercase().as_str() {
+                "no-cache" | "no-store" => return None,
+                "max-age" => max_age = value.trim().trim_matches('"').parse::<u64>().ok(),
+                _ => {}
+            }
+        }
+        if let Some(secs) = max_age {
+            return Some(Duration::from_secs(secs));
+        }
+    }
+    let expires = httpdate::parse_http_date(&header(headers, EXPIRES)?).ok()?;
+    let date = header(headers, DATE)
+        .and_then(|d| httpdate::parse_http_date(&d).ok())
+        .unwrap_or(now);
+    expires.duration_since(date).ok()
+}
+
+/// `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3), as a delay from `now`.
+pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or_default())
 }
 
 fn header(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
@@ -234,5 +535,147 @@ fn describe(err: &reqwest::Error) -> String {
     match inner {
         Some(i) if !kind.contains(&i) => format!("{kind}: {i}"),
         _ => kind.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn freshness_rules() {
+        let now = httpdate::parse_http_date("Fri, 27 Nov 2026 12:00:00 GMT").unwrap();
+        type Case<'a> = (&'a str, &'a [(&'static str, &'a str)], Option<u64>);
+        let cases: &[Case] = &[
+            ("nothing", &[], None),
+            (
+                "max-age",
+                &[("cache-control", "public, max-age=3600")],
+                Some(3600),
+            ),
+            (
+                "quoted max-age",
+                &[("cache-control", "max-age=\"60\"")],
+                Some(60),
+            ),
+            (
+                "max-age beats expires",
+                &[
+                    ("cache-control", "max-age=10"),
+                    ("expires", "Fri, 27 Nov 2026 13:00:00 GMT"),
+                ],
+                Some(10),
+            ),
+            (
+                "no-cache",
+                &[("cache-control", "no-cache, max-age=600")],
+                None,
+            ),
+            (
+                "expires against now",
+                &[("expires", "Fri, 27 Nov 2026 12:30:00 GMT")],
+                Some(1800),
+            ),
+            (
+                "expires against the response date",
+                &[
+                    ("expires", "Fri, 27 Nov 2026 12:30:00 GMT"),
+                    ("date", "Fri, 27 Nov 2026 12:20:00 GMT"),
+                ],
+                Some(600),
+            ),
+            (
+                "expires in the past",
+                &[("expires", "Fri, 27 Nov 2026 11:00:00 GMT")],
+                None,
+            ),
+            ("expires garbage", &[("expires", "0")], None),
+        ];
+        for (name, h, want) in cases {
+            let got = fresh_for(&headers(h), now).map(|d| d.as_secs());
+            assert_eq!(got, *want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn retry_after_rules() {
+        let now = httpdate::parse_http_date("Fri, 27 Nov 2026 12:00:00 GMT").unwrap();
+        let cases = [
+            ("seconds", "120", Some(120)),
+            ("date", "Fri, 27 Nov 2026 13:00:00 GMT", Some(3600)),
+            ("past date", "Fri, 27 Nov 2026 11:00:00 GMT", Some(0)),
+            ("garbage", "soon", None),
+        ];
+        for (name, v, want) in cases {
+            assert_eq!(
+                retry_after(v, now).map(|d| d.as_secs()),
+                want,
+                "case {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn requests_alternate_between_hosts() {
+        let reqs = [
+            "https://a.test/1",
+            "https://a.test/2",
+            "https://a.test/3",
+            "https://b.test/1",
+            "https://c.test/1",
+            "https://b.test/2",
+        ]
+        .iter()
+        .map(|u| Request {
+            url: Url::parse(u).unwrap(),
+            etag: None,
+            last_modified: None,
+        })
+        .collect();
+        let got: Vec<String> = interleave_hosts(reqs)
+            .into_iter()
+            .map(|r| r.url.to_string())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "https://a.test/1",
+                "https://b.test/1",
+                "https://c.test/1",
+                "https://a.test/2",
+                "https://b.test/2",
+                "https://a.test/3"
+            ]
+        );
+    }
+
+    #[test]
+    fn private_addresses() {
+        let cases = [
+            ("127.0.0.1", true),
+            ("10.1.2.3", true),
+            ("172.16.0.1", true),
+            ("192.168.1.1", true),
+            ("169.254.169.254", true),
+            ("100.64.0.1", true),
+            ("0.0.0.0", true),
+            ("::1", true),
+            ("fe80::1", true),
+            ("fd00::1", true),
+            ("::ffff:127.0.0.1", true),
+            ("93.184.216.34", false),
+            ("2606:4700::1111", false),
+        ];
+        for (ip, want) in cases {
+            assert_eq!(private_ip(ip.parse().unwrap()), want, "{ip}");
+        }
     }
 }

@@ -10,12 +10,15 @@
 
 pub mod config;
 pub mod fetch;
+pub mod lock;
 pub mod model;
 pub mod parse;
 pub mod publish;
 pub mod render;
 pub mod sanitize;
+pub mod schedule;
 pub mod select;
+pub mod status;
 pub mod store;
 
 use std::collections::HashMap;
@@ -57,6 +60,21 @@ pub struct FetchReport {
     pub failed: Vec<(String, String)>,
     /// Entries seen for the first time.
     pub new_entries: usize,
+    /// Feeds not requested because they are not due yet (server's pace or backoff).
+    pub not_due: usize,
+    /// Feeds not requested because they are gone (410).
+    pub gone: usize,
+    /// Of `failed`, those failing the same way as last time (summarised, not repeated).
+    pub still_failing: usize,
+}
+
+/// How a fetch pass is run; the default is what cron wants.
+#[derive(Default)]
+pub struct FetchOptions<'a> {
+    /// Fetch every feed, due or not (`--force`); gone feeds stay skipped.
+    pub force: bool,
+    /// Called with (done, total) as feeds complete, for a progress bar.
+    pub progress: Option<&'a dyn Fn(usize, usize)>,
 }
 
 /// What a publish pass did.
@@ -74,10 +92,12 @@ enum FeedResult {
     NotModified {
         etag: Option<String>,
         last_modified: Option<String>,
+        hints: fetch::Hints,
     },
     Failed {
         status: Option<u16>,
         reason: String,
+        retry_after: Option<std::time::Duration>,
     },
 }
 
@@ -87,24 +107,57 @@ pub async fn fetch(
     store: &Store,
     now: DateTime<Utc>,
 ) -> Result<FetchReport, Error> {
+    fetch_with(config, store, now, &FetchOptions::default()).await
+}
+
+/// [`fetch`], with options: feeds not yet due are skipped unless `force`; gone feeds are never
+/// requested; moved feeds are requested at their new URL and warned about every run.
+pub async fn fetch_with(
+    config: &Config,
+    store: &Store,
+    now: DateTime<Utc>,
+    options: &FetchOptions<'_>,
+) -> Result<FetchReport, Error> {
     let client = fetch::Client::new(&config.planet)?;
     let known: HashMap<String, model::Source> = store
         .sources()?
         .into_iter()
         .map(|s| (s.url.clone(), s))
         .collect();
-    let requests = config
-        .feeds
-        .iter()
-        .map(|f| {
-            let s = known.get(f.url.as_str());
-            fetch::Request {
-                url: f.url.clone(),
-                etag: s.and_then(|s| s.etag.clone()),
-                last_modified: s.and_then(|s| s.last_modified.clone()),
-            }
-        })
-        .collect();
+    let mut report = FetchReport::default();
+    // The URL actually requested → the subscription it belongs to.
+    let mut subscription = HashMap::new();
+    let mut requests = Vec::new();
+    for f in &config.feeds {
+        let s = known.get(f.url.as_str());
+        let at = f.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+        if s.is_some_and(|s| s.gone) {
+            tracing::warn!(
+                "feed `{}` is gone (HTTP 410): remove it from `planet.toml`{at}",
+                f.url
+            );
+            report.gone += 1;
+            continue;
+        }
+        let moved = s
+            .and_then(|s| s.moved_to.as_deref())
+            .and_then(|m| url::Url::parse(m).ok());
+        if let Some(m) = &moved {
+            warn_moved(f.url.as_str(), m.as_str(), f.line);
+        }
+        if !options.force && s.and_then(|s| s.next_due).is_some_and(|due| due > now) {
+            report.not_due += 1;
+            continue;
+        }
+        let url = moved.unwrap_or_else(|| f.url.clone());
+        subscription.insert(url.to_string(), f.url.to_string());
+        requests.push(fetch::Request {
+            url,
+            etag: s.and_then(|s| s.etag.clone()),
+            last_modified: s.and_then(|s| s.last_modified.clone()),
+        });
+    }
+    let total = requests.len();
     let mut results = fetch::fetch_all(client, requests, config.planet.concurrency, |req, res| {
         let url = req.url.to_string();
         let result = match res {
@@ -121,19 +174,24 @@ pub async fn fetch(
                     Err(e) => FeedResult::Failed {
                         status: Some(200),
                         reason: error_chain(&e),
+                        retry_after: None,
                     },
                 }
             }
             Ok(fetch::Outcome::NotModified {
                 etag,
                 last_modified,
+                hints,
             }) => FeedResult::NotModified {
+                // A 304 may carry new validators; else the ones we sent still stand.
                 etag: etag.or(req.etag),
                 last_modified: last_modified.or(req.last_modified),
+                hints,
             },
             Err(e) => FeedResult::Failed {
-                status: match &e {
-                    fetch::Error::Status { status } => Some(status.as_u16()),
+                status: e.status(),
+                retry_after: match &e {
+                    fetch::Error::Status { retry_after, .. } => *retry_after,
                     _ => None,
                 },
                 reason: error_chain(&e),
@@ -141,9 +199,21 @@ pub async fn fetch(
         };
         (url, result)
     });
-    let mut report = FetchReport::default();
+    let lines: HashMap<&str, Option<usize>> = config
+        .feeds
+        .iter()
+        .map(|f| (f.url.as_str(), f.line))
+        .collect();
+    let mut done = 0;
     store.begin()?;
-    while let Some((url, result)) = results.recv().await {
+    while let Some((requested, result)) = results.recv().await {
+        done += 1;
+        if let Some(progress) = options.progress {
+            progress(done, total);
+        }
+        let url = subscription.get(&requested).cloned().unwrap_or(requested);
+        let prev = known.get(&url);
+        let line = lines.get(url.as_str()).copied().flatten();
         match result {
             FeedResult::Parsed(boxed) => {
                 let (parsed, body) = *boxed;
@@ -159,12 +229,18 @@ pub async fn fetch(
                     now,
                 )?;
                 report.new_entries += store.upsert_entries(&url, &parsed.entries, now)?;
+                let ids: Vec<&str> = parsed.entries.iter().map(|e| e.id.as_str()).collect();
+                store.mark_in_feed(&url, &ids)?;
+                store.record_ttl(&url, parsed.ttl.map(|t| t.as_secs()))?;
+                let due = schedule::after_success(now, body.hints.fresh_for, parsed.ttl);
+                record_schedule(store, &url, prev, due, &body.hints, line)?;
                 report.updated += 1;
                 tracing::debug!("feed `{url}`: {} entries", parsed.entries.len());
             }
             FeedResult::NotModified {
                 etag,
                 last_modified,
+                hints,
             } => {
                 store.record_success(
                     &url,
@@ -177,18 +253,86 @@ pub async fn fetch(
                     },
                     now,
                 )?;
+                let ttl = prev
+                    .and_then(|p| p.ttl_secs)
+                    .map(std::time::Duration::from_secs);
+                let due = schedule::after_success(now, hints.fresh_for, ttl);
+                record_schedule(store, &url, prev, due, &hints, line)?;
                 report.not_modified += 1;
                 tracing::debug!("feed `{url}`: not modified");
             }
-            FeedResult::Failed { status, reason } => {
+            FeedResult::Failed {
+                status,
+                reason,
+                retry_after,
+            } => {
+                let failures = prev.map_or(0, |p| p.error_count) + 1;
+                let gone = status == Some(410);
+                let same = prev.is_some_and(|p| {
+                    p.error_count > 0 && p.last_error.as_deref() == Some(reason.as_str())
+                });
+                if gone {
+                    let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
+                    tracing::warn!(
+                        "feed `{url}` is gone (HTTP 410): remove it from `planet.toml`{at}"
+                    );
+                } else if same {
+                    report.still_failing += 1;
+                } else {
+                    tracing::warn!("feed `{url}`: {reason}");
+                }
                 store.record_failure(&url, status, &reason, now)?;
-                tracing::warn!("feed `{url}`: {reason}");
+                store.record_schedule(
+                    &url,
+                    &store::Schedule {
+                        next_due: schedule::after_failure(now, failures, retry_after),
+                        gone,
+                        moved_to: None,
+                    },
+                )?;
                 report.failed.push((url, reason));
             }
         }
     }
     store.commit()?;
+    if report.still_failing > 0 {
+        let n = report.still_failing;
+        let feeds = if n == 1 { "feed" } else { "feeds" };
+        tracing::warn!("{n} {feeds} still failing (see `planet status`)");
+    }
     Ok(report)
+}
+
+/// Records a successful fetch's schedule and any newly met permanent redirect (warned at once;
+/// later runs warn before fetching).
+fn record_schedule(
+    store: &Store,
+    url: &str,
+    prev: Option<&model::Source>,
+    next_due: DateTime<Utc>,
+    hints: &fetch::Hints,
+    line: Option<usize>,
+) -> Result<(), Error> {
+    let moved_to = hints.moved_to.as_ref().map(|u| u.as_str());
+    if let Some(m) = moved_to {
+        if prev.and_then(|p| p.moved_to.as_deref()) != Some(m) {
+            warn_moved(url, m, line);
+        }
+    }
+    store.record_schedule(
+        url,
+        &store::Schedule {
+            next_due,
+            gone: false,
+            moved_to,
+        },
+    )?;
+    Ok(())
+}
+
+fn warn_moved(from: &str, to: &str, line: Option<usize>) {
+    let at = line.map(|l| format!("line {l} of ")).unwrap_or_default();
+    tracing::warn!("feed `{from}` moved permanently to `{to}`: change {at}`planet.toml`");
 }
 
 /// Selects, sanitizes, renders and publishes from the cache alone: no network.
@@ -209,10 +353,36 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
     let mut files = render::html::render(&theme, &view)?;
     files.push(("atom.xml".to_owned(), render::atom::render(&view)?));
     let files_changed = publish::publish(&config.planet.output_dir, &files)?;
+    prune(config, store, &shown, now)?;
     Ok(PublishReport {
         entries: shown.len(),
         files_changed,
     })
+}
+
+/// Bounds the cache: drops entries older than `retention_days` that left their feed (or whose
+/// feed left `planet.toml`) and are not on the page just published.
+fn prune(
+    config: &Config,
+    store: &Store,
+    shown: &[StoredEntry],
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let days = i64::try_from(config.planet.retention_days).unwrap_or(i64::MAX);
+    let Some(cutoff) = chrono::Duration::try_days(days).and_then(|d| now.checked_sub_signed(d))
+    else {
+        return Ok(()); // a retention longer than the calendar keeps everything
+    };
+    let subscribed: Vec<&str> = config.feeds.iter().map(|f| f.url.as_str()).collect();
+    let keep: Vec<(&str, &str)> = shown
+        .iter()
+        .map(|s| (s.feed_url.as_str(), s.entry.id.as_str()))
+        .collect();
+    let pruned = store.prune(cutoff, &subscribed, &keep)?;
+    if pruned > 0 {
+        tracing::debug!("pruned {pruned} entries older than {days} days");
+    }
+    Ok(())
 }
 
 /// Reads candidates from the store until deduplication leaves `limit` entries (or the store

@@ -3,11 +3,15 @@
 mod cli;
 
 use std::fmt;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::sync::Notify;
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::{format::Writer, FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
@@ -17,44 +21,162 @@ use cli::{Cli, Command};
 /// Exit status when the run could not do its job (bad config, cache or output unusable).
 const EXIT_FAILURE: u8 = 1;
 
+/// Exit status when another planet holds the cache's lock: nothing was done, nothing is wrong.
+const EXIT_LOCKED: u8 = 3;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(&cli);
-    match run(&cli) {
+    let bar = BarSlot::default();
+    init_logging(&cli, bar.clone());
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .and_then(|runtime| match &cli.command {
+            Command::Run {
+                every: Some(every), ..
+            } => run_every(&cli, &runtime, &bar, (*every).into()),
+            _ => cycle(&cli, &runtime, &bar),
+        });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let mut chain = err.chain();
-            if let Some(top) = chain.next() {
-                eprintln!("error: {top}");
+            print_error(&err);
+            if is_locked(&err) {
+                ExitCode::from(EXIT_LOCKED)
+            } else {
+                ExitCode::from(EXIT_FAILURE)
             }
-            for cause in chain {
-                eprintln!("  caused by: {cause}");
-            }
-            ExitCode::from(EXIT_FAILURE)
         }
     }
 }
 
-fn run(cli: &Cli) -> anyhow::Result<()> {
+fn print_error(err: &anyhow::Error) {
+    let mut chain = err.chain();
+    if let Some(top) = chain.next() {
+        eprintln!("error: {top}");
+    }
+    for cause in chain {
+        eprintln!("  caused by: {cause}");
+    }
+    if is_locked(err) {
+        eprintln!("hint: wait for it to finish; a lock left by a process that died is taken over");
+    }
+}
+
+fn is_locked(err: &anyhow::Error) -> bool {
+    matches!(
+        err.downcast_ref::<planet::lock::Error>(),
+        Some(planet::lock::Error::Held { .. })
+    )
+}
+
+/// `run --every`: one cycle, then sleep, until SIGTERM or Ctrl-C; a signal during a cycle lets
+/// it finish (the cache and output stay whole), a signal during the sleep ends it at once. A
+/// failing cycle is reported and the next one tried: nobody is there to restart us.
+fn run_every(
+    cli: &Cli,
+    runtime: &tokio::runtime::Runtime,
+    bar: &BarSlot,
+    every: std::time::Duration,
+) -> anyhow::Result<()> {
+    let stopping = Arc::new(AtomicBool::new(false));
+    let wake = Arc::new(Notify::new());
+    let mut term = runtime.block_on(async {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    })?;
+    {
+        let (stopping, wake) = (stopping.clone(), wake.clone());
+        runtime.spawn(async move {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            tracing::info!("stopping after the current cycle");
+            stopping.store(true, Ordering::SeqCst);
+            wake.notify_one();
+        });
+    }
+    loop {
+        if let Err(err) = cycle(cli, runtime, bar) {
+            print_error(&err);
+        }
+        if stopping.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        runtime.block_on(async {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = wake.notified() => {}
+            }
+        });
+        if stopping.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+    }
+}
+
+/// One invocation's work: reads the config afresh (so `--every` sees edits), takes the cache's
+/// lock (except `status`, which only reads), then fetches and/or publishes.
+fn cycle(cli: &Cli, runtime: &tokio::runtime::Runtime, slot: &BarSlot) -> anyhow::Result<()> {
     let config = planet::config::load(&cli.config)?;
-    let store = planet::store::Store::open(&config.planet.cache_dir)?;
     let now = chrono::Utc::now();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    if matches!(cli.command, Command::Run | Command::Fetch) {
-        let report = runtime.block_on(planet::fetch(&config, &store, now))?;
+    if let Command::Status { json } = cli.command {
+        let store = planet::store::Store::open(&config.planet.cache_dir)?;
+        let rows = planet::status::rows(&config, &store.sources()?, &store.feed_stats()?, now);
+        let mut out = std::io::stdout().lock();
+        if json {
+            serde_json::to_writer_pretty(&mut out, &rows).context("cannot write the status")?;
+            writeln!(out).context("cannot write the status")?;
+        } else {
+            write!(out, "{}", planet::status::table(&rows)).context("cannot write the status")?;
+        }
+        return Ok(());
+    }
+    let _lock = planet::lock::Lock::acquire(&config.planet.cache_dir)?;
+    let store = planet::store::Store::open(&config.planet.cache_dir)?;
+    let force = match cli.command {
+        Command::Run { force, .. } | Command::Fetch { force } => Some(force),
+        _ => None,
+    };
+    if let Some(force) = force {
+        let bar = (std::io::stderr().is_terminal() && !cli.quiet).then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("fetching {bar:30} {pos}/{len} feeds")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            slot.set(Some(bar.clone()));
+            bar
+        });
+        let progress = |done: usize, total: usize| {
+            if let Some(bar) = &bar {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }
+        };
+        let options = planet::FetchOptions {
+            force,
+            progress: Some(&progress),
+        };
+        let report = runtime.block_on(planet::fetch_with(&config, &store, now, &options));
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+            slot.set(None);
+        }
+        let report = report?;
         tracing::info!(
-            "fetched {} feeds: {} updated, {} unchanged, {} failed; {} new entries",
+            "fetched {} feeds: {} updated, {} unchanged, {} failed, {} not due, {} gone; {} new entries",
             config.feeds.len(),
             report.updated,
             report.not_modified,
             report.failed.len(),
+            report.not_due,
+            report.gone,
             report.new_entries
         );
     }
-    if matches!(cli.command, Command::Run | Command::Render) {
+    if matches!(cli.command, Command::Run { .. } | Command::Render) {
         let report = planet::publish(&config, &store, now)?;
         tracing::info!(
             "published {} entries to `{}` ({} files changed)",
@@ -66,7 +188,40 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn init_logging(cli: &Cli) {
+/// The progress bar of the fetch under way, if any, shared with the log writer so that a
+/// warning printed mid-fetch clears the bar, prints its line and redraws the bar below it.
+#[derive(Clone, Default)]
+struct BarSlot(Arc<Mutex<Option<ProgressBar>>>);
+
+impl BarSlot {
+    fn set(&self, bar: Option<ProgressBar>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = bar;
+        }
+    }
+
+    fn current(&self) -> Option<ProgressBar> {
+        self.0.lock().ok().and_then(|slot| slot.clone())
+    }
+}
+
+/// stderr, around the progress bar.
+struct LogWriter(BarSlot);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.current() {
+            Some(bar) => bar.suspend(|| std::io::stderr().write(buf)),
+            None => std::io::stderr().write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+fn init_logging(cli: &Cli, bar: BarSlot) {
     // -v is per-feed detail from planet itself; -vv adds the HTTP and TLS libraries' chatter.
     let filter = match (cli.quiet, cli.verbose) {
         (true, _) => "error",
@@ -76,7 +231,7 @@ fn init_logging(cli: &Cli) {
     };
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
+        .with_writer(move || LogWriter(bar.clone()))
         .with_ansi(std::io::stderr().is_terminal())
         .event_format(Plain)
         .init();

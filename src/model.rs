@@ -29,6 +29,8 @@ pub struct Parsed {
     pub meta: FeedMeta,
     /// The entries, in document order.
     pub entries: Vec<Entry>,
+    /// RSS `<ttl>`: how long the feed asks readers to wait before asking again.
+    pub ttl: Option<std::time::Duration>,
 }
 
 /// Whether a piece of text is plain text or HTML: Atom `type`, RSS convention.
@@ -124,4 +126,12 @@ pub struct Source {
     pub error_count: u32,
     /// The URL the last fetch ended at, after redirects; the base of last resort.
     pub final_url: Option<String>,
+    /// The earliest time the feed may be requested again (server's pace, backoff).
+    pub next_due: Option<DateTime<Utc>>,
+    /// The server said 410 Gone: the feed is never requested again.
+    pub gone: bool,
+    /// Where a permanent redirect (301, 308) sent the feed; requested instead of `url`.
+    pub moved_to: Option<String>,
+    /// RSS `<ttl>` of the last parsed body, in seconds: paces the feed after 304s too.
+    pub ttl_secs: Option<u64>,
 }

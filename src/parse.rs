@@ -56,12 +56,15 @@ fn convert(feed: fr::Feed, feed_url: &str, final_url: &str) -> Parsed {
         author: feed_author.clone(),
         updated: feed.updated,
     };
+    let ttl = feed
+        .ttl
+        .map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60));
     let entries = feed
         .entries
         .into_iter()
         .map(|e| convert_entry(e, feed_url, final_url, feed_author.as_deref()))
         .collect();
-    Parsed { meta, entries }
+    Parsed { meta, entries, ttl }
 }
 
 fn convert_entry(

@@ -41,7 +41,8 @@ pub enum Error {
 }
 
 /// The migrations, in order; `user_version` records how many have run. Append, never edit.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE feeds (
     url           TEXT PRIMARY KEY,
     title         TEXT NOT NULL DEFAULT '',
@@ -75,7 +76,16 @@ CREATE TABLE entries (
     PRIMARY KEY (feed_url, id)
 ) WITHOUT ROWID;
 CREATE INDEX entries_by_date ON entries (sort_date DESC, feed_url, id);
-"#];
+"#,
+    // Issue 3: feed health and schedule; whether an entry is still in its feed (for pruning).
+    r#"
+ALTER TABLE feeds ADD COLUMN next_due INTEGER;
+ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN moved_to TEXT;
+ALTER TABLE feeds ADD COLUMN ttl_secs INTEGER;
+ALTER TABLE entries ADD COLUMN in_feed INTEGER NOT NULL DEFAULT 1;
+"#,
+];
 
 /// A successful fetch, as recorded.
 #[derive(Debug, Clone, Copy)]
@@ -90,6 +100,28 @@ pub struct Success<'a> {
     pub last_modified: Option<&'a str>,
     /// Where the fetch ended after redirects.
     pub final_url: Option<&'a str>,
+}
+
+/// A feed's schedule and standing, as recorded after each attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule<'a> {
+    /// The earliest time it may be requested again.
+    pub next_due: DateTime<Utc>,
+    /// 410 Gone: never requested again.
+    pub gone: bool,
+    /// A permanent redirect's target, when this attempt met one.
+    pub moved_to: Option<&'a str>,
+}
+
+/// What the cache holds for one feed, for `status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedStats {
+    /// The subscription URL.
+    pub url: String,
+    /// How many entries are stored.
+    pub entries: u64,
+    /// The newest entry's sort date.
+    pub newest: Option<DateTime<Utc>>,
 }
 
 /// The open cache.
@@ -146,7 +178,8 @@ impl Store {
     pub fn sources(&self) -> Result<Vec<Source>, Error> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT url, title, site_link, feed_id, author, updated, etag, last_modified,
-                    last_status, last_fetch, last_success, last_error, error_count, final_url
+                    last_status, last_fetch, last_success, last_error, error_count, final_url,
+                    next_due, gone, moved_to, ttl_secs
              FROM feeds",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -167,6 +200,10 @@ impl Store {
                 last_error: r.get(11)?,
                 error_count: r.get(12)?,
                 final_url: r.get(13)?,
+                next_due: time(r.get(14)?),
+                gone: r.get(15)?,
+                moved_to: r.get(16)?,
+                ttl_secs: r.get(17)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -229,6 +266,107 @@ impl Store {
             )?
             .execute(params![url, status, now.timestamp(), error])?;
         Ok(())
+    }
+
+    /// Records when the feed is next due, whether it is gone and where it moved (kept until
+    /// the operator edits `planet.toml`: the new URL is a new subscription).
+    pub fn record_schedule(&self, url: &str, schedule: &Schedule<'_>) -> Result<(), Error> {
+        self.ensure(url)?;
+        self.conn
+            .prepare_cached(
+                "UPDATE feeds SET next_due = ?2, gone = ?3, moved_to = COALESCE(?4, moved_to)
+                 WHERE url = ?1",
+            )?
+            .execute(params![
+                url,
+                schedule.next_due.timestamp(),
+                schedule.gone,
+                schedule.moved_to
+            ])?;
+        Ok(())
+    }
+
+    /// Records the feed's RSS `<ttl>` from a parsed body (`None`: it has none any more), so a
+    /// later 304, which carries no body, is still paced by it.
+    pub fn record_ttl(&self, url: &str, ttl_secs: Option<u64>) -> Result<(), Error> {
+        self.ensure(url)?;
+        self.conn
+            .prepare_cached("UPDATE feeds SET ttl_secs = ?2 WHERE url = ?1")?
+            .execute(params![url, ttl_secs])?;
+        Ok(())
+    }
+
+    /// Marks which of a feed's stored entries its latest body still carries; the others become
+    /// candidates for [`Store::prune`].
+    pub fn mark_in_feed(&self, feed_url: &str, ids: &[&str]) -> Result<(), Error> {
+        self.conn
+            .prepare_cached("UPDATE entries SET in_feed = 0 WHERE feed_url = ?1")?
+            .execute([feed_url])?;
+        let mut mark = self
+            .conn
+            .prepare_cached("UPDATE entries SET in_feed = 1 WHERE feed_url = ?1 AND id = ?2")?;
+        for id in ids {
+            mark.execute(params![feed_url, id])?;
+        }
+        Ok(())
+    }
+
+    /// Deletes entries sorted before `cutoff` that are no longer in their feed (or whose feed
+    /// is no longer subscribed) and are not in `keep` (the page); then forgets unsubscribed
+    /// feeds with no entry left. Returns how many entries went.
+    pub fn prune(
+        &self,
+        cutoff: DateTime<Utc>,
+        subscribed: &[&str],
+        keep: &[(&str, &str)],
+    ) -> Result<usize, Error> {
+        self.conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS prune_subscribed (url TEXT PRIMARY KEY);
+             CREATE TEMP TABLE IF NOT EXISTS prune_keep (feed_url TEXT, id TEXT,
+                PRIMARY KEY (feed_url, id));
+             DELETE FROM prune_subscribed; DELETE FROM prune_keep;",
+        )?;
+        {
+            let mut sub = self
+                .conn
+                .prepare_cached("INSERT OR IGNORE INTO prune_subscribed (url) VALUES (?1)")?;
+            for url in subscribed {
+                sub.execute([url])?;
+            }
+            let mut k = self.conn.prepare_cached(
+                "INSERT OR IGNORE INTO prune_keep (feed_url, id) VALUES (?1, ?2)",
+            )?;
+            for (feed, id) in keep {
+                k.execute([feed, id])?;
+            }
+        }
+        let gone = self.conn.execute(
+            "DELETE FROM entries WHERE sort_date < ?1
+                AND (in_feed = 0 OR feed_url NOT IN (SELECT url FROM prune_subscribed))
+                AND (feed_url, id) NOT IN (SELECT feed_url, id FROM prune_keep)",
+            [cutoff.timestamp()],
+        )?;
+        self.conn.execute(
+            "DELETE FROM feeds WHERE url NOT IN (SELECT url FROM prune_subscribed)
+                AND url NOT IN (SELECT DISTINCT feed_url FROM entries)",
+            [],
+        )?;
+        Ok(gone)
+    }
+
+    /// Per feed: how many entries are stored and the newest one's sort date, for `status`.
+    pub fn feed_stats(&self) -> Result<Vec<FeedStats>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT feed_url, COUNT(*), MAX(sort_date) FROM entries GROUP BY feed_url",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(FeedStats {
+                url: r.get(0)?,
+                entries: r.get(1)?,
+                newest: time(r.get(2)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn ensure(&self, url: &str) -> Result<(), Error> {
@@ -404,5 +542,37 @@ mod tests {
         let src = s.sources().unwrap();
         assert_eq!(src[0].etag.as_deref(), Some("\"e1\""));
         assert_eq!(src[0].error_count, 1);
+    }
+
+    #[test]
+    fn prune_spares_the_page_the_feed_and_the_recent() {
+        let s = Store::in_memory().unwrap();
+        let t0 = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        // published 1_700_000_000 for every entry (see `entry`)
+        let all = [
+            entry("gone", "x"),
+            entry("on-page", "x"),
+            entry("in-feed", "x"),
+        ];
+        s.upsert_entries("f", &all, t0).unwrap();
+        s.upsert_entries("removed", &[entry("r", "x")], t0).unwrap();
+        s.mark_in_feed("f", &["in-feed"]).unwrap();
+        let cutoff = t0 + chrono::Duration::days(1);
+        let pruned = s.prune(cutoff, &["f"], &[("f", "on-page")]).unwrap();
+        assert_eq!(pruned, 2, "`gone` and the unsubscribed feed's entry");
+        let mut left: Vec<String> = s
+            .newest(10, 0)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.entry.id)
+            .collect();
+        left.sort();
+        assert_eq!(left, ["in-feed", "on-page"]);
+        // Nothing is older than a cutoff in the past.
+        s.mark_in_feed("f", &[]).unwrap();
+        assert_eq!(
+            s.prune(t0 - chrono::Duration::days(1), &[], &[]).unwrap(),
+            0
+        );
     }
 }

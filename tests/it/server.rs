@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,6 +18,10 @@ pub struct Route {
     pub etag: Option<String>,
     /// Wait this long before answering.
     pub delay: Option<Duration>,
+    /// Send the body one byte at a time, pausing this long between bytes.
+    pub trickle: Option<Duration>,
+    /// When set, a 304 carries exactly these headers (none: a bare 304) instead of the route's.
+    pub on_304: Option<Vec<(String, String)>>,
 }
 
 impl Route {
@@ -27,6 +32,8 @@ impl Route {
             body: body.into(),
             etag: None,
             delay: None,
+            trickle: None,
+            on_304: None,
         }
     }
 
@@ -41,6 +48,8 @@ impl Route {
             body: format!("status {status}").into_bytes(),
             etag: None,
             delay: None,
+            trickle: None,
+            on_304: None,
         }
     }
 
@@ -58,6 +67,26 @@ impl Route {
         self.delay = Some(delay);
         self
     }
+
+    pub fn with_trickle(mut self, pause: Duration) -> Route {
+        self.trickle = Some(pause);
+        self
+    }
+
+    pub fn with_304_headers(mut self, headers: &[(&str, &str)]) -> Route {
+        self.on_304 = Some(
+            headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        );
+        self
+    }
+
+    /// A redirect with this status to `location`.
+    pub fn redirect(status: u16, location: &str) -> Route {
+        Route::status(status).with_header("Location", location)
+    }
 }
 
 /// One request as the server saw it.
@@ -67,6 +96,10 @@ pub struct Seen {
     pub headers: HashMap<String, String>,
     pub status: u16,
     pub bytes: usize,
+    /// What the server sent: response head and body.
+    pub wire_bytes: usize,
+    /// What the client sent: request line and headers.
+    pub request_bytes: usize,
 }
 
 pub struct Server {
@@ -74,6 +107,14 @@ pub struct Server {
     routes: Arc<Mutex<HashMap<String, Route>>>,
     log: Arc<Mutex<Vec<Seen>>>,
     stop: Arc<std::sync::atomic::AtomicBool>,
+    /// Requests being answered right now, and the most ever at once.
+    load: Arc<Load>,
+}
+
+#[derive(Default)]
+struct Load {
+    now: AtomicUsize,
+    max: AtomicUsize,
 }
 
 impl Server {
@@ -87,16 +128,17 @@ impl Server {
         let routes: Arc<Mutex<HashMap<String, Route>>> = Arc::default();
         let log: Arc<Mutex<Vec<Seen>>> = Arc::default();
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (r, l, st) = (routes.clone(), log.clone(), stop.clone());
+        let load: Arc<Load> = Arc::default();
+        let (r, l, st, ld) = (routes.clone(), log.clone(), stop.clone(), load.clone());
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if st.load(std::sync::atomic::Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (r, l) = (r.clone(), l.clone());
+                let (r, l, ld) = (r.clone(), l.clone(), ld.clone());
                 std::thread::spawn(move || {
-                    let _ = handle(conn, &r, &l);
+                    let _ = handle(conn, &r, &l, &ld);
                 });
             }
         });
@@ -105,7 +147,13 @@ impl Server {
             routes,
             log,
             stop,
+            load,
         }
+    }
+
+    /// The most requests this server was ever answering at once.
+    pub fn max_concurrent(&self) -> usize {
+        self.load.max.load(Ordering::SeqCst)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -125,16 +173,42 @@ fn handle(
     mut conn: TcpStream,
     routes: &Mutex<HashMap<String, Route>>,
     log: &Mutex<Vec<Seen>>,
+    load: &Load,
 ) -> std::io::Result<()> {
     conn.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(conn.try_clone()?);
     let mut line = String::new();
-    reader.read_line(&mut line)?;
+    let mut request_bytes = reader.read_line(&mut line)?;
+    if request_bytes == 0 {
+        return Ok(());
+    }
+    answer(
+        &mut conn,
+        &mut reader,
+        line,
+        &mut request_bytes,
+        routes,
+        log,
+        load,
+    )
+}
+
+fn answer(
+    conn: &mut TcpStream,
+    reader: &mut BufReader<TcpStream>,
+    line: String,
+    request_bytes: &mut usize,
+    routes: &Mutex<HashMap<String, Route>>,
+    log: &Mutex<Vec<Seen>>,
+    load: &Load,
+) -> std::io::Result<()> {
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
     let mut headers = HashMap::new();
     loop {
         let mut h = String::new();
-        if reader.read_line(&mut h)? == 0 || h.trim().is_empty() {
+        let n = reader.read_line(&mut h)?;
+        *request_bytes += n;
+        if n == 0 || h.trim().is_empty() {
             break;
         }
         if let Some((k, v)) = h.split_once(':') {
@@ -147,34 +221,57 @@ fn handle(
         .get(&path)
         .cloned()
         .unwrap_or_else(|| Route::status(404));
+    // A request counts as in flight from the moment its head is read until its answer starts:
+    // the client cannot have seen the answer before, so it cannot have freed its slot.
+    let now = load.now.fetch_add(1, Ordering::SeqCst) + 1;
+    load.max.fetch_max(now, Ordering::SeqCst);
     if let Some(d) = route.delay {
         std::thread::sleep(d);
     }
+    load.now.fetch_sub(1, Ordering::SeqCst);
     let not_modified = route.etag.is_some() && headers.get("if-none-match") == route.etag.as_ref();
     let (status, body) = if not_modified {
         (304, Vec::new())
     } else {
         (route.status, route.body.clone())
     };
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    let extra: Vec<(String, String)> = match (&route.on_304, not_modified) {
+        (Some(h), true) => h.clone(),
+        _ => {
+            let mut h = route.headers.clone();
+            if let Some(e) = &route.etag {
+                h.push(("ETag".into(), e.clone()));
+            }
+            h
+        }
+    };
+    for (k, v) in &extra {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
     log.lock().unwrap().push(Seen {
         path,
         headers,
         status,
         bytes: body.len(),
+        wire_bytes: head.len() + body.len(),
+        request_bytes: *request_bytes,
     });
-    let mut head = format!(
-        "HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in &route.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    if let Some(e) = &route.etag {
-        head.push_str(&format!("ETag: {e}\r\n"));
-    }
-    head.push_str("\r\n");
     conn.write_all(head.as_bytes())?;
-    conn.write_all(&body)?;
+    match route.trickle {
+        Some(pause) => {
+            for b in &body {
+                conn.write_all(std::slice::from_ref(b))?;
+                conn.flush()?;
+                std::thread::sleep(pause);
+            }
+        }
+        None => conn.write_all(&body)?,
+    }
     conn.flush()
 }
 

@@ -115,3 +115,14 @@ pub fn rss(title: &str, items: &[(&str, &str, &str, &str)]) -> String {
     s.push_str("</channel></rss>\n");
     s
 }
+
+/// `planet status --json`, parsed.
+pub fn status_json(planet: &Planet) -> serde_json::Value {
+    let out = planet.run(&["status", "--json"]);
+    assert!(
+        out.status.success(),
+        "status failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("status --json is JSON")
+}

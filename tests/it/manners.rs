@@ -1,0 +1,599 @@
+//! Issue 3, HTTP manners: conditional GET, the server's pace, backoff, per-host concurrency,
+//! redirects, 410, the private-address guard, limits and identity, each against a scripted
+//! server on 127.0.0.1 that counts what the client does.
+
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use crate::server::{Route, Server};
+use crate::support::{fixture, rss, status_json, Planet};
+
+const D1: &str = "Tue, 03 Mar 2026 10:00:00 GMT";
+
+/// A feed of one entry whose id and link derive from `title`, so feeds never dedupe together.
+fn one_item(title: &str) -> String {
+    let slug = title.replace(' ', "-");
+    let link = format!("https://x.test/{slug}");
+    rss(title, &[(&slug, title, &link, D1)])
+}
+
+fn hits(server: &Server, path: &str) -> usize {
+    server.requests().iter().filter(|r| r.path == path).count()
+}
+
+/// Seconds from now until the feed's `next_due` in `planet status --json` (None: due now).
+fn due_in(planet: &Planet, url: &str) -> Option<i64> {
+    let rows = status_json(planet);
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["url"] == url)
+        .unwrap_or_else(|| panic!("no status row for {url}: {rows}"));
+    row["next_due"].as_str().map(|d| {
+        chrono::DateTime::parse_from_rfc3339(d).unwrap().timestamp()
+            - chrono::Utc::now().timestamp()
+    })
+}
+
+#[test]
+fn a_304_with_new_validators_replaces_the_stored_ones() {
+    let server = Server::start();
+    server.set("/f.xml", Route::xml(one_item("One")).with_etag("\"v1\""));
+    let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
+    planet.run_ok(&["run"]);
+    let lm = "Wed, 04 Mar 2026 10:00:00 GMT";
+    server.set(
+        "/f.xml",
+        Route::xml(one_item("One"))
+            .with_etag("\"v1\"")
+            .with_304_headers(&[("ETag", "\"v2\""), ("Last-Modified", lm)]),
+    );
+    planet.run_ok(&["run"]);
+    planet.run_ok(&["run"]);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[1].status, 304);
+    assert_eq!(seen[2].headers["if-none-match"], "\"v2\"");
+    assert_eq!(seen[2].headers["if-modified-since"], lm);
+    assert_eq!(planet.atom_titles(), ["One"]);
+}
+
+#[test]
+fn a_bare_304_keeps_the_old_validators_and_every_entry() {
+    let server = Server::start();
+    server.set(
+        "/f.xml",
+        Route::xml(one_item("One"))
+            .with_etag("\"v1\"")
+            .with_header("Last-Modified", D1)
+            .with_304_headers(&[]),
+    );
+    let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
+    planet.run_ok(&["run"]);
+    planet.run_ok(&["run"]);
+    planet.run_ok(&["run"]);
+    let seen = server.requests();
+    assert_eq!(
+        seen.iter().map(|s| s.status).collect::<Vec<_>>(),
+        [200, 304, 304]
+    );
+    assert_eq!(seen[2].headers["if-none-match"], "\"v1\"");
+    assert_eq!(seen[2].headers["if-modified-since"], D1);
+    assert_eq!(planet.atom_titles(), ["One"]);
+}
+
+#[test]
+fn max_age_expires_and_ttl_defer_the_next_fetch() {
+    let server = Server::start();
+    let expires = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(7200));
+    server.set(
+        "/max-age.xml",
+        Route::xml(one_item("A")).with_header("Cache-Control", "public, max-age=3600"),
+    );
+    server.set(
+        "/expires.xml",
+        Route::xml(one_item("B")).with_header("Expires", &expires),
+    );
+    let ttl = one_item("C").replace(
+        "<description>d</description>",
+        "<description>d</description><ttl>90</ttl>",
+    );
+    server.set("/ttl.xml", Route::xml(ttl));
+    server.set(
+        "/capped.xml",
+        Route::xml(one_item("D")).with_header("Cache-Control", "max-age=31536000"),
+    );
+    server.set("/plain.xml", Route::xml(one_item("E")));
+    let paths = [
+        "/max-age.xml",
+        "/expires.xml",
+        "/ttl.xml",
+        "/capped.xml",
+        "/plain.xml",
+    ];
+    let urls: Vec<String> = paths.iter().map(|p| server.url(p)).collect();
+    let planet = Planet::with_feeds("", &urls);
+    planet.run_ok(&["run"]);
+    planet.run_ok(&["run"]);
+    for p in &paths[..4] {
+        assert_eq!(hits(&server, p), 1, "{p} is not due on the second run");
+    }
+    assert_eq!(hits(&server, "/plain.xml"), 2, "no hint: fetched every run");
+    for (url, secs) in [
+        (&urls[0], 3600),
+        (&urls[1], 7200),
+        (&urls[2], 5400),
+        (&urls[3], 86400),
+    ] {
+        let due = due_in(&planet, url).expect("a next due time");
+        assert!(
+            (secs - 120..=secs).contains(&due),
+            "{url}: due in {due}s, want ~{secs}"
+        );
+    }
+    planet.run_ok(&["run", "--force"]);
+    for p in paths {
+        assert!(hits(&server, p) >= 2, "--force fetches {p}");
+    }
+}
+
+#[test]
+fn retry_after_on_429_and_503_sets_the_next_fetch() {
+    let server = Server::start();
+    server.set(
+        "/429.xml",
+        Route::status(429).with_header("Retry-After", "7200"),
+    );
+    let later =
+        httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3 * 3600));
+    server.set(
+        "/503.xml",
+        Route::status(503).with_header("Retry-After", &later),
+    );
+    let urls = [server.url("/429.xml"), server.url("/503.xml")];
+    let planet = Planet::with_feeds("", &urls);
+    planet.run(&["run"]);
+    planet.run(&["run"]);
+    assert_eq!(hits(&server, "/429.xml"), 1);
+    assert_eq!(hits(&server, "/503.xml"), 1);
+    let d429 = due_in(&planet, &urls[0]).unwrap();
+    let d503 = due_in(&planet, &urls[1]).unwrap();
+    assert!((7000..=7200).contains(&d429), "429: due in {d429}s");
+    assert!((10600..=10800).contains(&d503), "503: due in {d503}s");
+}
+
+#[test]
+fn failures_back_off_exponentially_and_one_success_resets() {
+    let server = Server::start();
+    server.set("/f.xml", Route::status(500));
+    let url = server.url("/f.xml");
+    let planet = Planet::with_feeds("", std::slice::from_ref(&url));
+    let mut dues = Vec::new();
+    planet.run(&["run"]);
+    dues.push(due_in(&planet, &url).unwrap());
+    planet.run(&["run"]);
+    assert_eq!(
+        hits(&server, "/f.xml"),
+        1,
+        "not due again during the backoff"
+    );
+    for _ in 0..3 {
+        planet.run(&["run", "--force"]);
+        dues.push(due_in(&planet, &url).unwrap());
+    }
+    let minutes: Vec<i64> = dues.iter().map(|s| (s + 30) / 60).collect();
+    assert_eq!(minutes, [10, 20, 40, 80], "backoff doubles: {dues:?}");
+    server.set("/f.xml", Route::xml(one_item("Back")));
+    planet.run_ok(&["run", "--force"]);
+    assert_eq!(due_in(&planet, &url), None, "a success resets the backoff");
+    planet.run_ok(&["run"]);
+    assert_eq!(hits(&server, "/f.xml"), 6);
+}
+
+#[test]
+fn at_most_two_requests_at_once_per_host() {
+    let server = Server::start();
+    let urls: Vec<String> = (0..8)
+        .map(|i| {
+            let p = format!("/f{i}.xml");
+            server.set(
+                &p,
+                Route::xml(one_item(&format!("F{i}"))).with_delay(Duration::from_millis(300)),
+            );
+            server.url(&p)
+        })
+        .collect();
+    let planet = Planet::with_feeds("concurrency = 16", &urls);
+    planet.run_ok(&["run"]);
+    assert_eq!(server.requests().len(), 8);
+    assert_eq!(
+        server.max_concurrent(),
+        2,
+        "per-host limit observed at the server"
+    );
+
+    let wider = Server::start();
+    let urls: Vec<String> = (0..8)
+        .map(|i| {
+            let p = format!("/f{i}.xml");
+            wider.set(
+                &p,
+                Route::xml(one_item(&format!("F{i}"))).with_delay(Duration::from_millis(300)),
+            );
+            wider.url(&p)
+        })
+        .collect();
+    let planet = Planet::with_feeds("concurrency = 16\nper_host_concurrency = 4", &urls);
+    planet.run_ok(&["run"]);
+    let max = wider.max_concurrent();
+    assert!((3..=4).contains(&max), "configurable: {max}");
+}
+
+#[test]
+fn temporary_redirects_are_followed_silently() {
+    let server = Server::start();
+    for (i, status) in [302, 303, 307].into_iter().enumerate() {
+        server.set(
+            &format!("/t{i}.xml"),
+            Route::redirect(status, &format!("/real{i}.xml")),
+        );
+        server.set(
+            &format!("/real{i}.xml"),
+            Route::xml(one_item(&format!("T{i}"))),
+        );
+    }
+    let urls: Vec<String> = (0..3).map(|i| server.url(&format!("/t{i}.xml"))).collect();
+    let planet = Planet::with_feeds("", &urls);
+    let stderr = planet.run_ok(&["run"]);
+    assert!(stderr.is_empty(), "silent: {stderr}");
+    assert_eq!(planet.atom_titles().len(), 3);
+    planet.run_ok(&["run"]);
+    for i in 0..3 {
+        assert_eq!(
+            hits(&server, &format!("/t{i}.xml")),
+            2,
+            "the original URL is kept"
+        );
+    }
+}
+
+#[test]
+fn permanent_redirects_move_the_feed_and_warn_every_run() {
+    let server = Server::start();
+    server.set("/old301.xml", Route::redirect(301, "/new301.xml"));
+    server.set("/old308.xml", Route::redirect(308, "/new308.xml"));
+    server.set("/new301.xml", Route::xml(one_item("A")));
+    server.set("/new308.xml", Route::xml(one_item("B")));
+    let urls = [server.url("/old301.xml"), server.url("/old308.xml")];
+    let planet = Planet::with_feeds("", &urls);
+    for run in 0..3 {
+        let stderr = planet.run_ok(&["run"]);
+        assert_eq!(
+            stderr.lines().count(),
+            2,
+            "run {run}: one line per moved feed: {stderr}"
+        );
+        for (old, new, line) in [
+            ("/old301.xml", "/new301.xml", 7),
+            ("/old308.xml", "/new308.xml", 10),
+        ] {
+            let l = stderr
+                .lines()
+                .find(|l| l.contains(old))
+                .unwrap_or_else(|| panic!("{stderr}"));
+            assert!(l.starts_with("warning: feed `"), "{l}");
+            assert!(
+                l.contains(&format!("moved permanently to `{}`", server.url(new))),
+                "{l}"
+            );
+            assert!(l.contains(&format!("line {line} of `planet.toml`")), "{l}");
+        }
+    }
+    assert_eq!(
+        hits(&server, "/old301.xml"),
+        1,
+        "the new URL is used from then on"
+    );
+    assert_eq!(hits(&server, "/old308.xml"), 1);
+    assert_eq!(hits(&server, "/new301.xml"), 3);
+    assert_eq!(planet.atom_titles().len(), 2);
+}
+
+#[test]
+fn redirect_loops_and_long_chains_fail_only_that_feed() {
+    let server = Server::start();
+    server.set("/a.xml", Route::redirect(302, "/b.xml"));
+    server.set("/b.xml", Route::redirect(302, "/a.xml"));
+    for i in 0..6 {
+        server.set(
+            &format!("/c{i}.xml"),
+            Route::redirect(307, &format!("/c{}.xml", i + 1)),
+        );
+    }
+    server.set("/c6.xml", Route::xml(one_item("Too far")));
+    for i in 0..5 {
+        server.set(
+            &format!("/d{i}.xml"),
+            Route::redirect(302, &format!("/d{}.xml", i + 1)),
+        );
+    }
+    server.set("/d5.xml", Route::xml(one_item("Five hops")));
+    let urls = [
+        server.url("/a.xml"),
+        server.url("/c0.xml"),
+        server.url("/d0.xml"),
+    ];
+    let planet = Planet::with_feeds("", &urls);
+    let out = planet.run(&["run"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        planet.atom_titles(),
+        ["Five hops"],
+        "five redirects are fine"
+    );
+    let a = stderr
+        .lines()
+        .find(|l| l.contains("/a.xml`:"))
+        .expect("loop line");
+    assert!(a.contains("redirect loop"), "{a}");
+    let c = stderr
+        .lines()
+        .find(|l| l.contains("/c0.xml`:"))
+        .expect("chain line");
+    assert!(c.contains("more than 5 redirects"), "{c}");
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+}
+
+#[test]
+fn gone_feed_is_never_requested_again_and_keeps_its_entries() {
+    let server = Server::start();
+    server.set("/g.xml", Route::xml(one_item("Kept")));
+    let planet = Planet::with_feeds("", &[server.url("/g.xml")]);
+    planet.run_ok(&["run"]);
+    server.set("/g.xml", Route::status(410));
+    for args in [&["run"][..], &["run"], &["run", "--force"]] {
+        let stderr = planet.run_ok(args);
+        assert_eq!(stderr.lines().count(), 1, "warned once per run: {stderr}");
+        assert!(
+            stderr.contains("is gone (HTTP 410): remove it from `planet.toml` (line 7)"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(hits(&server, "/g.xml"), 2, "never requested after the 410");
+    assert_eq!(planet.atom_titles(), ["Kept"]);
+}
+
+#[test]
+fn redirect_from_public_to_private_address_is_refused() {
+    // The client reaches the "public" feed through our server acting as an HTTP proxy, so no
+    // packet leaves the machine; the redirect target is never requested.
+    let server = Server::start();
+    let public = "http://feeds.planet-test.invalid/f.xml";
+    server.set(
+        public,
+        Route::redirect(302, "http://169.254.169.254/latest/meta-data/"),
+    );
+    server.set(
+        "http://feeds.planet-test.invalid/ok.xml",
+        Route::xml(one_item("Public")),
+    );
+    let planet = Planet::with_feeds(
+        "",
+        &[
+            public.to_owned(),
+            "http://feeds.planet-test.invalid/ok.xml".to_owned(),
+        ],
+    );
+    let out = planet
+        .cmd(&["run"])
+        .env("HTTP_PROXY", &server.base)
+        .env("http_proxy", &server.base)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "refused redirect to private address `http://169.254.169.254/latest/meta-data/`"
+        ),
+        "{stderr}"
+    );
+    assert!(server
+        .requests()
+        .iter()
+        .all(|r| !r.path.contains("169.254")));
+    assert_eq!(planet.atom_titles(), ["Public"]);
+}
+
+#[test]
+fn operator_chosen_private_address_may_redirect_inside() {
+    let server = Server::start();
+    let port = server.base.rsplit(':').next().unwrap().to_owned();
+    server.set(
+        "/f.xml",
+        Route::redirect(302, &format!("http://localhost:{port}/real.xml")),
+    );
+    server.set("/real.xml", Route::xml(one_item("Inside")));
+    let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
+    planet.run_ok(&["run"]);
+    assert_eq!(planet.atom_titles(), ["Inside"]);
+}
+
+#[test]
+fn gzip_bomb_stops_at_the_body_limit() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![b' '; 1 << 20];
+    for _ in 0..32 {
+        gz.write_all(&zeros).unwrap();
+    }
+    let bomb = gz.finish().unwrap();
+    assert!(
+        bomb.len() < 200_000,
+        "the bomb is small on the wire: {}",
+        bomb.len()
+    );
+    let server = Server::start();
+    server.set(
+        "/bomb.xml",
+        Route::xml(bomb).with_header("Content-Encoding", "gzip"),
+    );
+    server.set("/ok.xml", Route::xml(one_item("Fine")));
+    let planet = Planet::with_feeds(
+        "max_feed_bytes = 1048576",
+        &[server.url("/bomb.xml"), server.url("/ok.xml")],
+    );
+    let out = planet.run(&["run"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("/bomb.xml"))
+        .expect(&stderr);
+    assert!(line.contains("feed larger than 1048576 bytes"), "{line}");
+    assert_eq!(planet.atom_titles(), ["Fine"]);
+}
+
+#[test]
+fn a_trickling_server_times_out() {
+    let server = Server::start();
+    server.set(
+        "/slow.xml",
+        Route::xml(one_item("Slow")).with_trickle(Duration::from_millis(200)),
+    );
+    server.set("/ok.xml", Route::xml(one_item("Fine")));
+    let planet = Planet::with_feeds(
+        "timeout_secs = 2",
+        &[server.url("/slow.xml"), server.url("/ok.xml")],
+    );
+    let start = Instant::now();
+    let out = planet.run(&["run"]);
+    let took = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("/slow.xml"))
+        .expect(&stderr);
+    assert!(line.contains("timed out"), "{line}");
+    assert_eq!(planet.atom_titles(), ["Fine"]);
+}
+
+#[test]
+fn the_run_deadline_ends_a_hostage_run() {
+    let server = Server::start();
+    server.set(
+        "/slow.xml",
+        Route::xml(one_item("Slow")).with_trickle(Duration::from_millis(500)),
+    );
+    server.set("/ok.xml", Route::xml(one_item("Fine")));
+    let planet = Planet::with_feeds(
+        "timeout_secs = 600\nrun_timeout_secs = 2",
+        &[server.url("/slow.xml"), server.url("/ok.xml")],
+    );
+    let start = Instant::now();
+    let out = planet.run(&["run"]);
+    let took = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("/slow.xml"))
+        .expect(&stderr);
+    assert!(line.contains("run deadline reached"), "{line}");
+    assert_eq!(planet.atom_titles(), ["Fine"]);
+}
+
+#[test]
+fn identifies_itself_with_user_agent_and_from() {
+    let server = Server::start();
+    server.set("/f.xml", Route::xml(one_item("One")));
+    let planet = Planet::with_feeds("owner_email = \"ops@planet.test\"", &[server.url("/f.xml")]);
+    planet.run_ok(&["run"]);
+    let seen = &server.requests()[0];
+    assert_eq!(
+        seen.headers["user-agent"],
+        format!(
+            "planet/{} (+https://planet.test/)",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    assert_eq!(seen.headers["from"], "ops@planet.test");
+}
+
+/// The figure the issue asks for: bytes on the wire for a first and a second run over 50
+/// unchanged feeds (real feeds from the corpus, served with ETag and Last-Modified).
+#[test]
+fn second_run_over_50_unchanged_feeds_costs_under_two_percent() {
+    let files = [
+        "corpus/feedjira09__BinaryCode.xml",
+        "corpus/feedjira09__graemenelsonHome.xml",
+        "corpus/feedjira09__ArunGuptasBlog.xml",
+        "corpus/nnw__allthis.json",
+        "corpus/feedreader__Rss091Stadtfeuerwehr.xml",
+    ];
+    let server = Server::start();
+    let urls: Vec<String> = (0..50)
+        .map(|i| {
+            let p = format!("/feed{i}");
+            server.set(
+                &p,
+                Route::xml(fixture(files[i % files.len()]))
+                    .with_etag(&format!("\"e{i}\""))
+                    .with_header("Last-Modified", D1),
+            );
+            server.url(&p)
+        })
+        .collect();
+    let planet = Planet::with_feeds("", &urls);
+    planet.run_ok(&["run"]);
+    let first = server.requests();
+    planet.run_ok(&["run"]);
+    let second: Vec<_> = server.requests().split_off(first.len());
+    assert_eq!((first.len(), second.len()), (50, 50));
+    assert!(second.iter().all(|s| s.status == 304));
+    let sum = |v: &[crate::server::Seen], f: fn(&crate::server::Seen) -> usize| {
+        v.iter().map(f).sum::<usize>()
+    };
+    let (down1, down2) = (
+        sum(&first, |s| s.wire_bytes),
+        sum(&second, |s| s.wire_bytes),
+    );
+    let (up1, up2) = (
+        sum(&first, |s| s.request_bytes),
+        sum(&second, |s| s.request_bytes),
+    );
+    eprintln!(
+        "50 feeds: first run {down1} bytes served ({up1} bytes of requests), \
+         second run {down2} bytes served ({up2} bytes of requests): {:.2}% of the first \
+         ({:.2}% counting both directions)",
+        100.0 * down2 as f64 / down1 as f64,
+        100.0 * (down2 + up2) as f64 / (down1 + up1) as f64
+    );
+    assert!(
+        down2 * 50 < down1,
+        "second run {down2} bytes must be under 2% of {down1}"
+    );
+}
+
+#[test]
+fn rss_ttl_still_paces_the_feed_after_a_304() {
+    let server = Server::start();
+    let ttl = one_item("C").replace(
+        "<description>d</description>",
+        "<description>d</description><ttl>90</ttl>",
+    );
+    server.set("/ttl.xml", Route::xml(ttl).with_etag("\"t\""));
+    let url = server.url("/ttl.xml");
+    let planet = Planet::with_feeds("", std::slice::from_ref(&url));
+    planet.run_ok(&["run"]);
+    planet.run_ok(&["run", "--force"]);
+    assert_eq!(server.requests()[1].status, 304);
+    let due = due_in(&planet, &url).expect("a next due time");
+    assert!((5280..=5400).contains(&due), "due in {due}s, want ~5400");
+}
