@@ -96,6 +96,52 @@ pub struct Planet {
     /// Largest feed body accepted, in bytes after decompression.
     #[serde(default = "default_max_body")]
     pub max_feed_bytes: u64,
+    /// Which optional outputs are published; `index.html` and `atom.xml` always are.
+    #[serde(default)]
+    pub outputs: Outputs,
+    /// Days without a new entry after which the sidebar marks a feed as gone quiet.
+    #[serde(default = "default_quiet_days")]
+    pub quiet_days: u32,
+}
+
+/// `[planet] outputs = { rss = true, json = true, opml = true }`: each optional output on or off.
+/// All on by default, so a new planet is readable by every kind of reader.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outputs {
+    /// `rss.xml`, RSS 2.0, for readers that know nothing else.
+    #[serde(default = "yes")]
+    pub rss: bool,
+    /// `feed.json`, JSON Feed 1.1.
+    #[serde(default = "yes")]
+    pub json: bool,
+    /// `opml.xml`, the subscription list, to import the planet's feeds into a reader.
+    #[serde(default = "yes")]
+    pub opml: bool,
+}
+
+impl Default for Outputs {
+    fn default() -> Outputs {
+        Outputs {
+            rss: true,
+            json: true,
+            opml: true,
+        }
+    }
+}
+
+/// How much of a feed's entries the planet republishes: some authors prefer to be linked
+/// rather than copied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Show {
+    /// The whole (sanitized) content.
+    #[default]
+    Full,
+    /// The first words of the content as plain text, with a link to the rest.
+    Excerpt,
+    /// The title and link only.
+    Title,
 }
 
 /// One `[[feeds]]` entry.
@@ -107,6 +153,9 @@ pub struct FeedConfig {
     /// Display name; defaults to the feed's own title.
     #[serde(default)]
     pub name: Option<String>,
+    /// How much of each entry to republish: `full` (default), `excerpt` or `title`.
+    #[serde(default)]
+    pub show: Show,
 }
 
 fn default_language() -> String {
@@ -132,6 +181,12 @@ fn default_timeout() -> u64 {
 }
 fn default_max_body() -> u64 {
     10 * 1024 * 1024
+}
+fn default_quiet_days() -> u32 {
+    90
+}
+fn yes() -> bool {
+    true
 }
 
 impl Planet {
@@ -242,6 +297,20 @@ mod tests {
         assert_eq!(c.planet.concurrency, 16);
         assert_eq!(c.planet.output_dir, PathBuf::from("output"));
         assert!(c.feeds.is_empty());
+        assert!(c.planet.outputs.rss && c.planet.outputs.json && c.planet.outputs.opml);
+        assert_eq!(c.planet.quiet_days, 90);
+    }
+
+    #[test]
+    fn reads_outputs_and_show() {
+        let text = format!(
+            "[planet]\nname = \"P\"\nlink = \"https://p.test/\"\nowner_name = \"O\"\noutputs = {{ json = false }}\n[[feeds]]\nurl = \"https://a.test/f\"\nshow = \"excerpt\"\n"
+        );
+        let c = parse(&text, Path::new("p.toml")).unwrap();
+        assert!(c.planet.outputs.rss && !c.planet.outputs.json && c.planet.outputs.opml);
+        assert_eq!(c.feeds[0].show, Show::Excerpt);
+        let bad = text.replace("json = false", "atom = false");
+        assert!(parse(&bad, Path::new("p.toml")).is_err());
     }
 
     #[test]
