@@ -19,7 +19,10 @@ const TEMPLATES: &[(&str, &str)] = &[(
 )];
 
 /// The embedded static assets: (output name, bytes).
-const ASSETS: &[(&str, &[u8])] = &[("style.css", include_bytes!("../../templates/style.css"))];
+const ASSETS: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../templates/style.css")),
+    ("favicon.svg", include_bytes!("../../templates/favicon.svg")),
+];
 
 /// A loaded theme: templates ready to render and assets ready to copy.
 pub struct Theme {
@@ -74,6 +77,7 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    tera.set_escape_fn(escape);
     let pages: Vec<String> = sources.iter().map(|(n, _)| n.clone()).collect();
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| Error::Template {
@@ -85,6 +89,23 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
         pages,
         assets,
     })
+}
+
+/// Escapes text for HTML and XML: the five characters that can end a text or attribute value.
+/// Unlike tera's default it leaves `/` alone, so URLs stay readable in the page source.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Renders every page of the theme and returns (output name, bytes) for pages and assets.

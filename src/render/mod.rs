@@ -267,11 +267,8 @@ pub fn mark_quiet(
             ))
         } else if feed.quiet {
             Some(match newest {
-                Some(d) => format!(
-                    "quiet: no new entry since {} ({} days)",
-                    d.format("%-d %B %Y"),
-                    (now - d).num_days()
-                ),
+                // No day count: it would change the page every day while nothing else does.
+                Some(d) => format!("quiet: no new entry since {}", d.format("%-d %B %Y")),
                 None => "quiet: the feed has no entries".to_owned(),
             })
         } else {

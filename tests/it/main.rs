@@ -1,5 +1,7 @@
 //! Integration tests: one binary, fixture feeds served on 127.0.0.1, the real `planet` binary.
 
+mod browser;
 mod pipeline;
 mod server;
 mod support;
+mod validate;
