@@ -304,7 +304,7 @@ mod tests {
     #[test]
     fn reads_outputs_and_show() {
         let text = format!(
-            "[planet]\nname = \"P\"\nlink = \"https://p.test/\"\nowner_name = \"O\"\noutputs = {{ json = false }}\n[[feeds]]\nurl = \"https://a.test/f\"\nshow = \"excerpt\"\n"
+            "{MINIMAL}outputs = {{ json = false }}\n[[feeds]]\nurl = \"https://a.test/f\"\nshow = \"excerpt\"\n"
         );
         let c = parse(&text, Path::new("p.toml")).unwrap();
         assert!(c.planet.outputs.rss && !c.planet.outputs.json && c.planet.outputs.opml);

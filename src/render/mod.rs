@@ -183,36 +183,14 @@ pub struct FeedView {
 /// How many words an `excerpt` keeps.
 const EXCERPT_WORDS: usize = 60;
 
-/// Plain text of sanitized HTML: tags dropped, block boundaries kept as spaces, whitespace
-/// collapsed. Only meant for ammonia's output, whose serializer emits just the five entities
-/// decoded here.
+/// Plain text of sanitized HTML with word boundaries kept: a space goes before every tag, so
+/// `<p>one</p><p>two</p>` reads `one two` (plain [`sanitize::html_to_text`] would glue them),
+/// then whitespace is collapsed. Only for ammonia's output, where text `<` is always escaped.
 pub fn html_to_text(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut chars = html.chars();
-    while let Some(c) = chars.next() {
-        if c != '<' {
-            text.push(c);
-            continue;
-        }
-        // Inside a tag: skip to its `>`, minding quoted attribute values (which may hold `>`).
-        let mut quote = None;
-        for t in chars.by_ref() {
-            match (quote, t) {
-                (None, '"' | '\'') => quote = Some(t),
-                (Some(q), t) if t == q => quote = None,
-                (None, '>') => break,
-                _ => {}
-            }
-        }
-        text.push(' ');
-    }
-    let text = text
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    sanitize::html_to_text(&html.replace('<', " <"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Escapes text for HTML element content and attribute values.

@@ -723,3 +723,37 @@ fn page_fits_phones_and_desktops_and_loads_every_resource() {
     }
     eprintln!("screenshots: {shots:?}");
 }
+
+#[test]
+fn page_needs_no_script_font_or_third_party_resource() {
+    let (_server, planet) = published();
+    let html = planet.output("index.html");
+    assert!(
+        !html.contains("<script"),
+        "no script: works with JavaScript off"
+    );
+    assert!(html.contains("script-src") || html.contains("default-src 'none'"));
+    let head = &html[..html.find("</head>").unwrap()];
+    for line in head.lines().filter(|l| l.starts_with("<link")) {
+        assert!(
+            !line.contains("href=\"http"),
+            "the head loads nothing from elsewhere: {line}"
+        );
+    }
+    let css = planet.output("style.css");
+    for needle in ["@import", "@font-face", "url("] {
+        assert!(!css.contains(needle), "style.css loads nothing: {needle}");
+    }
+    // Landmarks and headings in order: h1, then h2 per day and for the sidebar, h3 per entry.
+    for landmark in [
+        "<header class=\"site\">",
+        "<main id=\"entries\">",
+        "<aside ",
+        "<footer class=\"site\">",
+        "<nav aria-label=\"Subscribe\">",
+    ] {
+        assert!(html.contains(landmark), "{landmark}");
+    }
+    assert_eq!(html.matches("<h1").count(), 1);
+    assert!(html.contains("<html lang=\"en\">"));
+}
