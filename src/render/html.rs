@@ -4,7 +4,9 @@
 //! beside it. A `templates_dir` may override any of it: a `NAME.tera` file replaces the embedded
 //! template of that name or adds a new page rendered to `output/NAME`; any other file replaces or
 //! adds a static asset copied to `output/` as is. Autoescaping is on for every `.html` and `.xml`
-//! page; only `entry.content`, already sanitized, is marked safe in the theme.
+//! page; only `entry.content`, already sanitized, is marked safe in the theme, after the
+//! `demote_headings` filter puts its headings below the entry's own. This module does not build
+//! the view (`render::build` does) nor write files (publish does).
 
 use std::path::Path;
 

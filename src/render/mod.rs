@@ -212,6 +212,8 @@ pub fn excerpt(html: &str) -> String {
     let cut = words.len() > EXCERPT_WORDS;
     let mut s = words[..words.len().min(EXCERPT_WORDS)].join(" ");
     if cut {
+        // `Now,…` reads badly: drop the punctuation the cut left dangling.
+        s.truncate(s.trim_end_matches([',', ';', ':', '-', '–', '—']).len());
         s.push('…');
     }
     format!("<p>{}</p>", escape_html(&s))
@@ -444,5 +446,11 @@ mod tests {
         assert!(e.ends_with("…</p>"), "{e}");
         assert_eq!(excerpt("<p>a &lt;b&gt;</p>"), "<p>a &lt;b&gt;</p>");
         assert_eq!(excerpt("<img src=\"x\">"), "");
+        let comma = format!("<p>{}and, more</p>", "w ".repeat(EXCERPT_WORDS - 1));
+        assert!(
+            excerpt(&comma).ends_with(" and…</p>"),
+            "{}",
+            excerpt(&comma)
+        );
     }
 }

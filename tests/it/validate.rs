@@ -720,6 +720,18 @@ fn page_fits_phones_and_desktops_and_loads_every_resource() {
             format!("index-{width}-{scheme}.png")
         };
         shots.push(browser.screenshot(&page, &artifacts.join(name)));
+        // And the end of the page (the sidebar on phones, the footer), one screen high.
+        browser.call(
+            Some(&page),
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": 1200, "deviceScaleFactor": 1, "mobile": width < 600 }),
+        );
+        browser.eval(
+            &page,
+            "window.scrollTo(0, document.documentElement.scrollHeight)",
+        );
+        let name = format!("index-{width}-{scheme}-end.png");
+        shots.push(browser.screenshot(&page, &artifacts.join(name)));
     }
     eprintln!("screenshots: {shots:?}");
 }
