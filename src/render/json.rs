@@ -21,6 +21,7 @@ struct Feed<'a> {
     feed_url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
+    favicon: String,
     language: &'a str,
     authors: Vec<Author<'a>>,
     items: Vec<Item<'a>>,
@@ -72,6 +73,7 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
             .clone()
             .unwrap_or_else(|| format!("{}feed.json", p.link)),
         description: p.description.as_deref(),
+        favicon: format!("{}favicon.svg", p.link),
         language: &p.language,
         authors: vec![Author {
             name: &p.owner_name,

@@ -3,7 +3,8 @@
 Used by tests/it/validate.rs: feedparser (the parser behind many readers) must read atom.xml and
 rss.xml without setting its `bozo` flag; feed.json is checked against JSON Feed 1.1's required
 fields and types (https://www.jsonfeed.org/version/1.1/); opml.xml against OPML 2.0's outline
-attributes. The Rust test compares the entries of all three feeds.
+attributes, and with listparser when it is installed. The Rust test compares the entries of all
+three feeds.
 """
 import json
 import sys
@@ -114,5 +115,19 @@ report["opml.xml"] = {
         for o in outlines
     ],
 }
+
+# listparser (by feedparser's maintainer) reads subscription lists as feed readers import them.
+try:
+    import listparser
+except ImportError:
+    report["opml.xml"]["listparser"] = None
+else:
+    parsed = listparser.parse((out / "opml.xml").read_text(encoding="utf-8"))
+    report["opml.xml"]["listparser"] = {
+        "bozo": bool(parsed.bozo),
+        "bozo_exception": str(parsed.get("bozo_exception", "")),
+        "title": parsed.meta.get("title"),
+        "urls": [f.url for f in parsed.feeds],
+    }
 
 json.dump(report, sys.stdout, ensure_ascii=False)

@@ -259,6 +259,20 @@ fn readers_see_the_same_entries_in_atom_rss_and_json_feed() {
         .find(|f| f["text"] == "Arun Gupta's Blog")
         .expect("the RSS 1.0 feed is listed by its title");
     assert_eq!(arun["htmlUrl"], "http://weblogs.java.net/blog/arungupta/");
+    match &opml["listparser"] {
+        Value::Null => {
+            require("python3 with listparser", None);
+        }
+        lp => {
+            assert_eq!(lp["bozo"], false, "listparser: {}", lp["bozo_exception"]);
+            assert_eq!(lp["title"], "Test Planet: subscriptions");
+            let urls: Vec<&Value> = feeds.iter().map(|f| &f["xmlUrl"]).collect();
+            assert_eq!(
+                lp["urls"].as_array().unwrap().iter().collect::<Vec<_>>(),
+                urls
+            );
+        }
+    }
 }
 
 #[test]
@@ -281,6 +295,7 @@ fn atom_feed_head_names_page_self_author_and_generator() {
         r#"<generator version="0.1.0">planet</generator>"#,
         // The newest entry's date, not the clock's.
         "<updated>2026-11-20T12:00:00+00:00</updated>",
+        "<icon>https://planet.test/favicon.svg</icon>",
     ] {
         assert!(head.contains(part), "feed head lacks {part}:\n{head}");
     }
