@@ -784,3 +784,37 @@ fn page_needs_no_script_font_or_third_party_resource() {
     assert_eq!(html.matches("<h1").count(), 1);
     assert!(html.contains("<html lang=\"en\">"));
 }
+
+#[test]
+fn rss_and_json_feed_round_trip_through_feed_rs() {
+    let (_server, planet) = published();
+    let read = |name: &str| {
+        feed_rs::parser::parse(planet.output(name).as_bytes())
+            .unwrap_or_else(|e| panic!("{name} parses: {e}"))
+    };
+    let atom = read("atom.xml");
+    let key = |f: &feed_rs::model::Feed| -> Vec<(String, String, Vec<String>)> {
+        f.entries
+            .iter()
+            .map(|e| {
+                (
+                    e.id.clone(),
+                    e.title
+                        .as_ref()
+                        .map(|t| t.content.clone())
+                        .unwrap_or_default(),
+                    e.links.iter().map(|l| l.href.clone()).collect(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(atom.entries.len(), 70);
+    for name in ["rss.xml", "feed.json"] {
+        let feed = read(name);
+        assert_eq!(key(&feed), key(&atom), "{name} carries atom.xml's entries");
+        assert_eq!(
+            feed.title.map(|t| t.content).as_deref(),
+            Some("Test Planet")
+        );
+    }
+}
