@@ -91,6 +91,24 @@ fn feedparser() -> Option<PathBuf> {
     require("python3 with feedparser", python)
 }
 
+/// axe-core's script (`PLANET_AXE_JS`, else `.ci/node_modules`), the accessibility checker
+/// that browsers' own audits use.
+fn axe() -> Option<String> {
+    let js = std::env::var_os("PLANET_AXE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/.ci/node_modules/axe-core/axe.min.js"
+            ))
+        });
+    let js = require(
+        "axe-core (npm; PLANET_AXE_JS)",
+        Some(js).filter(|p| p.is_file()),
+    )?;
+    Some(std::fs::read_to_string(js).expect("read axe.min.js"))
+}
+
 fn chromium() -> Option<PathBuf> {
     require(
         "chromium",
@@ -609,6 +627,7 @@ fn page_fits_phones_and_desktops_and_loads_every_resource() {
         .nth(2)
         .expect("target folder")
         .join("test-artifacts");
+    let axe = axe();
     let mut browser = Browser::launch(&chromium);
     let page = browser.new_page();
     for domain in [
@@ -721,6 +740,28 @@ fn page_fits_phones_and_desktops_and_loads_every_resource() {
             layout["pictureShown"].as_i64().unwrap() <= width,
             "the picture shrinks to the column at {at}: {layout}"
         );
+
+        // Accessibility of the theme (feed content is the feeds' own): WCAG 2.1 A and AA
+        // (contrast in both colour schemes, names, landmarks, lang) and axe's best practices.
+        if let Some(axe) = &axe {
+            browser.eval(&page, axe);
+            let violations = browser.eval(
+                &page,
+                r#"axe.run({ exclude: [['.content']] }, {
+                    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+                    resultTypes: ['violations'],
+                }).then(r => JSON.stringify(r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+                }))))"#,
+            );
+            let violations: Value = serde_json::from_str(violations.as_str().unwrap()).unwrap();
+            assert_eq!(
+                violations,
+                json!([]),
+                "axe-core finds accessibility violations at {at}"
+            );
+        }
 
         // A tall screenshot of the top of the page, as a test artifact.
         let height = layout["height"].as_i64().unwrap_or(900).clamp(900, 2400);
