@@ -439,6 +439,76 @@ mod tests {
     }
 
     #[test]
+    fn marks_quiet_and_failing_feeds() {
+        let text = "[planet]\nname = \"P\"\nlink = \"https://p.test/\"\nowner_name = \"O\"\nquiet_days = 30\n\
+            [[feeds]]\nurl = \"https://a.test/fresh\"\n[[feeds]]\nurl = \"https://a.test/old\"\n\
+            [[feeds]]\nurl = \"https://a.test/empty\"\n[[feeds]]\nurl = \"https://a.test/new\"\n\
+            [[feeds]]\nurl = \"https://a.test/broken\"\n";
+        let config = crate::config::parse(text, std::path::Path::new("p.toml")).unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-27T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let day = chrono::Duration::days(1);
+        let fetched = |url: &str| Source {
+            url: url.into(),
+            last_success: Some(now),
+            ..Default::default()
+        };
+        let sources = vec![
+            fetched("https://a.test/fresh"),
+            fetched("https://a.test/old"),
+            fetched("https://a.test/empty"),
+            Source {
+                url: "https://a.test/broken".into(),
+                error_count: 2,
+                last_error: Some("HTTP 500".into()),
+                ..Default::default()
+            },
+        ];
+        let latest = HashMap::from([
+            ("https://a.test/fresh".to_owned(), now - day * 29),
+            ("https://a.test/old".to_owned(), now - day * 31),
+            ("https://a.test/broken".to_owned(), now - day * 400),
+        ]);
+        let mut view = build(&config, &[], &sources, now);
+        mark_quiet(&mut view, &latest, &sources, config.planet.quiet_days, now);
+        let feed = |host: &str| {
+            view.feeds
+                .iter()
+                .find(|f| f.url.ends_with(host))
+                .unwrap()
+                .clone()
+        };
+        let cases = [
+            ("newest within the limit", "fresh", false, None),
+            (
+                "newest past the limit",
+                "old",
+                true,
+                Some("quiet: no new entry since 27 October 2026"),
+            ),
+            (
+                "fetched but empty",
+                "empty",
+                true,
+                Some("quiet: the feed has no entries"),
+            ),
+            ("never fetched yet", "new", false, None),
+            (
+                "failing wins over quiet",
+                "broken",
+                true,
+                Some("failing: HTTP 500"),
+            ),
+        ];
+        for (name, host, quiet, note) in cases {
+            let f = feed(host);
+            assert_eq!(f.quiet, quiet, "{name}");
+            assert_eq!(f.note.as_deref(), note, "{name}");
+        }
+    }
+
+    #[test]
     fn excerpt_cuts_long_text_and_escapes() {
         let long = format!("<p>{}</p>", "word ".repeat(100));
         let e = excerpt(&long);
