@@ -107,9 +107,53 @@ pub struct Planet {
     /// Days an entry is kept once it has left its feed and the page; the cache stays bounded.
     #[serde(default = "default_retention_days")]
     pub retention_days: u64,
-    /// Days without a new entry after which `planet status` flags a feed as stale.
+    /// Days without a new entry after which a feed counts as gone quiet: flagged `stale` by
+    /// `planet status` and marked in the page's sidebar.
     #[serde(default = "default_stale_days")]
     pub stale_days: u64,
+    /// Which optional outputs are published; `index.html` and `atom.xml` always are.
+    #[serde(default)]
+    pub outputs: Outputs,
+}
+
+/// `[planet] outputs = { rss = true, json = true, opml = true }`: each optional output on or off.
+/// All on by default, so a new planet is readable by every kind of reader.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outputs {
+    /// `rss.xml`, RSS 2.0, for readers that know nothing else.
+    #[serde(default = "yes")]
+    pub rss: bool,
+    /// `feed.json`, JSON Feed 1.1.
+    #[serde(default = "yes")]
+    pub json: bool,
+    /// `opml.xml`, the subscription list, to import the planet's feeds into a reader.
+    #[serde(default = "yes")]
+    pub opml: bool,
+}
+
+impl Default for Outputs {
+    fn default() -> Outputs {
+        Outputs {
+            rss: true,
+            json: true,
+            opml: true,
+        }
+    }
+}
+
+/// How much of a feed's entries the planet republishes: some authors prefer to be linked
+/// rather than copied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Show {
+    /// The whole (sanitized) content.
+    #[default]
+    Full,
+    /// The first words of the content as plain text, with a link to the rest.
+    Excerpt,
+    /// The title and link only.
+    Title,
 }
 
 /// One `[[feeds]]` entry.
@@ -124,6 +168,9 @@ pub struct FeedConfig {
     /// The line of `planet.toml` that names the URL, for messages asking the operator to edit it.
     #[serde(skip)]
     pub line: Option<usize>,
+    /// How much of each entry to republish: `full` (default), `excerpt` or `title`.
+    #[serde(default)]
+    pub show: Show,
 }
 
 fn default_language() -> String {
@@ -161,6 +208,9 @@ fn default_retention_days() -> u64 {
 }
 fn default_stale_days() -> u64 {
     90
+}
+fn yes() -> bool {
+    true
 }
 
 impl Planet {
@@ -283,6 +333,20 @@ mod tests {
         assert_eq!(c.planet.concurrency, 16);
         assert_eq!(c.planet.output_dir, PathBuf::from("output"));
         assert!(c.feeds.is_empty());
+        assert!(c.planet.outputs.rss && c.planet.outputs.json && c.planet.outputs.opml);
+        assert_eq!(c.planet.stale_days, 90);
+    }
+
+    #[test]
+    fn reads_outputs_and_show() {
+        let text = format!(
+            "{MINIMAL}outputs = {{ json = false }}\n[[feeds]]\nurl = \"https://a.test/f\"\nshow = \"excerpt\"\n"
+        );
+        let c = parse(&text, Path::new("p.toml")).unwrap();
+        assert!(c.planet.outputs.rss && !c.planet.outputs.json && c.planet.outputs.opml);
+        assert_eq!(c.feeds[0].show, Show::Excerpt);
+        let bad = text.replace("json = false", "atom = false");
+        assert!(parse(&bad, Path::new("p.toml")).is_err());
     }
 
     #[test]

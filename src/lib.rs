@@ -348,10 +348,22 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
         })
         .collect();
     let sources = store.sources()?;
-    let view = render::build(config, &shown, &sources, now);
+    let mut view = render::build(config, &shown, &sources, now);
+    let latest = store.latest_entry_dates()?;
+    render::mark_quiet(&mut view, &latest, &sources, config.planet.stale_days, now);
     let theme = render::html::load(config.planet.templates_dir.as_deref())?;
     let mut files = render::html::render(&theme, &view)?;
     files.push(("atom.xml".to_owned(), render::atom::render(&view)?));
+    let outputs = &config.planet.outputs;
+    if outputs.rss {
+        files.push(("rss.xml".to_owned(), render::rss::render(&view)?));
+    }
+    if outputs.json {
+        files.push(("feed.json".to_owned(), render::json::render(&view)?));
+    }
+    if outputs.opml {
+        files.push(("opml.xml".to_owned(), render::opml::render(&view)?));
+    }
     let files_changed = publish::publish(&config.planet.output_dir, &files)?;
     prune(config, store, &shown, now)?;
     Ok(PublishReport {

@@ -7,6 +7,7 @@
 //! This stage does not decide what is shown (select does) and never deletes an entry because
 //! it left its feed: entries persist until newer ones push them off the page.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -472,6 +473,24 @@ impl Store {
             .conn
             .prepare_cached("SELECT COUNT(*) FROM entries WHERE feed_url = ?1")?
             .query_row([feed_url], |r| r.get(0))?)
+    }
+
+    /// Each feed's newest entry date (its sort date), for the sidebar's "gone quiet" mark.
+    /// Feeds with no stored entry are absent from the map.
+    pub fn latest_entry_dates(&self) -> Result<HashMap<String, DateTime<Utc>>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT feed_url, MAX(sort_date) FROM entries GROUP BY feed_url")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, time(r.get::<_, Option<i64>>(1)?)))
+        })?;
+        let mut out = HashMap::new();
+        for row in rows {
+            if let (url, Some(t)) = row? {
+                out.insert(url, t);
+            }
+        }
+        Ok(out)
     }
 }
 

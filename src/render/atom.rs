@@ -104,6 +104,8 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
             link(&p.atom_url, "self", Some("application/atom+xml")),
         ],
         lang: Some(p.language.clone()),
+        // The theme's square icon, which readers show beside the feed's name.
+        icon: Some(format!("{}favicon.svg", p.link)),
         entries,
         ..Default::default()
     };

@@ -4,7 +4,9 @@
 //! beside it. A `templates_dir` may override any of it: a `NAME.tera` file replaces the embedded
 //! template of that name or adds a new page rendered to `output/NAME`; any other file replaces or
 //! adds a static asset copied to `output/` as is. Autoescaping is on for every `.html` and `.xml`
-//! page; only `entry.content`, already sanitized, is marked safe in the theme.
+//! page; only `entry.content`, already sanitized, is marked safe in the theme, after the
+//! `demote_headings` filter puts its headings below the entry's own. This module does not build
+//! the view (`render::build` does) nor write files (publish does).
 
 use std::path::Path;
 
@@ -19,7 +21,10 @@ const TEMPLATES: &[(&str, &str)] = &[(
 )];
 
 /// The embedded static assets: (output name, bytes).
-const ASSETS: &[(&str, &[u8])] = &[("style.css", include_bytes!("../../templates/style.css"))];
+const ASSETS: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../templates/style.css")),
+    ("favicon.svg", include_bytes!("../../templates/favicon.svg")),
+];
 
 /// A loaded theme: templates ready to render and assets ready to copy.
 pub struct Theme {
@@ -74,6 +79,8 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    tera.set_escape_fn(escape);
+    tera.register_filter("demote_headings", demote_headings_filter);
     let pages: Vec<String> = sources.iter().map(|(n, _)| n.clone()).collect();
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| Error::Template {
@@ -85,6 +92,57 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
         pages,
         assets,
     })
+}
+
+/// Demotes the headings inside an entry's (sanitized) HTML so they sit below the entry's own
+/// `h3`: `h1`–`h3` become `h4`, `h4` becomes `h5`, `h5` and `h6` become `h6`. Keeps the page's
+/// heading outline in order for screen readers. Safe on ammonia's output, where a `<` in text
+/// is always escaped, so `<hN` only ever starts a tag.
+pub fn demote_headings(html: &str) -> String {
+    const MAP: [(&str, &str); 6] = [
+        ("h6", "h6"),
+        ("h5", "h6"),
+        ("h4", "h5"),
+        ("h3", "h4"),
+        ("h2", "h4"),
+        ("h1", "h4"),
+    ];
+    let mut out = html.to_owned();
+    // From the lowest level up, so a heading is moved once.
+    for (from, to) in MAP {
+        for (open, close) in [("<", ">"), ("<", " "), ("</", ">")] {
+            out = out.replace(
+                &format!("{open}{from}{close}"),
+                &format!("{open}{to}{close}"),
+            );
+        }
+    }
+    out
+}
+
+fn demote_headings_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let html = tera::try_get_value!("demote_headings", "value", String, value);
+    Ok(tera::Value::String(demote_headings(&html)))
+}
+
+/// Escapes text for HTML and XML: the five characters that can end a text or attribute value.
+/// Unlike tera's default it leaves `/` alone, so URLs stay readable in the page source.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Renders every page of the theme and returns (output name, bytes) for pages and assets.
@@ -110,4 +168,47 @@ pub fn render(theme: &Theme, view: &View) -> Result<Vec<(String, Vec<u8>)>, Erro
     }
     out.extend(theme.assets.iter().cloned());
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demote_headings_cases() {
+        let cases = [
+            ("h1 to h4", "<h1>a</h1>", "<h4>a</h4>"),
+            (
+                "h2 with attribute",
+                "<h2 id=\"x\">a</h2>",
+                "<h4 id=\"x\">a</h4>",
+            ),
+            (
+                "h4 to h5, once",
+                "<h4>a</h4><h5>b</h5>",
+                "<h5>a</h5><h6>b</h6>",
+            ),
+            (
+                "escaped text untouched",
+                "<p>&lt;h1&gt;</p>",
+                "<p>&lt;h1&gt;</p>",
+            ),
+            (
+                "other tags untouched",
+                "<hr><header>x</header>",
+                "<hr><header>x</header>",
+            ),
+        ];
+        for (name, html, want) in cases {
+            assert_eq!(demote_headings(html), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn escape_keeps_slashes_and_escapes_the_rest() {
+        assert_eq!(
+            escape(r#"a/b <&> "q" 'r'"#),
+            "a/b &lt;&amp;&gt; &quot;q&quot; &#39;r&#39;"
+        );
+    }
 }

@@ -7,11 +7,16 @@
 
 pub mod atom;
 pub mod html;
+pub mod json;
+pub mod opml;
+pub mod rss;
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::{Config, Show};
 use crate::model::{Source, StoredEntry};
 use crate::sanitize;
 
@@ -39,6 +44,15 @@ pub enum Error {
     /// The Atom writer failed.
     #[error("cannot write the Atom feed")]
     Atom(#[source] atom_syndication::Error),
+    /// The RSS writer failed.
+    #[error("cannot write the RSS feed")]
+    Rss(#[source] ::rss::Error),
+    /// The JSON Feed could not be serialized.
+    #[error("cannot write the JSON feed")]
+    Json(#[source] serde_json::Error),
+    /// The OPML writer failed.
+    #[error("cannot write the OPML subscription list")]
+    Opml(#[source] std::io::Error),
 }
 
 /// Everything the outputs show.
@@ -56,6 +70,8 @@ pub struct View {
     pub updated: String,
     /// When the outputs were generated (RFC 3339).
     pub generated: String,
+    /// `updated` for people, e.g. `27 November 2026, 14:05 UTC`.
+    pub updated_text: String,
 }
 
 /// The planet's own facts, from `[planet]`.
@@ -77,6 +93,12 @@ pub struct PlanetView {
     pub generator: String,
     /// The Atom feed's absolute URL.
     pub atom_url: String,
+    /// The RSS feed's absolute URL, when `outputs.rss` is on.
+    pub rss_url: Option<String>,
+    /// The JSON Feed's absolute URL, when `outputs.json` is on.
+    pub json_url: Option<String>,
+    /// The OPML subscription list's absolute URL, when `outputs.opml` is on.
+    pub opml_url: Option<String>,
 }
 
 /// One entry as shown.
@@ -88,8 +110,11 @@ pub struct EntryView {
     pub title: String,
     /// The entry's link, only when it is http(s).
     pub link: Option<String>,
-    /// Sanitized HTML: the only field templates print unescaped.
+    /// Sanitized HTML: the only field templates print unescaped. For a feed shown as
+    /// `excerpt` it is a short plain-text paragraph; as `title`, empty.
     pub content: String,
+    /// How much of the entry is republished (`full`, `excerpt`, `title`), the feed's choice.
+    pub show: Show,
     /// The author: the entry's, else the feed's, else the feed's configured name.
     pub author: String,
     /// The categories.
@@ -147,6 +172,89 @@ pub struct FeedView {
     pub failing: bool,
     /// Why it failed, for the hover text.
     pub error: Option<String>,
+    /// Whether its newest entry is older than `stale_days` (or it has none): it has gone quiet.
+    pub quiet: bool,
+    /// The date of its newest entry (RFC 3339), when it has one.
+    pub last_entry: Option<String>,
+    /// Why it is marked, for the hover text: the error, or how long it has been quiet.
+    pub note: Option<String>,
+}
+
+/// How many words an `excerpt` keeps.
+const EXCERPT_WORDS: usize = 60;
+
+/// Plain text of sanitized HTML with word boundaries kept: a space goes before every tag, so
+/// `<p>one</p><p>two</p>` reads `one two` (plain [`sanitize::html_to_text`] would glue them),
+/// then whitespace is collapsed. Only for ammonia's output, where text `<` is always escaped.
+pub fn html_to_text(html: &str) -> String {
+    sanitize::html_to_text(&html.replace('<', " <"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The first [`EXCERPT_WORDS`] words of sanitized HTML, as one HTML paragraph ending in `…`
+/// when cut; empty when there is no text.
+pub fn excerpt(html: &str) -> String {
+    let text = html_to_text(html);
+    let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return String::new();
+    }
+    let cut = words.len() > EXCERPT_WORDS;
+    let mut s = words[..words.len().min(EXCERPT_WORDS)].join(" ");
+    if cut {
+        // `Now,…` reads badly: drop the punctuation the cut left dangling.
+        s.truncate(s.trim_end_matches([',', ';', ':', '-', '–', '—']).len());
+        s.push('…');
+    }
+    format!("<p>{}</p>", escape_html(&s))
+}
+
+/// Marks feeds that have gone quiet (newest entry older than `stale_days`, or no entry at all
+/// after a successful fetch) and sets each feed's hover note. `latest` maps a feed URL to its
+/// newest entry's date (from the store). Kept apart from [`build`] so its signature stays put.
+pub fn mark_quiet(
+    view: &mut View,
+    latest: &HashMap<String, DateTime<Utc>>,
+    sources: &[Source],
+    stale_days: u64,
+    now: DateTime<Utc>,
+) {
+    let limit = chrono::Duration::days(i64::try_from(stale_days).unwrap_or(i64::MAX).min(36_500));
+    for feed in &mut view.feeds {
+        let newest = latest.get(&feed.url).copied();
+        let fetched = sources
+            .iter()
+            .any(|s| s.url == feed.url && s.last_success.is_some());
+        feed.last_entry = newest.map(rfc3339);
+        feed.quiet = match newest {
+            Some(d) => now - d > limit,
+            None => fetched,
+        };
+        feed.note = if feed.failing {
+            Some(format!(
+                "failing: {}",
+                feed.error.as_deref().unwrap_or("unknown error")
+            ))
+        } else if feed.quiet {
+            Some(match newest {
+                // No day count: it would change the page every day while nothing else does.
+                Some(d) => format!("quiet: no new entry since {}", d.format("%-d %B %Y")),
+                None => "quiet: the feed has no entries".to_owned(),
+            })
+        } else {
+            None
+        };
+    }
 }
 
 /// The name shown for a feed: the operator's, else the feed's title, else the URL's host.
@@ -183,6 +291,14 @@ pub fn build(
         link.push('/');
     }
     let source_of = |url: &str| sources.iter().find(|s| s.url == url);
+    let show_of = |url: &str| {
+        config
+            .feeds
+            .iter()
+            .find(|f| f.url.as_str() == url)
+            .map(|f| f.show)
+            .unwrap_or_default()
+    };
     let configured_name = |url: &str| {
         config
             .feeds
@@ -200,11 +316,17 @@ pub fn build(
             let past = |d: DateTime<Utc>| if d > now { s.sort_date } else { d };
             let published = e.published.map(past);
             let updated = e.updated.map(past).or(published).unwrap_or(s.first_seen);
+            let show = show_of(&s.feed_url);
             EntryView {
                 id: e.id.clone(),
                 title: e.title.clone(),
                 link: e.link.clone().filter(|l| sanitize::is_web_link(l)),
-                content: e.content.clone(),
+                content: match show {
+                    Show::Full => e.content.clone(),
+                    Show::Excerpt => excerpt(&e.content),
+                    Show::Title => String::new(),
+                },
+                show,
                 author: e.author.clone().unwrap_or_else(|| name.clone()),
                 categories: e.categories.clone(),
                 published: published.map(rfc3339),
@@ -250,6 +372,9 @@ pub fn build(
                     .filter(|l| sanitize::is_web_link(l)),
                 failing: src.is_some_and(|s| s.error_count > 0),
                 error: src.and_then(|s| s.last_error.clone()),
+                quiet: false,
+                last_entry: None,
+                note: None,
             }
         })
         .collect();
@@ -259,11 +384,18 @@ pub fn build(
         .map(|e| e.updated.clone())
         .max()
         .unwrap_or_else(|| rfc3339(chrono::DateTime::<Utc>::UNIX_EPOCH));
+    let updated_text = DateTime::parse_from_rfc3339(&updated)
+        .map(|d| d.format("%-d %B %Y, %H:%M UTC").to_string())
+        .unwrap_or_else(|_| updated.clone());
+    let optional = |on: bool, file: &str| on.then(|| format!("{link}{file}"));
     View {
         planet: PlanetView {
             name: p.name.clone(),
             description: p.description.clone(),
             atom_url: format!("{link}atom.xml"),
+            rss_url: optional(p.outputs.rss, "rss.xml"),
+            json_url: optional(p.outputs.json, "feed.json"),
+            opml_url: optional(p.outputs.opml, "opml.xml"),
             link,
             owner_name: p.owner_name.clone(),
             owner_email: p.owner_email.clone(),
@@ -275,5 +407,120 @@ pub fn build(
         feeds,
         updated,
         generated: rfc3339(now),
+        updated_text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_to_text_cases() {
+        let cases = [
+            ("plain", "hello", "hello"),
+            ("tags dropped", "<p>a <b>bold</b> word</p>", "a bold word"),
+            ("blocks separated", "<p>one</p><p>two</p>", "one two"),
+            (
+                "entities decoded",
+                "<p>a &amp;lt; b &lt; c &gt; d &quot;q&quot;</p>",
+                "a &lt; b < c > d \"q\"",
+            ),
+            (
+                "quoted gt in attribute",
+                "<a title=\"x>y\" href=\"/\">link</a>",
+                "link",
+            ),
+            ("nbsp and newlines", "a&nbsp;b\n\n  c", "a b c"),
+        ];
+        for (name, html, want) in cases {
+            assert_eq!(html_to_text(html), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn marks_quiet_and_failing_feeds() {
+        let text = "[planet]\nname = \"P\"\nlink = \"https://p.test/\"\nowner_name = \"O\"\nstale_days = 30\n\
+            [[feeds]]\nurl = \"https://a.test/fresh\"\n[[feeds]]\nurl = \"https://a.test/old\"\n\
+            [[feeds]]\nurl = \"https://a.test/empty\"\n[[feeds]]\nurl = \"https://a.test/new\"\n\
+            [[feeds]]\nurl = \"https://a.test/broken\"\n";
+        let config = crate::config::parse(text, std::path::Path::new("p.toml")).unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-27T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let day = chrono::Duration::days(1);
+        let fetched = |url: &str| Source {
+            url: url.into(),
+            last_success: Some(now),
+            ..Default::default()
+        };
+        let sources = vec![
+            fetched("https://a.test/fresh"),
+            fetched("https://a.test/old"),
+            fetched("https://a.test/empty"),
+            Source {
+                url: "https://a.test/broken".into(),
+                error_count: 2,
+                last_error: Some("HTTP 500".into()),
+                ..Default::default()
+            },
+        ];
+        let latest = HashMap::from([
+            ("https://a.test/fresh".to_owned(), now - day * 29),
+            ("https://a.test/old".to_owned(), now - day * 31),
+            ("https://a.test/broken".to_owned(), now - day * 400),
+        ]);
+        let mut view = build(&config, &[], &sources, now);
+        mark_quiet(&mut view, &latest, &sources, config.planet.stale_days, now);
+        let feed = |host: &str| {
+            view.feeds
+                .iter()
+                .find(|f| f.url.ends_with(host))
+                .unwrap()
+                .clone()
+        };
+        let cases = [
+            ("newest within the limit", "fresh", false, None),
+            (
+                "newest past the limit",
+                "old",
+                true,
+                Some("quiet: no new entry since 27 October 2026"),
+            ),
+            (
+                "fetched but empty",
+                "empty",
+                true,
+                Some("quiet: the feed has no entries"),
+            ),
+            ("never fetched yet", "new", false, None),
+            (
+                "failing wins over quiet",
+                "broken",
+                true,
+                Some("failing: HTTP 500"),
+            ),
+        ];
+        for (name, host, quiet, note) in cases {
+            let f = feed(host);
+            assert_eq!(f.quiet, quiet, "{name}");
+            assert_eq!(f.note.as_deref(), note, "{name}");
+        }
+    }
+
+    #[test]
+    fn excerpt_cuts_long_text_and_escapes() {
+        let long = format!("<p>{}</p>", "word ".repeat(100));
+        let e = excerpt(&long);
+        assert_eq!(e.matches("word").count(), EXCERPT_WORDS);
+        assert!(e.ends_with("…</p>"), "{e}");
+        assert_eq!(excerpt("<p>a &lt;b&gt;</p>"), "<p>a &lt;b&gt;</p>");
+        assert_eq!(excerpt("<img src=\"x\">"), "");
+        let comma = format!("<p>{}and, more</p>", "w ".repeat(EXCERPT_WORDS - 1));
+        assert!(
+            excerpt(&comma).ends_with(" and…</p>"),
+            "{}",
+            excerpt(&comma)
+        );
     }
 }

@@ -1,0 +1,91 @@
+//! `rss.xml`: RSS 2.0, written with the `rss` crate, for readers that know nothing newer.
+//!
+//! The same entries as `atom.xml`, in the same order: the original id as `guid` (a permalink only
+//! when it is the entry's link), title, link, sanitized HTML as `description`, the author as
+//! `dc:creator` (RSS's own `author` must be an e-mail address, which feeds rarely give), dates
+//! in RFC 822 form, categories, and `source` naming the blog's feed. The channel carries
+//! `atom:link rel="self"`, as the RSS Advisory Board recommends. No clock is read: an
+//! unchanged planet produces a byte-identical file.
+
+use std::collections::BTreeMap;
+
+use chrono::DateTime;
+use rss::extension::atom::AtomExtension;
+use rss::extension::dublincore::DublinCoreExtension;
+
+use super::atom::strip_xml_illegal as clean;
+use super::{Error, View};
+
+/// RFC 822 date (RSS 2.0's format) from an RFC 3339 one; `None` when unparsable.
+fn rfc822(s: &str) -> Option<String> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.to_rfc2822())
+}
+
+/// Renders the view as an RSS 2.0 channel.
+pub fn render(view: &View) -> Result<Vec<u8>, Error> {
+    let p = &view.planet;
+    let self_url = p
+        .rss_url
+        .clone()
+        .unwrap_or_else(|| format!("{}rss.xml", p.link));
+    let items = view
+        .entries
+        .iter()
+        .map(|e| rss::Item {
+            title: Some(clean(&e.title)),
+            link: e.link.clone(),
+            description: (!e.content.is_empty()).then(|| clean(&e.content)),
+            categories: e
+                .categories
+                .iter()
+                .map(|c| rss::Category {
+                    name: clean(c),
+                    domain: None,
+                })
+                .collect(),
+            guid: Some(rss::Guid {
+                permalink: e.link.as_deref() == Some(e.id.as_str()),
+                value: clean(&e.id),
+            }),
+            pub_date: rfc822(e.published.as_deref().unwrap_or(&e.date)),
+            source: Some(rss::Source {
+                url: e.source.url.clone(),
+                title: Some(clean(&e.source.name)),
+            }),
+            dublin_core_ext: Some(DublinCoreExtension {
+                creators: vec![clean(&e.author)],
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .collect();
+    let channel = rss::Channel {
+        title: clean(&p.name),
+        link: p.link.clone(),
+        description: clean(p.description.as_deref().unwrap_or(&p.name)),
+        language: Some(p.language.clone()),
+        managing_editor: p
+            .owner_email
+            .as_ref()
+            .map(|m| format!("{m} ({})", clean(&p.owner_name))),
+        last_build_date: rfc822(&view.updated),
+        generator: Some(p.generator.clone()),
+        docs: Some("https://www.rssboard.org/rss-specification".to_owned()),
+        atom_ext: Some(AtomExtension {
+            links: vec![atom_syndication::Link {
+                href: self_url,
+                rel: "self".to_owned(),
+                mime_type: Some("application/rss+xml".to_owned()),
+                ..Default::default()
+            }],
+        }),
+        items,
+        namespaces: BTreeMap::new(),
+        ..Default::default()
+    };
+    let mut buf = channel
+        .pretty_write_to(Vec::new(), b' ', 2)
+        .map_err(Error::Rss)?;
+    buf.push(b'\n');
+    Ok(buf)
+}
