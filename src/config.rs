@@ -8,6 +8,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use regex::Regex;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use url::Url;
 
@@ -32,6 +34,18 @@ pub enum Error {
         #[source]
         source: Box<toml::de::Error>,
     },
+    /// A feed's table has an unknown key or a value of the wrong type: names the feed, and the
+    /// cause names the line.
+    #[error("invalid config `{path}`: in feed `{feed}`")]
+    FeedSyntax {
+        /// The config file.
+        path: PathBuf,
+        /// The feed's URL as written (or `#N` when its table has no readable `url`).
+        feed: String,
+        /// toml's message, with line and column.
+        #[source]
+        source: Box<toml::de::Error>,
+    },
     /// The TOML is well-formed but a value breaks a rule (a duplicate feed, a zero limit…).
     #[error("invalid config `{path}`: {message}")]
     Invalid {
@@ -43,7 +57,7 @@ pub enum Error {
 }
 
 /// The whole configuration: the `[planet]` table and the `[[feeds]]` list.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Planet-wide settings.
@@ -54,7 +68,7 @@ pub struct Config {
 }
 
 /// The `[planet]` table.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Planet {
     /// Shown in the page header and as the Atom feed title.
@@ -96,10 +110,28 @@ pub struct Planet {
     /// Largest feed body accepted, in bytes after decompression.
     #[serde(default = "default_max_body")]
     pub max_feed_bytes: u64,
+    /// Regexes: an entry whose title, content or a category matches any is left off the page,
+    /// whichever feed it comes from (an off-topic filter).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Entries older than this many days (by their sort date) are left off the page.
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
+    /// Entry ids or links taken off the page by the editors (a post published by mistake).
+    #[serde(default)]
+    pub hide: Vec<String>,
+    /// When a feed is fetched for the first time, only its newest N entries appear; the rest is
+    /// stored as already seen, so a new subscription never floods the page or its readers.
+    #[serde(default = "default_new_feed_items")]
+    pub new_feed_items: usize,
+    /// `exclude`, compiled once at load.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub exclude_re: Vec<Regex>,
 }
 
 /// One `[[feeds]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeedConfig {
     /// The feed's URL (RSS, Atom or JSON Feed); the key under which it is cached.
@@ -107,6 +139,74 @@ pub struct FeedConfig {
     /// Display name; defaults to the feed's own title.
     #[serde(default)]
     pub name: Option<String>,
+    /// `false` keeps the subscription listed but neither fetches nor shows it.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// The blog's home page, when the feed's own link is wrong or missing.
+    #[serde(default)]
+    pub link: Option<Url>,
+    /// An avatar shown beside the feed's entries: an http(s) URL, or a path relative to
+    /// `planet.link`.
+    #[serde(default)]
+    pub face: Option<String>,
+    /// At most this many of the feed's entries on the page (a prolific blog cannot crowd out
+    /// the others).
+    #[serde(default)]
+    pub max_items: Option<usize>,
+    /// How much of each entry the page shows.
+    #[serde(default)]
+    pub display: Display,
+    /// Regexes: when set, only entries whose title, content or a category matches one appear.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Regexes: entries whose title, content or a category matches one are left off.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// When set, only entries carrying one of these categories appear (case-insensitive).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// For feeds whose dates lie: every entry is dated when the planet first saw it.
+    #[serde(default)]
+    pub ignore_dates: bool,
+    /// `include`, compiled once at load.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub include_re: Vec<Regex>,
+    /// `exclude`, compiled once at load.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub exclude_re: Vec<Regex>,
+}
+
+/// How much of a feed's entries the page shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Display {
+    /// Title and the whole content.
+    #[default]
+    Full,
+    /// Title and the first few sentences, as plain text.
+    Excerpt,
+    /// The title alone, linking to the post.
+    Title,
+}
+
+impl Display {
+    /// The name templates compare against (`full`, `excerpt`, `title`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Display::Full => "full",
+            Display::Excerpt => "excerpt",
+            Display::Title => "title",
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_new_feed_items() -> usize {
+    3
 }
 
 fn default_language() -> String {
@@ -148,15 +248,82 @@ impl Planet {
 
 /// Parses a config from text; `path` only names the file in errors. Paths stay as written.
 pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
-    let config: Config = toml::from_str(text).map_err(|e| Error::Syntax {
-        path: path.to_owned(),
-        source: Box::new(e),
+    let mut config: Config = toml::from_str(text).map_err(|e| {
+        match e.span().and_then(|span| feed_at(text, span.start)) {
+            Some(feed) => Error::FeedSyntax {
+                path: path.to_owned(),
+                feed,
+                source: Box::new(e),
+            },
+            None => Error::Syntax {
+                path: path.to_owned(),
+                source: Box::new(e),
+            },
+        }
     })?;
-    check(&config, text).map_err(|message| Error::Invalid {
+    let invalid = |message| Error::Invalid {
         path: path.to_owned(),
         message,
-    })?;
+    };
+    check(&config, text).map_err(invalid)?;
+    compile(&mut config, text).map_err(invalid)?;
     Ok(config)
+}
+
+/// The feed whose `[[feeds]]` table holds byte `offset` of the text: its `url` as written, else
+/// `#N` (1-based). `None` when the offset is outside every feed table.
+fn feed_at(text: &str, offset: usize) -> Option<String> {
+    let mut feeds = 0;
+    // The lines of the feed table that holds `offset`, once found.
+    let mut table: Option<Vec<&str>> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let header = line.trim_start().starts_with('[');
+        if at > offset && (header || table.is_none()) {
+            break;
+        }
+        if header {
+            let is_feed = line.trim().starts_with("[[feeds]]");
+            feeds += usize::from(is_feed);
+            table = is_feed.then(Vec::new);
+        } else if let Some(t) = table.as_mut() {
+            t.push(line);
+        }
+        at += line.len();
+    }
+    let table = table?;
+    let url = table.iter().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == "url").then(|| v.trim().trim_matches(['"', '\'']).to_owned())
+    });
+    Some(url.unwrap_or_else(|| format!("#{feeds}")))
+}
+
+/// Compiles every regex once, so a bad one is a config error naming its feed and line.
+fn compile(config: &mut Config, text: &str) -> Result<(), String> {
+    let build = |patterns: &[String], key: &str, owner: &str, near: &str| {
+        patterns
+            .iter()
+            .map(|p| {
+                Regex::new(p).map_err(|e| {
+                    let at = line_of(text, p)
+                        .or_else(|| line_of(text, near))
+                        .map(|l| format!(" (line {l})"))
+                        .unwrap_or_default();
+                    let first = e.to_string();
+                    let reason = first.lines().last().unwrap_or_default().trim().to_owned();
+                    format!("{owner}{at}: invalid regex `{p}` in `{key}`: {reason}")
+                })
+            })
+            .collect::<Result<Vec<Regex>, String>>()
+    };
+    config.planet.exclude_re = build(&config.planet.exclude, "exclude", "`[planet]`", "[planet]")?;
+    for feed in &mut config.feeds {
+        let owner = format!("feed `{}`", feed.url);
+        feed.include_re = build(&feed.include, "include", &owner, feed.url.as_str())?;
+        feed.exclude_re = build(&feed.exclude, "exclude", &owner, feed.url.as_str())?;
+    }
+    Ok(())
 }
 
 /// Reads and parses a config file, then makes its paths absolute against the file's folder.
@@ -177,6 +344,15 @@ pub fn load(path: &Path) -> Result<Config, Error> {
         *t = base.join(&*t);
     }
     Ok(config)
+}
+
+/// Where a feed's `face` points: an absolute http(s) URL, or a path resolved against the
+/// planet's own link (the page's Content-Security-Policy only lets http(s) images load).
+pub fn face_url(planet_link: &Url, face: &str) -> Option<Url> {
+    planet_link
+        .join(face.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// The 1-based line on which `needle` first appears in the config text, for messages.
@@ -211,6 +387,20 @@ fn check(config: &Config, text: &str) -> Result<(), String> {
         }
         if !seen.insert(feed.url.as_str()) {
             return Err(format!("feed `{}`{at} is listed twice", feed.url));
+        }
+        if let Some(face) = &feed.face {
+            if face_url(&p.link, face).is_none() {
+                return Err(format!(
+                    "feed `{}`{at}: `face` must be an http(s) URL or a path, not `{face}`",
+                    feed.url
+                ));
+            }
+        }
+        if feed.max_items == Some(0) {
+            return Err(format!(
+                "feed `{}`{at}: `max_items` must be at least 1 (use `enabled = false` to hide a feed)",
+                feed.url
+            ));
         }
     }
     Ok(())

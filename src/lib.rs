@@ -10,6 +10,7 @@
 
 pub mod config;
 pub mod fetch;
+pub mod filter;
 pub mod model;
 pub mod parse;
 pub mod publish;
@@ -93,9 +94,12 @@ pub async fn fetch(
         .into_iter()
         .map(|s| (s.url.clone(), s))
         .collect();
+    // A planet that has fetched before has readers a new feed's back-catalogue would flood.
+    let established = known.values().any(|s| s.last_success.is_some());
     let requests = config
         .feeds
         .iter()
+        .filter(|f| f.enabled)
         .map(|f| {
             let s = known.get(f.url.as_str());
             fetch::Request {
@@ -146,7 +150,12 @@ pub async fn fetch(
     while let Some((url, result)) = results.recv().await {
         match result {
             FeedResult::Parsed(boxed) => {
-                let (parsed, body) = *boxed;
+                let (mut parsed, body) = *boxed;
+                let feed = config.feeds.iter().find(|f| f.url.as_str() == url);
+                if feed.is_some_and(|f| f.ignore_dates) {
+                    filter::forget_dates(&mut parsed.entries);
+                }
+                let first_time = known.get(&url).is_none_or(|s| s.last_success.is_none());
                 store.record_success(
                     &url,
                     &store::Success {
@@ -159,6 +168,9 @@ pub async fn fetch(
                     now,
                 )?;
                 report.new_entries += store.upsert_entries(&url, &parsed.entries, now)?;
+                if established && first_time {
+                    store.mark_backlog(&url, config.planet.new_feed_items)?;
+                }
                 report.updated += 1;
                 tracing::debug!("feed `{url}`: {} entries", parsed.entries.len());
             }
@@ -194,7 +206,7 @@ pub async fn fetch(
 /// Selects, sanitizes, renders and publishes from the cache alone: no network.
 pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<PublishReport, Error> {
     let limit = config.planet.items_per_page;
-    let selected = select_from(store, limit)?;
+    let selected = select_from(store, limit, |c| filter::filter(config, c, now))?;
     let shown: Vec<StoredEntry> = selected
         .into_iter()
         .map(|mut s| {
@@ -217,12 +229,16 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
 
 /// Reads candidates from the store until deduplication leaves `limit` entries (or the store
 /// runs out): most runs need one small query, never a scan of the whole cache.
-fn select_from(store: &Store, limit: usize) -> Result<Vec<StoredEntry>, Error> {
+fn select_from(
+    store: &Store,
+    limit: usize,
+    rules: impl Fn(Vec<StoredEntry>) -> Vec<StoredEntry>,
+) -> Result<Vec<StoredEntry>, Error> {
     let mut want = limit.saturating_mul(2).saturating_add(16);
     loop {
         let candidates = store.newest(want, 0)?;
         let exhausted = candidates.len() < want;
-        let selected = select::select(candidates, limit);
+        let selected = select::select(rules(candidates), limit);
         if selected.len() >= limit || exhausted {
             return Ok(selected);
         }
