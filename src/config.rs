@@ -311,7 +311,8 @@ fn compile(config: &mut Config, text: &str) -> Result<(), String> {
                         .map(|l| format!(" (line {l})"))
                         .unwrap_or_default();
                     let first = e.to_string();
-                    let reason = first.lines().last().unwrap_or_default().trim().to_owned();
+                    let last = first.lines().last().unwrap_or_default().trim();
+                    let reason = last.trim_start_matches("error:").trim();
                     format!("{owner}{at}: invalid regex `{p}` in `{key}`: {reason}")
                 })
             })
@@ -344,6 +345,13 @@ pub fn load(path: &Path) -> Result<Config, Error> {
         *t = base.join(&*t);
     }
     Ok(config)
+}
+
+/// A JSON Schema of `planet.toml`, for editors that complete and check TOML (taplo, VS Code's
+/// Even Better TOML): generated from the same structs the loader uses, so it cannot drift.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(Config);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
 }
 
 /// Where a feed's `face` points: an absolute http(s) URL, or a path resolved against the

@@ -8,9 +8,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod config;
+pub mod discover;
 pub mod fetch;
 pub mod filter;
+pub mod migrate;
 pub mod model;
 pub mod parse;
 pub mod publish;
@@ -18,6 +21,7 @@ pub mod render;
 pub mod sanitize;
 pub mod select;
 pub mod store;
+pub mod subscribe;
 
 use std::collections::HashMap;
 

@@ -1,6 +1,7 @@
 //! The `planet` binary: parse the command line, set up logging, run, report, choose the exit code.
 
 mod cli;
+mod commands;
 
 use std::fmt;
 use std::io::IsTerminal;
@@ -36,6 +37,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
+    if let Some(done) = commands::operator(cli) {
+        return done;
+    }
     let config = planet::config::load(&cli.config)?;
     let store = planet::store::Store::open(&config.planet.cache_dir)?;
     let now = chrono::Utc::now();
