@@ -73,7 +73,7 @@ fn add(cli: &Cli, input: &str, name: Option<&str>) -> anyhow::Result<()> {
         url: found.url.to_string(),
         name: name.clone(),
         ..NewFeed::default()
-    });
+    })?;
     subs.save()?;
     let via = found
         .via_page

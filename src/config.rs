@@ -462,6 +462,56 @@ mod tests {
     }
 
     #[test]
+    fn unknown_feed_key_names_the_feed_and_line() {
+        let text = format!(
+            "{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\n\n[[feeds]]\nurl = \"https://b.test/f\"\nmax_itmes = 3\n"
+        );
+        let err = parse(&text, Path::new("p.toml")).unwrap_err();
+        assert!(
+            err.to_string().contains("in feed `https://b.test/f`"),
+            "{err}"
+        );
+        let cause = std::error::Error::source(&err).unwrap().to_string();
+        assert!(
+            cause.contains("line 10") && cause.contains("max_itmes"),
+            "{cause}"
+        );
+    }
+
+    #[test]
+    fn bad_regex_names_the_feed_and_line() {
+        let text = format!(
+            "{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\ninclude = [\"ok\", \"[z-a]\"]\n"
+        );
+        let err = parse(&text, Path::new("p.toml")).unwrap_err().to_string();
+        assert!(
+            err.contains("feed `https://a.test/f` (line 7): invalid regex `[z-a]` in `include`"),
+            "{err}"
+        );
+        let text = format!("{MINIMAL}exclude = [\"(\"]\n");
+        let err = parse(&text, Path::new("p.toml")).unwrap_err().to_string();
+        assert!(err.contains("`[planet]` (line 5): invalid regex"), "{err}");
+    }
+
+    #[test]
+    fn feed_options_have_defaults_and_checked_values() {
+        let text = format!("{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\n");
+        let c = parse(&text, Path::new("p.toml")).unwrap();
+        let f = &c.feeds[0];
+        assert!(f.enabled && !f.ignore_dates && f.display == Display::Full);
+        assert_eq!(c.planet.new_feed_items, 3);
+        for (bad, why) in [
+            ("max_items = 0", "max_items"),
+            ("face = \"javascript:alert(1)\"", "face"),
+            ("display = \"huge\"", "display"),
+        ] {
+            let text = format!("{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\n{bad}\n");
+            let err = parse(&text, Path::new("p.toml")).unwrap_err();
+            assert!(crate::error_chain(&err).contains(why), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn rejects_non_http_feed() {
         let text = format!("{MINIMAL}[[feeds]]\nurl = \"ftp://a.test/f\"\n");
         assert!(parse(&text, Path::new("p.toml")).is_err());

@@ -82,6 +82,12 @@ pub enum Error {
         /// How many candidate feed URLs were tried.
         tried: usize,
     },
+    /// `feeds` is written in a form this tool does not edit (an inline array of tables).
+    #[error("`feeds` in `{path}` is not written as `[[feeds]]` tables: cannot append to it")]
+    Layout {
+        /// The file.
+        path: PathBuf,
+    },
     /// The file to import is neither OPML nor a Planet Venus config.
     #[error(transparent)]
     Import(#[from] migrate::Error),
@@ -185,7 +191,7 @@ impl Subscriptions {
     }
 
     /// Appends a `[[feeds]]` table at the end of the file.
-    pub fn append(&mut self, feed: &NewFeed) {
+    pub fn append(&mut self, feed: &NewFeed) -> Result<(), Error> {
         let mut t = Table::new();
         t.insert("url", value(feed.url.as_str()));
         if let Some(n) = &feed.name {
@@ -218,8 +224,18 @@ impl Subscriptions {
             .doc
             .entry("feeds")
             .or_insert(Item::ArrayOfTables(ArrayOfTables::new()));
-        if let Some(aot) = feeds.as_array_of_tables_mut() {
-            aot.push(t);
+        // `feeds = []` written inline is a list too: an empty one becomes `[[feeds]]` tables.
+        if feeds.as_array().is_some_and(|a| a.is_empty()) {
+            *feeds = Item::ArrayOfTables(ArrayOfTables::new());
+        }
+        match feeds.as_array_of_tables_mut() {
+            Some(aot) => {
+                aot.push(t);
+                Ok(())
+            }
+            None => Err(Error::Layout {
+                path: self.path.clone(),
+            }),
         }
     }
 
@@ -393,7 +409,7 @@ pub fn import(config_path: &Path, file: &Path) -> Result<ImportReport, Error> {
             continue;
         }
         report.added.push(feed.url.clone());
-        subs.append(&feed);
+        subs.append(&feed)?;
     }
     if !report.added.is_empty() {
         subs.save()?;
@@ -427,7 +443,8 @@ mod tests {
             url: "https://c.test/atom.xml".into(),
             name: Some("Gamma \"quoted\"".into()),
             ..NewFeed::default()
-        });
+        })
+        .unwrap();
         s.save().unwrap();
         let text = std::fs::read_to_string(&s.path).unwrap();
         assert!(
