@@ -101,33 +101,35 @@ pub async fn probe(config: &Config, text: &str) -> Result<Vec<Problem>, fetch::E
         let verdict = match res {
             Ok(fetch::Outcome::Body(body)) => {
                 match parse::parse_feed(&body.bytes, &url, body.final_url.as_str()) {
-                        Err(_) if discover::looks_like_html(&body.bytes) => Some(format!(
+                        Err(_) if discover::looks_like_html(&body.bytes) => Verdict::Problem(format!(
                             "is a web page, not a feed\n  hint: `planet add {url}` finds the feed it links to"
                         )),
-                        Err(e) => Some(format!("is not a feed: {}", error_chain(&e))),
-                        Ok(_) if body.final_url != req.url => Some(format!(
-                            "has moved to `{}`\n  hint: change its `url` to the new address",
-                            body.final_url
-                        )),
-                        Ok(_) => None,
+                        Err(e) => Verdict::Problem(format!("is not a feed: {}", error_chain(&e))),
+                        Ok(_) if body.final_url != req.url => Verdict::Redirected(req.url),
+                        Ok(_) => Verdict::Fine,
                     }
             }
-            Ok(fetch::Outcome::NotModified { .. }) => None,
-            Err(fetch::Error::Status { status }) if status.as_u16() == 410 => Some(
+            Ok(fetch::Outcome::NotModified { .. }) => Verdict::Fine,
+            Err(fetch::Error::Status { status }) if status.as_u16() == 410 => Verdict::Problem(
                 "is gone (HTTP 410)\n  hint: the blog removed it for good: remove the feed"
                     .to_owned(),
             ),
-            Err(e) => Some(format!("is failing: {}", error_chain(&e))),
+            Err(e) => Verdict::Problem(format!("is failing: {}", error_chain(&e))),
         };
         (url, verdict)
     });
     let mut problems = Vec::new();
     while let Some((url, verdict)) = results.recv().await {
-        if let Some(v) = verdict {
+        let problem = match verdict {
+            Verdict::Fine => None,
+            Verdict::Problem(p) => Some(p),
+            Verdict::Redirected(from) => moved(config, &from).await,
+        };
+        if let Some(p) = problem {
             let at = config::line_of(text, &url)
                 .map(|l| format!(" (line {l})"))
                 .unwrap_or_default();
-            problems.push(Problem(format!("feed `{url}`{at} {v}")));
+            problems.push(Problem(format!("feed `{url}`{at} {p}")));
         }
     }
     // Results arrive as fetches complete: report in the file's order.
@@ -138,6 +140,30 @@ pub async fn probe(config: &Config, text: &str) -> Result<Vec<Problem>, fetch::E
             .position(|f| p.0.starts_with(&format!("feed `{}`", f.url)))
     });
     Ok(problems)
+}
+
+/// What one fetch says about a feed, before redirects are looked at hop by hop.
+enum Verdict {
+    Fine,
+    Problem(String),
+    /// It answered through redirects: moved only if they are permanent.
+    Redirected(url::Url),
+}
+
+/// `has moved to …` when the feed's redirects start with a permanent one (301, 308), naming
+/// where the permanent hops lead; `None` behind a temporary redirect, which the feed's owner
+/// may change back any day.
+async fn moved(config: &Config, url: &url::Url) -> Option<String> {
+    let hops = fetch::redirects(&config.planet, url).await.ok()?;
+    let permanent: Vec<&url::Url> = hops
+        .iter()
+        .take_while(|(status, _)| matches!(status, 301 | 308))
+        .map(|(_, to)| to)
+        .collect();
+    let to = permanent.last()?;
+    Some(format!(
+        "has moved to `{to}`\n  hint: change its `url` to the new address"
+    ))
 }
 
 /// The 1-based line a config error points at: toml's span, else `(line N)` in the message.

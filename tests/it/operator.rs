@@ -438,6 +438,10 @@ fn check_fetch_reports_moved_gone_failing_and_not_a_feed_feeds() {
         "/moved.xml",
         Route::status(301).with_header("Location", &server.url("/new.xml")),
     );
+    server.set(
+        "/temporary.xml",
+        Route::status(302).with_header("Location", &server.url("/ok.xml")),
+    );
     server.set("/gone.xml", Route::status(410));
     server.set("/broken.xml", Route::status(500));
     server.set(
@@ -447,15 +451,22 @@ fn check_fetch_reports_moved_gone_failing_and_not_a_feed_feeds() {
             "<!DOCTYPE html><html><body>a blog</body></html>",
         ),
     );
-    let urls: Vec<String> = ["/ok.xml", "/moved.xml", "/gone.xml", "/broken.xml", "/page"]
-        .iter()
-        .map(|p| server.url(p))
-        .collect();
+    let urls: Vec<String> = [
+        "/ok.xml",
+        "/moved.xml",
+        "/gone.xml",
+        "/broken.xml",
+        "/page",
+        "/temporary.xml",
+    ]
+    .iter()
+    .map(|p| server.url(p))
+    .collect();
     let planet = Planet::with_feeds("", &urls);
 
     let err = planet.run_ok(&["check"]);
     assert!(
-        err.contains("5 feeds, no problems"),
+        err.contains("6 feeds, no problems"),
         "without --fetch only the file is checked: {err}"
     );
 
