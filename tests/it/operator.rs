@@ -360,6 +360,27 @@ fn refuses_a_duplicate_by_url_and_through_a_redirect() {
 }
 
 #[test]
+fn refuses_a_feed_an_existing_subscription_redirects_to() {
+    let server = Server::start();
+    server.set("/feed.xml", Route::xml(feed("Dup", &items("d", 1))));
+    server.set(
+        "/old-feed",
+        Route::status(301).with_header("Location", &server.url("/feed.xml")),
+    );
+    let planet = Planet::with_feeds("", &[server.url("/old-feed")]);
+    planet.run_ok(&["run"]);
+    let err = run_err(&planet, &["add", &server.url("/feed.xml")]);
+    assert!(
+        err.contains(&format!(
+            "`{}` is already subscribed as `{}` (line 7)",
+            server.url("/feed.xml"),
+            server.url("/old-feed")
+        )),
+        "the cache knows where the old URL leads: {err}"
+    );
+}
+
+#[test]
 fn refuses_a_page_without_any_feed() {
     let server = Server::start();
     server.set(
