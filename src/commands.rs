@@ -94,6 +94,9 @@ fn remove(cli: &Cli, feed: &str) -> anyhow::Result<()> {
 
 fn import(cli: &Cli, file: &Path) -> anyhow::Result<()> {
     let report = subscribe::import(&cli.config, file)?;
+    for setting in &report.settings {
+        say(cli, &format!("set `[planet]` {setting}"));
+    }
     for url in &report.added {
         say(cli, &format!("added `{url}`"));
     }

@@ -3,7 +3,8 @@
 //! Reads OPML 1.0/1.1/2.0 (the `opml` crate; nested outlines are walked, folders are not feeds)
 //! and the INI config of Planet 2.0 / Planet Venus (`rust-ini`, a small, maintained INI parser
 //! that keeps section order; each `[http://…]` section is a feed with `name`, `face` and the
-//! regex filters). Writes OPML 2.0 for `export`. Returns values: the caller decides what is new.
+//! regex filters; the `[Planet]` settings with an equivalent are mapped onto `[planet]` keys).
+//! Writes OPML 2.0 for `export`. Returns values: the caller decides what is new.
 //! Options with no equivalent here (Venus's `xpath_sifter`, `facewidth`…) are reported, not
 //! silently lost.
 
@@ -48,6 +49,75 @@ pub struct List {
     pub feeds: Vec<NewFeed>,
     /// One line per entry or option that could not be brought over, and why.
     pub unreadable: Vec<String>,
+    /// Planet-wide settings with an equivalent in `[planet]`: (key there, value).
+    pub planet: Vec<(&'static str, PlanetValue)>,
+}
+
+/// A `[planet]` value brought over from a Venus `[Planet]` section.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanetValue {
+    /// A count (`items_per_page`, `new_feed_items`).
+    Count(i64),
+    /// A string (`owner_email`).
+    Text(String),
+    /// One more regex for a list (`exclude`).
+    Regex(String),
+}
+
+/// Venus `[Planet]` keys that only configure Venus itself (its cache, logs, theme and spider),
+/// which planet sets differently or not at all: not worth a warning each.
+const VENUS_ONLY: &[&str] = &[
+    "name",
+    "link",
+    "owner_name",
+    "cache_directory",
+    "cache_blacklist_directory",
+    "cache_blasklist_directory",
+    "output_dir",
+    "output_theme",
+    "template_files",
+    "template_directories",
+    "bill_of_materials",
+    "log_level",
+    "log_format",
+    "spider_threads",
+    "feed_timeout",
+    "test_port",
+];
+
+/// Maps a Venus `[Planet]` section onto `[planet]` keys; the rest is reported.
+fn venus_planet(props: &ini::Properties, list: &mut List) {
+    let mut unknown = Vec::new();
+    for (key, v) in props.iter() {
+        let (key, v) = (key.trim().to_ascii_lowercase(), v.trim());
+        match key.as_str() {
+            "items_per_page" | "new_feed_items" => match v.parse::<i64>() {
+                Ok(n) if n >= 0 => list.planet.push((
+                    if key == "items_per_page" {
+                        "items_per_page"
+                    } else {
+                        "new_feed_items"
+                    },
+                    PlanetValue::Count(n),
+                )),
+                _ => unknown.push(format!("`{key} = {v}`")),
+            },
+            "owner_email" if !v.is_empty() => list
+                .planet
+                .push(("owner_email", PlanetValue::Text(v.to_owned()))),
+            "exclude" if regex::Regex::new(v).is_ok() => list
+                .planet
+                .push(("exclude", PlanetValue::Regex(v.to_owned()))),
+            k if VENUS_ONLY.contains(&k) || v.is_empty() => {}
+            k => unknown.push(format!("`{k}`")),
+        }
+    }
+    if !unknown.is_empty() {
+        list.unreadable.push(format!(
+            "`[Planet]`: no equivalent for {}",
+            unknown.join(", ")
+        ));
+    }
 }
 
 /// Reads OPML (anything starting with `<`) or a Planet INI config.
@@ -120,12 +190,7 @@ fn read_ini(text: &str, path: &Path) -> Result<List, Error> {
             continue;
         };
         if section.eq_ignore_ascii_case("planet") {
-            if !props.is_empty() {
-                list.unreadable.push(
-                    "`[Planet]`: planet-wide settings are not imported; set them in `[planet]`"
-                        .to_owned(),
-                );
-            }
+            venus_planet(props, &mut list);
             continue;
         }
         if section.eq_ignore_ascii_case("default") {
@@ -285,7 +350,7 @@ mod tests {
 
     #[test]
     fn reads_venus_ini_with_faces_and_filters() {
-        let text = "[Planet]\nname = Planet X\n\n[DEFAULT]\nfacewidth = 64\n\n[https://a.test/feed]\nname = Alice\nface = alice.png\nfilters = excerpt.py regexp_sifter.py?require=rust%7Cgo\nexclude = (?i)politics\n\n[tests/data/feed.atom]\nname = local\n\n[https://b.test/rss]\nname = Bob\nfilter = (?<=x)y\n";
+        let text = "[Planet]\nname = Planet X\nnew_feed_items = 5\nexclude = (?i)spam\nactivity_threshold = 90\n\n[DEFAULT]\nfacewidth = 64\n\n[https://a.test/feed]\nname = Alice\nface = alice.png\nfilters = excerpt.py regexp_sifter.py?require=rust%7Cgo\nexclude = (?i)politics\n\n[tests/data/feed.atom]\nname = local\n\n[https://b.test/rss]\nname = Bob\nfilter = (?<=x)y\n";
         let list = read(text, Path::new("config.ini")).unwrap();
         assert_eq!(list.feeds.len(), 1, "{:?}", list.unreadable);
         let a = &list.feeds[0];
@@ -295,5 +360,17 @@ mod tests {
         assert_eq!(a.include, ["rust|go"]);
         assert_eq!(a.exclude, ["(?i)politics"]);
         assert_eq!(list.unreadable.len(), 3, "{:?}", list.unreadable);
+        assert!(
+            list.unreadable[0].contains("`activity_threshold`"),
+            "{:?}",
+            list.unreadable
+        );
+        assert_eq!(
+            list.planet,
+            [
+                ("new_feed_items", PlanetValue::Count(5)),
+                ("exclude", PlanetValue::Regex("(?i)spam".into()))
+            ]
+        );
     }
 }

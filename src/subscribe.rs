@@ -239,6 +239,35 @@ impl Subscriptions {
         }
     }
 
+    /// Sets a `[planet]` key from an imported config, unless `planet.toml` already sets it (the
+    /// operator's value wins); an `exclude` regex is added to the list. Returns what was done.
+    pub fn set_planet(&mut self, key: &str, v: migrate::PlanetValue) -> Option<String> {
+        let planet = self.doc.get_mut("planet")?.as_table_mut()?;
+        let done = match v {
+            migrate::PlanetValue::Regex(re) => {
+                let list = planet
+                    .entry(key)
+                    .or_insert(value(Array::new()))
+                    .as_array_mut()?;
+                if list.iter().any(|x| x.as_str() == Some(re.as_str())) {
+                    return None;
+                }
+                list.push(re.as_str());
+                format!("{key} += [{:?}]", re)
+            }
+            _ if planet.contains_key(key) => return None,
+            migrate::PlanetValue::Count(n) => {
+                planet.insert(key, value(n));
+                format!("{key} = {n}")
+            }
+            migrate::PlanetValue::Text(t) => {
+                planet.insert(key, value(t.as_str()));
+                format!("{key} = {t:?}")
+            }
+        };
+        Some(done)
+    }
+
     /// Removes the subscription with this URL, else the one with this name; returns its URL.
     pub fn remove(&mut self, url_or_name: &str) -> Result<String, Error> {
         let feeds = self.feeds();
@@ -383,6 +412,8 @@ pub struct ImportReport {
     pub skipped: Vec<(String, String)>,
     /// What could not be read, and why.
     pub unreadable: Vec<String>,
+    /// `[planet]` settings brought over (e.g. `new_feed_items = 5`).
+    pub settings: Vec<String>,
 }
 
 /// Imports an OPML file or a Planet Venus / Planet 2.0 `config.ini` into `planet.toml`.
@@ -398,6 +429,11 @@ pub fn import(config_path: &Path, file: &Path) -> Result<ImportReport, Error> {
         unreadable: list.unreadable,
         ..ImportReport::default()
     };
+    for (key, v) in list.planet {
+        if let Some(done) = subs.set_planet(key, v) {
+            report.settings.push(done);
+        }
+    }
     for feed in list.feeds {
         if let Some(existing) = subs.duplicate_of(&[&feed.url], &[]) {
             let why = if report.added.contains(&existing) {
@@ -411,7 +447,7 @@ pub fn import(config_path: &Path, file: &Path) -> Result<ImportReport, Error> {
         report.added.push(feed.url.clone());
         subs.append(&feed)?;
     }
-    if !report.added.is_empty() {
+    if !report.added.is_empty() || !report.settings.is_empty() {
         subs.save()?;
     }
     Ok(report)
