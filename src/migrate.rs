@@ -5,7 +5,7 @@
 //! that keeps section order; each `[http://…]` section is a feed with `name`, `face` and the
 //! regex filters; the `[Planet]` settings with an equivalent are mapped onto `[planet]` keys).
 //! Writes OPML 2.0 for `export`. Returns values: the caller decides what is new.
-//! Options with no equivalent here (Venus's `xpath_sifter`, `facewidth`…) are reported, not
+//! Options with no equivalent here (Venus's `xpath_sifter`, a Python-only regex…) are reported, not
 //! silently lost.
 
 use std::path::{Path, PathBuf};
