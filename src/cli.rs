@@ -57,4 +57,32 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Subscribe to a feed, or to a blog by its home page (its feed is discovered).
+    Add {
+        /// The feed's URL, or the blog's home page.
+        url: String,
+        /// The name shown for the feed (default: the feed's own title).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Unsubscribe from a feed, given its URL or its name.
+    Remove {
+        /// The feed's URL or name.
+        feed: String,
+    },
+    /// Subscribe to every feed of an OPML file or a Planet Venus / Planet 2.0 config.ini.
+    Import {
+        /// The OPML or INI file.
+        file: PathBuf,
+    },
+    /// Print the subscriptions as OPML 2.0 on stdout.
+    Export,
+    /// Check planet.toml (and with --fetch, every feed); exit 1 when anything is wrong.
+    Check {
+        /// Also fetch every feed once and report moved, gone, failing and not-a-feed ones.
+        #[arg(long)]
+        fetch: bool,
+    },
+    /// Print a JSON Schema of planet.toml on stdout, for editors.
+    Schema,
 }

@@ -8,6 +8,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use regex::Regex;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use url::Url;
 
@@ -32,6 +34,18 @@ pub enum Error {
         #[source]
         source: Box<toml::de::Error>,
     },
+    /// A feed's table has an unknown key or a value of the wrong type: names the feed, and the
+    /// cause names the line.
+    #[error("invalid config `{path}`: in feed `{feed}`")]
+    FeedSyntax {
+        /// The config file.
+        path: PathBuf,
+        /// The feed's URL as written (or `#N` when its table has no readable `url`).
+        feed: String,
+        /// toml's message, with line and column.
+        #[source]
+        source: Box<toml::de::Error>,
+    },
     /// The TOML is well-formed but a value breaks a rule (a duplicate feed, a zero limit…).
     #[error("invalid config `{path}`: {message}")]
     Invalid {
@@ -43,7 +57,7 @@ pub enum Error {
 }
 
 /// The whole configuration: the `[planet]` table and the `[[feeds]]` list.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Planet-wide settings.
@@ -54,7 +68,7 @@ pub struct Config {
 }
 
 /// The `[planet]` table.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Planet {
     /// Shown in the page header and as the Atom feed title.
@@ -114,11 +128,29 @@ pub struct Planet {
     /// Which optional outputs are published; `index.html` and `atom.xml` always are.
     #[serde(default)]
     pub outputs: Outputs,
+    /// Regexes: an entry whose title, content or a category matches any is left off the page,
+    /// whichever feed it comes from (an off-topic filter).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Entries older than this many days (by their sort date) are left off the page.
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
+    /// Entry ids or links taken off the page by the editors (a post published by mistake).
+    #[serde(default)]
+    pub hide: Vec<String>,
+    /// When a feed is fetched for the first time, only its newest N entries appear; the rest is
+    /// stored as already seen, so a new subscription never floods the page or its readers.
+    #[serde(default = "default_new_feed_items")]
+    pub new_feed_items: usize,
+    /// `exclude`, compiled once at load.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub exclude_re: Vec<Regex>,
 }
 
 /// `[planet] outputs = { rss = true, json = true, opml = true }`: each optional output on or off.
 /// All on by default, so a new planet is readable by every kind of reader.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Outputs {
     /// `rss.xml`, RSS 2.0, for readers that know nothing else.
@@ -142,22 +174,8 @@ impl Default for Outputs {
     }
 }
 
-/// How much of a feed's entries the planet republishes: some authors prefer to be linked
-/// rather than copied.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Show {
-    /// The whole (sanitized) content.
-    #[default]
-    Full,
-    /// The first words of the content as plain text, with a link to the rest.
-    Excerpt,
-    /// The title and link only.
-    Title,
-}
-
 /// One `[[feeds]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeedConfig {
     /// The feed's URL (RSS, Atom or JSON Feed); the key under which it is cached.
@@ -167,10 +185,76 @@ pub struct FeedConfig {
     pub name: Option<String>,
     /// The line of `planet.toml` that names the URL, for messages asking the operator to edit it.
     #[serde(skip)]
+    #[schemars(skip)]
     pub line: Option<usize>,
-    /// How much of each entry to republish: `full` (default), `excerpt` or `title`.
+    /// `false` keeps the subscription listed but neither fetches nor shows it.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// The blog's home page, when the feed's own link is wrong or missing.
     #[serde(default)]
-    pub show: Show,
+    pub link: Option<Url>,
+    /// An avatar shown beside the feed's entries: an http(s) URL, or a path relative to
+    /// `planet.link`.
+    #[serde(default)]
+    pub face: Option<String>,
+    /// At most this many of the feed's entries on the page (a prolific blog cannot crowd out
+    /// the others).
+    #[serde(default)]
+    pub max_items: Option<usize>,
+    /// How much of each entry the page shows.
+    #[serde(default)]
+    pub display: Display,
+    /// Regexes: when set, only entries whose title, content or a category matches one appear.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Regexes: entries whose title, content or a category matches one are left off.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// When set, only entries carrying one of these categories appear (case-insensitive).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// For feeds whose dates lie: every entry is dated when the planet first saw it.
+    #[serde(default)]
+    pub ignore_dates: bool,
+    /// `include`, compiled once at load.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub include_re: Vec<Regex>,
+    /// `exclude`, compiled once at load.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub exclude_re: Vec<Regex>,
+}
+
+/// How much of a feed's entries the page shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Display {
+    /// Title and the whole content.
+    #[default]
+    Full,
+    /// Title and the first few sentences, as plain text.
+    Excerpt,
+    /// The title alone, linking to the post.
+    Title,
+}
+
+impl Display {
+    /// The name templates compare against (`full`, `excerpt`, `title`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Display::Full => "full",
+            Display::Excerpt => "excerpt",
+            Display::Title => "title",
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_new_feed_items() -> usize {
+    3
 }
 
 fn default_language() -> String {
@@ -232,19 +316,87 @@ impl Planet {
 
 /// Parses a config from text; `path` only names the file in errors. Paths stay as written.
 pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
-    let mut config: Config = toml::from_str(text).map_err(|e| Error::Syntax {
-        path: path.to_owned(),
-        source: Box::new(e),
+    let mut config: Config = toml::from_str(text).map_err(|e| {
+        match e.span().and_then(|span| feed_at(text, span.start)) {
+            Some(feed) => Error::FeedSyntax {
+                path: path.to_owned(),
+                feed,
+                source: Box::new(e),
+            },
+            None => Error::Syntax {
+                path: path.to_owned(),
+                source: Box::new(e),
+            },
+        }
     })?;
     for feed in &mut config.feeds {
         feed.line = line_of(text, &format!("\"{}\"", feed.url))
             .or_else(|| line_of(text, feed.url.as_str()));
     }
-    check(&config, text).map_err(|message| Error::Invalid {
+    let invalid = |message| Error::Invalid {
         path: path.to_owned(),
         message,
-    })?;
+    };
+    check(&config, text).map_err(invalid)?;
+    compile(&mut config, text).map_err(invalid)?;
     Ok(config)
+}
+
+/// The feed whose `[[feeds]]` table holds byte `offset` of the text: its `url` as written, else
+/// `#N` (1-based). `None` when the offset is outside every feed table.
+fn feed_at(text: &str, offset: usize) -> Option<String> {
+    let mut feeds = 0;
+    // The lines of the feed table that holds `offset`, once found.
+    let mut table: Option<Vec<&str>> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let header = line.trim_start().starts_with('[');
+        if at > offset && (header || table.is_none()) {
+            break;
+        }
+        if header {
+            let is_feed = line.trim().starts_with("[[feeds]]");
+            feeds += usize::from(is_feed);
+            table = is_feed.then(Vec::new);
+        } else if let Some(t) = table.as_mut() {
+            t.push(line);
+        }
+        at += line.len();
+    }
+    let table = table?;
+    let url = table.iter().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == "url").then(|| v.trim().trim_matches(['"', '\'']).to_owned())
+    });
+    Some(url.unwrap_or_else(|| format!("#{feeds}")))
+}
+
+/// Compiles every regex once, so a bad one is a config error naming its feed and line.
+fn compile(config: &mut Config, text: &str) -> Result<(), String> {
+    let build = |patterns: &[String], key: &str, owner: &str, near: &str| {
+        patterns
+            .iter()
+            .map(|p| {
+                Regex::new(p).map_err(|e| {
+                    let at = line_of(text, p)
+                        .or_else(|| line_of(text, near))
+                        .map(|l| format!(" (line {l})"))
+                        .unwrap_or_default();
+                    let first = e.to_string();
+                    let last = first.lines().last().unwrap_or_default().trim();
+                    let reason = last.trim_start_matches("error:").trim();
+                    format!("{owner}{at}: invalid regex `{p}` in `{key}`: {reason}")
+                })
+            })
+            .collect::<Result<Vec<Regex>, String>>()
+    };
+    config.planet.exclude_re = build(&config.planet.exclude, "exclude", "`[planet]`", "[planet]")?;
+    for feed in &mut config.feeds {
+        let owner = format!("feed `{}`", feed.url);
+        feed.include_re = build(&feed.include, "include", &owner, feed.url.as_str())?;
+        feed.exclude_re = build(&feed.exclude, "exclude", &owner, feed.url.as_str())?;
+    }
+    Ok(())
 }
 
 /// Reads and parses a config file, then makes its paths absolute against the file's folder.
@@ -265,6 +417,22 @@ pub fn load(path: &Path) -> Result<Config, Error> {
         *t = base.join(&*t);
     }
     Ok(config)
+}
+
+/// A JSON Schema of `planet.toml`, for editors that complete and check TOML (taplo, VS Code's
+/// Even Better TOML): generated from the same structs the loader uses, so it cannot drift.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(Config);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+/// Where a feed's `face` points: an absolute http(s) URL, or a path resolved against the
+/// planet's own link (the page's Content-Security-Policy only lets http(s) images load).
+pub fn face_url(planet_link: &Url, face: &str) -> Option<Url> {
+    planet_link
+        .join(face.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// The 1-based line on which `needle` first appears in the config text, for messages.
@@ -303,6 +471,20 @@ fn check(config: &Config, text: &str) -> Result<(), String> {
         if !seen.insert(feed.url.as_str()) {
             return Err(format!("feed `{}`{at} is listed twice", feed.url));
         }
+        if let Some(face) = &feed.face {
+            if face_url(&p.link, face).is_none() {
+                return Err(format!(
+                    "feed `{}`{at}: `face` must be an http(s) URL or a path, not `{face}`",
+                    feed.url
+                ));
+            }
+        }
+        if feed.max_items == Some(0) {
+            return Err(format!(
+                "feed `{}`{at}: `max_items` must be at least 1 (use `enabled = false` to hide a feed)",
+                feed.url
+            ));
+        }
     }
     Ok(())
 }
@@ -338,13 +520,13 @@ mod tests {
     }
 
     #[test]
-    fn reads_outputs_and_show() {
+    fn reads_outputs_and_display() {
         let text = format!(
-            "{MINIMAL}outputs = {{ json = false }}\n[[feeds]]\nurl = \"https://a.test/f\"\nshow = \"excerpt\"\n"
+            "{MINIMAL}outputs = {{ json = false }}\n[[feeds]]\nurl = \"https://a.test/f\"\ndisplay = \"excerpt\"\n"
         );
         let c = parse(&text, Path::new("p.toml")).unwrap();
         assert!(c.planet.outputs.rss && !c.planet.outputs.json && c.planet.outputs.opml);
-        assert_eq!(c.feeds[0].show, Show::Excerpt);
+        assert_eq!(c.feeds[0].display, Display::Excerpt);
         let bad = text.replace("json = false", "atom = false");
         assert!(parse(&bad, Path::new("p.toml")).is_err());
     }
@@ -366,6 +548,56 @@ mod tests {
         let err = parse(&text, Path::new("p.toml")).unwrap_err().to_string();
         assert!(err.contains("listed twice"), "{err}");
         assert!(err.contains("line 6"), "{err}");
+    }
+
+    #[test]
+    fn unknown_feed_key_names_the_feed_and_line() {
+        let text = format!(
+            "{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\n\n[[feeds]]\nurl = \"https://b.test/f\"\nmax_itmes = 3\n"
+        );
+        let err = parse(&text, Path::new("p.toml")).unwrap_err();
+        assert!(
+            err.to_string().contains("in feed `https://b.test/f`"),
+            "{err}"
+        );
+        let cause = std::error::Error::source(&err).unwrap().to_string();
+        assert!(
+            cause.contains("line 10") && cause.contains("max_itmes"),
+            "{cause}"
+        );
+    }
+
+    #[test]
+    fn bad_regex_names_the_feed_and_line() {
+        let text = format!(
+            "{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\ninclude = [\"ok\", \"[z-a]\"]\n"
+        );
+        let err = parse(&text, Path::new("p.toml")).unwrap_err().to_string();
+        assert!(
+            err.contains("feed `https://a.test/f` (line 7): invalid regex `[z-a]` in `include`"),
+            "{err}"
+        );
+        let text = format!("{MINIMAL}exclude = [\"(\"]\n");
+        let err = parse(&text, Path::new("p.toml")).unwrap_err().to_string();
+        assert!(err.contains("`[planet]` (line 5): invalid regex"), "{err}");
+    }
+
+    #[test]
+    fn feed_options_have_defaults_and_checked_values() {
+        let text = format!("{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\n");
+        let c = parse(&text, Path::new("p.toml")).unwrap();
+        let f = &c.feeds[0];
+        assert!(f.enabled && !f.ignore_dates && f.display == Display::Full);
+        assert_eq!(c.planet.new_feed_items, 3);
+        for (bad, why) in [
+            ("max_items = 0", "max_items"),
+            ("face = \"javascript:alert(1)\"", "face"),
+            ("display = \"huge\"", "display"),
+        ] {
+            let text = format!("{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\n{bad}\n");
+            let err = parse(&text, Path::new("p.toml")).unwrap_err();
+            assert!(crate::error_chain(&err).contains(why), "{bad}: {err}");
+        }
     }
 
     #[test]

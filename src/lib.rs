@@ -8,9 +8,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod config;
+pub mod discover;
 pub mod fetch;
+pub mod filter;
 pub mod lock;
+pub mod migrate;
 pub mod model;
 pub mod parse;
 pub mod publish;
@@ -20,6 +24,7 @@ pub mod schedule;
 pub mod select;
 pub mod status;
 pub mod store;
+pub mod subscribe;
 
 use std::collections::HashMap;
 
@@ -128,7 +133,7 @@ pub async fn fetch_with(
     // The URL actually requested → the subscription it belongs to.
     let mut subscription = HashMap::new();
     let mut requests = Vec::new();
-    for f in &config.feeds {
+    for f in config.feeds.iter().filter(|f| f.enabled) {
         let s = known.get(f.url.as_str());
         let at = f.line.map(|l| format!(" (line {l})")).unwrap_or_default();
         if s.is_some_and(|s| s.gone) {
@@ -158,6 +163,8 @@ pub async fn fetch_with(
         });
     }
     let total = requests.len();
+    // A planet that has fetched before has readers a new feed's back-catalogue would flood.
+    let established = known.values().any(|s| s.last_success.is_some());
     let mut results = fetch::fetch_all(client, requests, config.planet.concurrency, |req, res| {
         let url = req.url.to_string();
         let result = match res {
@@ -216,7 +223,12 @@ pub async fn fetch_with(
         let line = lines.get(url.as_str()).copied().flatten();
         match result {
             FeedResult::Parsed(boxed) => {
-                let (parsed, body) = *boxed;
+                let (mut parsed, body) = *boxed;
+                let feed = config.feeds.iter().find(|f| f.url.as_str() == url);
+                if feed.is_some_and(|f| f.ignore_dates) {
+                    filter::forget_dates(&mut parsed.entries);
+                }
+                let first_time = known.get(&url).is_none_or(|s| s.last_success.is_none());
                 store.record_success(
                     &url,
                     &store::Success {
@@ -234,6 +246,9 @@ pub async fn fetch_with(
                 store.record_ttl(&url, parsed.ttl.map(|t| t.as_secs()))?;
                 let due = schedule::after_success(now, body.hints.fresh_for, parsed.ttl);
                 record_schedule(store, &url, prev, due, &body.hints, line)?;
+                if established && first_time {
+                    store.mark_backlog(&url, config.planet.new_feed_items)?;
+                }
                 report.updated += 1;
                 tracing::debug!("feed `{url}`: {} entries", parsed.entries.len());
             }
@@ -338,7 +353,7 @@ fn warn_moved(from: &str, to: &str, line: Option<usize>) {
 /// Selects, sanitizes, renders and publishes from the cache alone: no network.
 pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<PublishReport, Error> {
     let limit = config.planet.items_per_page;
-    let selected = select_from(store, limit)?;
+    let selected = select_from(store, limit, |c| filter::filter(config, c, now))?;
     let shown: Vec<StoredEntry> = selected
         .into_iter()
         .map(|mut s| {
@@ -399,12 +414,16 @@ fn prune(
 
 /// Reads candidates from the store until deduplication leaves `limit` entries (or the store
 /// runs out): most runs need one small query, never a scan of the whole cache.
-fn select_from(store: &Store, limit: usize) -> Result<Vec<StoredEntry>, Error> {
+fn select_from(
+    store: &Store,
+    limit: usize,
+    rules: impl Fn(Vec<StoredEntry>) -> Vec<StoredEntry>,
+) -> Result<Vec<StoredEntry>, Error> {
     let mut want = limit.saturating_mul(2).saturating_add(16);
     loop {
         let candidates = store.newest(want, 0)?;
         let exhausted = candidates.len() < want;
-        let selected = select::select(candidates, limit);
+        let selected = select::select(rules(candidates), limit);
         if selected.len() >= limit || exhausted {
             return Ok(selected);
         }

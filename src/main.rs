@@ -1,6 +1,7 @@
 //! The `planet` binary: parse the command line, set up logging, run, report, choose the exit code.
 
 mod cli;
+mod commands;
 
 use std::fmt;
 use std::io::{IsTerminal, Write as _};
@@ -28,16 +29,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let bar = BarSlot::default();
     init_logging(&cli, bar.clone());
-    let result = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-        .and_then(|runtime| match &cli.command {
-            Command::Run {
-                every: Some(every), ..
-            } => run_every(&cli, &runtime, &bar, (*every).into()),
-            _ => cycle(&cli, &runtime, &bar),
-        });
+    let result = match commands::operator(&cli) {
+        Some(done) => done,
+        None => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")
+            .and_then(|runtime| match &cli.command {
+                Command::Run {
+                    every: Some(every), ..
+                } => run_every(&cli, &runtime, &bar, (*every).into()),
+                _ => cycle(&cli, &runtime, &bar),
+            }),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -86,6 +86,10 @@ ALTER TABLE feeds ADD COLUMN moved_to TEXT;
 ALTER TABLE feeds ADD COLUMN ttl_secs INTEGER;
 ALTER TABLE entries ADD COLUMN in_feed INTEGER NOT NULL DEFAULT 1;
 "#,
+    // issue 7: a new feed's back-catalogue is stored as already seen, off the page.
+    r#"
+ALTER TABLE entries ADD COLUMN backlog INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// A successful fetch, as recorded.
@@ -441,7 +445,8 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT feed_url, id, link, title, author, content, content_kind, base, published,
                     updated, categories, first_seen, sort_date
-             FROM entries ORDER BY sort_date DESC, feed_url, id LIMIT ?1 OFFSET ?2",
+             FROM entries WHERE backlog = 0
+             ORDER BY sort_date DESC, feed_url, id LIMIT ?1 OFFSET ?2",
         )?;
         let rows = stmt.query_map(params![limit as i64, offset as i64], |r| {
             let categories: String = r.get(10)?;
@@ -465,6 +470,19 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks every entry of a feed but its newest `visible` as back-catalogue: stored as already
+    /// seen, never on the page. Called once, when a feed is first fetched (`new_feed_items`).
+    pub fn mark_backlog(&self, feed_url: &str, visible: usize) -> Result<usize, Error> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "UPDATE entries SET backlog = 1 WHERE feed_url = ?1 AND id NOT IN (
+                    SELECT id FROM entries WHERE feed_url = ?1
+                    ORDER BY sort_date DESC, id LIMIT ?2)",
+            )?
+            .execute(params![feed_url, visible as i64])?)
     }
 
     /// How many entries are stored for each feed, for the sidebar and `status`.
@@ -539,6 +557,28 @@ mod tests {
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].entry.content, "v2");
         assert_eq!(all[0].first_seen, t0);
+    }
+
+    #[test]
+    fn backlog_entries_stay_off_the_page_and_stay_seen() {
+        let s = Store::in_memory().unwrap();
+        let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        let mut entries: Vec<Entry> = (0..5).map(|i| entry(&format!("e{i}"), "x")).collect();
+        for (i, e) in entries.iter_mut().enumerate() {
+            e.published = Utc.timestamp_opt(1_700_000_000 + i as i64, 0).single();
+        }
+        s.upsert_entries("f", &entries, t0).unwrap();
+        assert_eq!(s.mark_backlog("f", 2).unwrap(), 3);
+        let ids: Vec<_> = s
+            .newest(10, 0)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.entry.id)
+            .collect();
+        assert_eq!(ids, ["e4", "e3"]);
+        // Seen again, the back-catalogue is neither new nor shown.
+        assert_eq!(s.upsert_entries("f", &entries, t0).unwrap(), 0);
+        assert_eq!(s.newest(10, 0).unwrap().len(), 2);
     }
 
     #[test]

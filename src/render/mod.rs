@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::config::{Config, Show};
+use crate::config::{Config, Display};
 use crate::model::{Source, StoredEntry};
 use crate::sanitize;
 
@@ -113,8 +113,6 @@ pub struct EntryView {
     /// Sanitized HTML: the only field templates print unescaped. For a feed shown as
     /// `excerpt` it is a short plain-text paragraph; as `title`, empty.
     pub content: String,
-    /// How much of the entry is republished (`full`, `excerpt`, `title`), the feed's choice.
-    pub show: Show,
     /// The author: the entry's, else the feed's, else the feed's configured name.
     pub author: String,
     /// The categories.
@@ -131,6 +129,11 @@ pub struct EntryView {
     pub day: String,
     /// The source feed.
     pub source: SourceView,
+    /// How much the page shows: `full`, `excerpt` (then `content` is a short plain-text
+    /// paragraph) or `title` (then `content` is empty). From the feed's `display`.
+    pub display: String,
+    /// The feed's avatar (absolute http(s) URL), from its `face`.
+    pub face: Option<String>,
 }
 
 /// The source of an entry (Atom `source`).
@@ -291,20 +294,14 @@ pub fn build(
         link.push('/');
     }
     let source_of = |url: &str| sources.iter().find(|s| s.url == url);
-    let show_of = |url: &str| {
-        config
-            .feeds
-            .iter()
-            .find(|f| f.url.as_str() == url)
-            .map(|f| f.show)
-            .unwrap_or_default()
-    };
-    let configured_name = |url: &str| {
-        config
-            .feeds
-            .iter()
-            .find(|f| f.url.as_str() == url)
-            .and_then(|f| f.name.as_deref())
+    let feed_config = |url: &str| config.feeds.iter().find(|f| f.url.as_str() == url);
+    let configured_name = |url: &str| feed_config(url).and_then(|f| f.name.as_deref());
+    // The operator's `link` wins over the feed's own home page.
+    let site_link = |url: &str, src: Option<&Source>| {
+        feed_config(url)
+            .and_then(|f| f.link.as_ref().map(|l| l.to_string()))
+            .or_else(|| src.and_then(|s| s.meta.site_link.clone()))
+            .filter(|l| sanitize::is_web_link(l))
     };
     let entry_views: Vec<EntryView> = entries
         .iter()
@@ -316,17 +313,22 @@ pub fn build(
             let past = |d: DateTime<Utc>| if d > now { s.sort_date } else { d };
             let published = e.published.map(past);
             let updated = e.updated.map(past).or(published).unwrap_or(s.first_seen);
-            let show = show_of(&s.feed_url);
+            let feed = feed_config(&s.feed_url);
+            let display = feed.map(|f| f.display).unwrap_or_default();
             EntryView {
                 id: e.id.clone(),
                 title: e.title.clone(),
                 link: e.link.clone().filter(|l| sanitize::is_web_link(l)),
-                content: match show {
-                    Show::Full => e.content.clone(),
-                    Show::Excerpt => excerpt(&e.content),
-                    Show::Title => String::new(),
+                content: match display {
+                    Display::Full => e.content.clone(),
+                    Display::Excerpt => excerpt(&e.content),
+                    Display::Title => String::new(),
                 },
-                show,
+                display: display.as_str().to_owned(),
+                face: feed
+                    .and_then(|f| f.face.as_deref())
+                    .and_then(|face| crate::config::face_url(&p.link, face))
+                    .map(|u| u.to_string()),
                 author: e.author.clone().unwrap_or_else(|| name.clone()),
                 categories: e.categories.clone(),
                 published: published.map(rfc3339),
@@ -335,9 +337,7 @@ pub fn build(
                 time: s.sort_date.format("%H:%M UTC").to_string(),
                 day: s.sort_date.format("%A, %-d %B %Y").to_string(),
                 source: SourceView {
-                    link: src
-                        .and_then(|s| s.meta.site_link.clone())
-                        .filter(|l| sanitize::is_web_link(l)),
+                    link: site_link(&s.feed_url, src),
                     id: src
                         .and_then(|s| s.meta.feed_id.clone())
                         .unwrap_or_else(|| s.feed_url.clone()),
@@ -362,14 +362,13 @@ pub fn build(
     let mut feeds: Vec<FeedView> = config
         .feeds
         .iter()
+        .filter(|f| f.enabled)
         .map(|f| {
             let src = source_of(f.url.as_str());
             FeedView {
                 name: feed_name(f.name.as_deref(), src, f.url.as_str()),
                 url: f.url.to_string(),
-                link: src
-                    .and_then(|s| s.meta.site_link.clone())
-                    .filter(|l| sanitize::is_web_link(l)),
+                link: site_link(f.url.as_str(), src),
                 failing: src.is_some_and(|s| s.error_count > 0),
                 error: src.and_then(|s| s.last_error.clone()),
                 quiet: false,

@@ -2,6 +2,7 @@
 
 mod browser;
 mod manners;
+mod operator;
 mod pipeline;
 mod server;
 mod support;

@@ -129,7 +129,7 @@ fn published() -> (Server, Planet) {
         };
         server.set(path, Route::ok(ct, fixture(file)));
         feeds.push_str(&format!(
-            "[[feeds]]\nurl = \"{}\"\nshow = \"{show}\"\n\n",
+            "[[feeds]]\nurl = \"{}\"\ndisplay = \"{show}\"\n\n",
             server.url(path)
         ));
     }
@@ -497,7 +497,7 @@ fn excerpt_and_title_only_feeds_are_not_copied_whole() {
         server.set(&format!("/{name}.xml"), Route::xml(feed(name)));
     }
     let planet = Planet::new(&format!(
-        "{}[[feeds]]\nurl = \"{}\"\n[[feeds]]\nurl = \"{}\"\nshow = \"excerpt\"\n[[feeds]]\nurl = \"{}\"\nshow = \"title\"\n",
+        "{}[[feeds]]\nurl = \"{}\"\n[[feeds]]\nurl = \"{}\"\ndisplay = \"excerpt\"\n[[feeds]]\nurl = \"{}\"\ndisplay = \"title\"\n",
         planet_table(""),
         server.url("/full.xml"),
         server.url("/excerpt.xml"),

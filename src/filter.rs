@@ -1,0 +1,239 @@
+//! Pure: the operator's editorial rules, applied to stored entries before [`crate::select`].
+//!
+//! The rules, applied in this order to the candidates (which arrive newest first):
+//! 1. A feed with `enabled = false`, or no longer in `planet.toml`, shows nothing.
+//! 2. `[planet] hide`: an entry whose id or link is listed is taken off the page.
+//! 3. `[planet] max_age_days`: an entry whose sort date is older is left off.
+//! 4. `[planet] exclude`, then the feed's `exclude`: an entry whose title, text or a category
+//!    matches any of these regexes is left off.
+//! 5. The feed's `include`: when set, only entries matching one of them stay.
+//! 6. The feed's `categories`: when set, only entries with one of them stay (case-insensitive).
+//! 7. The feed's `max_items`: only its newest N entries stay.
+//!
+//! `new_feed_items` is not here: the store keeps a new feed's back-catalogue out of the
+//! candidates altogether. Takes values and the clock, returns values: no I/O.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use regex::Regex;
+
+use crate::config::{Config, FeedConfig};
+use crate::model::{Entry, StoredEntry, TextKind};
+use crate::sanitize;
+
+/// Keeps the candidates that the rules above let through, in their order.
+pub fn filter(
+    config: &Config,
+    candidates: Vec<StoredEntry>,
+    now: DateTime<Utc>,
+) -> Vec<StoredEntry> {
+    let feeds: HashMap<&str, &FeedConfig> =
+        config.feeds.iter().map(|f| (f.url.as_str(), f)).collect();
+    let planet = &config.planet;
+    let oldest = planet
+        .max_age_days
+        .map(|d| now - Duration::days(i64::from(d)));
+    let mut shown: HashMap<&str, usize> = HashMap::new();
+    let mut keep = vec![false; candidates.len()];
+    for (i, c) in candidates.iter().enumerate() {
+        let Some(feed) = feeds.get(c.feed_url.as_str()).filter(|f| f.enabled) else {
+            continue;
+        };
+        let e = &c.entry;
+        let hidden = planet
+            .hide
+            .iter()
+            .any(|h| h.trim() == e.id || Some(h.trim()) == e.link.as_deref());
+        if hidden || oldest.is_some_and(|o| c.sort_date < o) {
+            continue;
+        }
+        if !passes(feed, &planet.exclude_re, e) {
+            continue;
+        }
+        let count = shown.entry(feed.url.as_str()).or_default();
+        if feed.max_items.is_some_and(|max| *count >= max) {
+            continue;
+        }
+        *count += 1;
+        keep[i] = true;
+    }
+    candidates
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(c, k)| k.then_some(c))
+        .collect()
+}
+
+/// Whether one entry passes the regex and category rules (4 to 6).
+fn passes(feed: &FeedConfig, planet_exclude: &[Regex], e: &Entry) -> bool {
+    let needs_text =
+        !planet_exclude.is_empty() || !feed.exclude_re.is_empty() || !feed.include_re.is_empty();
+    if needs_text {
+        let text = match e.content_kind {
+            TextKind::Html => sanitize::html_to_text(&e.content),
+            TextKind::Text => e.content.clone(),
+        };
+        let matches = |re: &Regex| {
+            re.is_match(&e.title)
+                || re.is_match(&text)
+                || e.categories.iter().any(|c| re.is_match(c))
+        };
+        if planet_exclude.iter().chain(&feed.exclude_re).any(matches) {
+            return false;
+        }
+        if !feed.include_re.is_empty() && !feed.include_re.iter().any(matches) {
+            return false;
+        }
+    }
+    feed.categories.is_empty()
+        || e.categories.iter().any(|c| {
+            feed.categories
+                .iter()
+                .any(|want| want.trim().eq_ignore_ascii_case(c.trim()))
+        })
+}
+
+/// For a feed with `ignore_dates`: forgets the dates it gives, so its entries are dated when
+/// the planet first saw them (a feed that re-dates every post on each build cannot hold the top).
+pub fn forget_dates(entries: &mut [Entry]) {
+    for e in entries {
+        e.published = None;
+        e.updated = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use std::path::Path;
+
+    const PLANET: &str = "[planet]\nname = \"P\"\nlink = \"https://p.test/\"\nowner_name = \"O\"\n";
+
+    fn config(planet_extra: &str, feed_extra: &str) -> Config {
+        let text = format!(
+            "{PLANET}{planet_extra}\n[[feeds]]\nurl = \"https://a.test/feed\"\n{feed_extra}\n[[feeds]]\nurl = \"https://b.test/feed\"\n"
+        );
+        crate::config::parse(&text, Path::new("p.toml")).unwrap()
+    }
+
+    fn entry(feed: &str, id: &str, title: &str, cats: &[&str], days_ago: i64) -> StoredEntry {
+        let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        let date = now - Duration::days(days_ago);
+        StoredEntry {
+            feed_url: format!("https://{feed}.test/feed"),
+            entry: Entry {
+                id: id.into(),
+                link: Some(format!("https://{feed}.test/{id}")),
+                title: title.into(),
+                author: None,
+                content: format!("<p>About {title}</p>"),
+                content_kind: TextKind::Html,
+                base: None,
+                published: Some(date),
+                updated: None,
+                categories: cats.iter().map(|c| c.to_string()).collect(),
+            },
+            first_seen: date,
+            sort_date: date,
+        }
+    }
+
+    fn ids(config: &Config) -> Vec<String> {
+        let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        let candidates = vec![
+            entry("a", "a1", "Rust release", &["rust"], 1),
+            entry("a", "a2", "Cooking pasta", &["food"], 2),
+            entry("a", "a3", "Python tips", &["Python"], 3),
+            entry("b", "b1", "Kubernetes news", &[], 4),
+            entry("b", "b2", "Old post", &[], 400),
+        ];
+        filter(config, candidates, now)
+            .into_iter()
+            .map(|c| c.entry.id)
+            .collect()
+    }
+
+    #[test]
+    fn named_cases() {
+        let cases: &[(&str, &str, &str, &[&str])] = &[
+            (
+                "no rules keep everything",
+                "",
+                "",
+                &["a1", "a2", "a3", "b1", "b2"],
+            ),
+            (
+                "disabled feed shows nothing",
+                "",
+                "enabled = false",
+                &["b1", "b2"],
+            ),
+            (
+                "hide by id",
+                "hide = [\"a2\"]",
+                "",
+                &["a1", "a3", "b1", "b2"],
+            ),
+            (
+                "hide by link",
+                "hide = [\"https://b.test/b1\"]",
+                "",
+                &["a1", "a2", "a3", "b2"],
+            ),
+            (
+                "max age",
+                "max_age_days = 30",
+                "",
+                &["a1", "a2", "a3", "b1"],
+            ),
+            (
+                "planet exclude on title",
+                "exclude = [\"(?i)pasta\"]",
+                "",
+                &["a1", "a3", "b1", "b2"],
+            ),
+            (
+                "feed exclude on content",
+                "",
+                "exclude = [\"About Rust\"]",
+                &["a2", "a3", "b1", "b2"],
+            ),
+            (
+                "feed include on category",
+                "",
+                "include = [\"^rust$\"]",
+                &["a1", "b1", "b2"],
+            ),
+            (
+                "categories ignore case",
+                "",
+                "categories = [\"python\", \"RUST\"]",
+                &["a1", "a3", "b1", "b2"],
+            ),
+            (
+                "max items keeps the newest",
+                "",
+                "max_items = 1",
+                &["a1", "b1", "b2"],
+            ),
+            (
+                "max items counts after filters",
+                "",
+                "max_items = 1\nexclude = [\"Rust\"]",
+                &["a2", "b1", "b2"],
+            ),
+        ];
+        for (name, planet, feed, want) in cases {
+            assert_eq!(ids(&config(planet, feed)), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn entries_of_feeds_no_longer_listed_are_dropped() {
+        let mut c = config("", "");
+        c.feeds.truncate(1);
+        assert_eq!(ids(&c), ["a1", "a2", "a3"]);
+    }
+}
