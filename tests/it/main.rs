@@ -3,3 +3,4 @@
 mod pipeline;
 mod server;
 mod support;
+mod venus;
