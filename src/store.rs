@@ -41,7 +41,8 @@ pub enum Error {
 }
 
 /// The migrations, in order; `user_version` records how many have run. Append, never edit.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE feeds (
     url           TEXT PRIMARY KEY,
     title         TEXT NOT NULL DEFAULT '',
@@ -75,7 +76,12 @@ CREATE TABLE entries (
     PRIMARY KEY (feed_url, id)
 ) WITHOUT ROWID;
 CREATE INDEX entries_by_date ON entries (sort_date DESC, feed_url, id);
-"#];
+"#,
+    // Issue 4: the entry's details for a faithful atom.xml (`model::EntryDetail`, as JSON).
+    r#"
+ALTER TABLE entries ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';
+"#,
+];
 
 /// A successful fetch, as recorded.
 #[derive(Debug, Clone, Copy)]
@@ -251,17 +257,19 @@ impl Store {
             .prepare_cached("SELECT first_seen FROM entries WHERE feed_url = ?1 AND id = ?2")?;
         let mut upsert = self.conn.prepare_cached(
             "INSERT INTO entries (feed_url, id, link, title, author, content, content_kind, base,
-                published, updated, categories, first_seen, sort_date)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                published, updated, categories, first_seen, sort_date, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT (feed_url, id) DO UPDATE SET
                 link = excluded.link, title = excluded.title, author = excluded.author,
                 content = excluded.content, content_kind = excluded.content_kind,
                 base = excluded.base, published = excluded.published, updated = excluded.updated,
-                categories = excluded.categories, sort_date = excluded.sort_date
+                categories = excluded.categories, sort_date = excluded.sort_date,
+                detail = excluded.detail
              WHERE link IS NOT excluded.link OR title IS NOT excluded.title
                 OR author IS NOT excluded.author OR content IS NOT excluded.content
                 OR published IS NOT excluded.published OR updated IS NOT excluded.updated
-                OR categories IS NOT excluded.categories OR base IS NOT excluded.base",
+                OR categories IS NOT excluded.categories OR base IS NOT excluded.base
+                OR detail IS NOT excluded.detail",
         )?;
         let mut new = 0;
         for e in entries {
@@ -277,6 +285,7 @@ impl Store {
             };
             let sort = crate::parse::sort_date(e, first_seen, now.max(first_seen));
             let categories = serde_json::to_string(&e.categories).unwrap_or_else(|_| "[]".into());
+            let detail = serde_json::to_string(&e.detail).unwrap_or_else(|_| "{}".into());
             upsert.execute(params![
                 feed_url,
                 e.id,
@@ -291,6 +300,7 @@ impl Store {
                 categories,
                 first_seen.timestamp(),
                 sort.timestamp(),
+                detail,
             ])?;
         }
         Ok(new)
@@ -301,12 +311,13 @@ impl Store {
     pub fn newest(&self, limit: usize, offset: usize) -> Result<Vec<StoredEntry>, Error> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT feed_url, id, link, title, author, content, content_kind, base, published,
-                    updated, categories, first_seen, sort_date
+                    updated, categories, first_seen, sort_date, detail
              FROM entries ORDER BY sort_date DESC, feed_url, id LIMIT ?1 OFFSET ?2",
         )?;
         let rows = stmt.query_map(params![limit as i64, offset as i64], |r| {
             let categories: String = r.get(10)?;
             let kind: String = r.get(6)?;
+            let detail: String = r.get(13)?;
             Ok(StoredEntry {
                 feed_url: r.get(0)?,
                 entry: Entry {
@@ -320,6 +331,8 @@ impl Store {
                     published: time(r.get(8)?),
                     updated: time(r.get(9)?),
                     categories: serde_json::from_str(&categories).unwrap_or_default(),
+                    // A detail this version cannot read only costs fidelity, never the entry.
+                    detail: serde_json::from_str(&detail).unwrap_or_default(),
                 },
                 first_seen: time(Some(r.get(11)?)).unwrap_or_default(),
                 sort_date: time(Some(r.get(12)?)).unwrap_or_default(),
@@ -368,6 +381,7 @@ mod tests {
             published: Utc.timestamp_opt(1_700_000_000, 0).single(),
             updated: None,
             categories: vec![],
+            detail: Default::default(),
         }
     }
 

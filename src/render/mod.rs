@@ -12,7 +12,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::{Source, StoredEntry};
+use crate::model::{EntryDetail, Source, StoredEntry};
 use crate::sanitize;
 
 /// Errors from rendering.
@@ -106,6 +106,9 @@ pub struct EntryView {
     pub day: String,
     /// The source feed.
     pub source: SourceView,
+    /// Everything else the feed said (languages, persons, links, rights, `atom:source`), with
+    /// its HTML already sanitized: what `atom.xml` writes back faithfully.
+    pub detail: EntryDetail,
 }
 
 /// The source of an entry (Atom `source`).
@@ -223,6 +226,7 @@ pub fn build(
                     url: s.feed_url.clone(),
                     name,
                 },
+                detail: e.detail.clone(),
             }
         })
         .collect();
