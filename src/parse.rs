@@ -111,8 +111,8 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
     let lang = x
         .lang
         .clone()
-        .or_else(|| e.language.clone())
-        .or_else(|| ctx.feed_lang.map(str::to_owned));
+        .or_else(|| e.language.as_deref().and_then(language_tag))
+        .or_else(|| ctx.feed_lang.and_then(language_tag));
     let with_lang = |t: TextConstruct| TextConstruct {
         lang: t.lang.or_else(|| lang.clone()),
         ..t
@@ -123,7 +123,7 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
             c.body.as_ref().map(|b| TextConstruct {
                 kind: kind_of(c.content_type.as_str()),
                 value: b.clone(),
-                lang: e.language.clone(),
+                lang: e.language.as_deref().and_then(language_tag),
             })
         })
     });
@@ -133,12 +133,11 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
         .or_else(|| e.summary.as_ref().map(construct_of))
         .filter(|s| !s.value.trim().is_empty())
         .map(&with_lang);
-    let title_detail = if x.has_title {
-        x.title.clone()
-    } else {
-        e.title.as_ref().map(construct_of)
-    }
-    .map(&with_lang);
+    let title_detail = x
+        .title
+        .clone()
+        .or_else(|| e.title.as_ref().map(construct_of))
+        .map(&with_lang);
     let (content, content_kind, content_from_summary) = match (&content_detail, &summary) {
         (Some(c), _) if !c.value.trim().is_empty() => (c.value.clone(), c.kind, false),
         (_, Some(s)) => (s.value.clone(), s.kind, true),
@@ -156,7 +155,7 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
     let mut links: Vec<Link> = e.links.iter().map(link_of).collect();
     // RSS 2.0: a guid is the permalink unless it says `isPermaLink="false"`.
     if ctx.is_rss
-        && !links.iter().any(|l| l.rel == "alternate")
+        && !has_alternate(&links)
         && x.guid_is_permalink != Some(false)
         && sanitize::is_web_link(&id)
     {
@@ -166,10 +165,19 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
             ..Link::default()
         });
     }
-    // The fidelity pass also reads `<enclosure href>`, which feed-rs ignores.
-    links.extend(x.enclosures.iter().cloned());
+    if let Some(orig) = x.orig_link.as_ref().filter(|_| !has_alternate(&links)) {
+        links.push(Link {
+            href: orig.clone(),
+            rel: "alternate".to_owned(),
+            ..Link::default()
+        });
+    }
+    // The fidelity pass reads enclosures (`<enclosure href>` too) and licences; feed-rs's
+    // media objects are the enclosures of last resort.
+    let has_enclosure = x.links.iter().any(|l| l.rel == "enclosure");
+    links.extend(x.links.iter().cloned());
     let media = e.media.iter().flat_map(|m| &m.content);
-    for m in media.filter(|_| x.enclosures.is_empty()) {
+    for m in media.filter(|_| !has_enclosure) {
         if let Some(url) = &m.url {
             links.push(Link {
                 href: url.to_string(),
@@ -239,6 +247,21 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
             .collect(),
         detail,
     }
+}
+
+fn has_alternate(links: &[Link]) -> bool {
+    links.iter().any(|l| l.rel == "alternate")
+}
+
+/// A language tag (BCP 47 shape: letters, digits, `-`), or `None` for anything else, so a
+/// feed's `xml:lang` can never carry markup or garbage into an attribute of ours.
+fn language_tag(s: &str) -> Option<String> {
+    let s = s.trim();
+    let ok = (1..=35).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && s.starts_with(|c: char| c.is_ascii_alphabetic());
+    ok.then(|| s.replace('_', "-"))
 }
 
 /// The subscribed feed's own metadata, for the `atom:source` of entries that name none.
@@ -430,6 +453,55 @@ mod tests {
             .remove(0);
         e.published = Some(now + chrono::Duration::days(30));
         assert_eq!(sort_date(&e, now, now), now);
+    }
+
+    #[test]
+    fn language_tags_are_checked() {
+        for (name, input, want) in [
+            ("plain", "en", Some("en")),
+            ("region", " en-US ", Some("en-US")),
+            ("underscore", "pt_BR", Some("pt-BR")),
+            ("markup", "en\"><script>", None),
+            ("empty", "", None),
+            ("digit first", "1en", None),
+        ] {
+            assert_eq!(language_tag(input).as_deref(), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn atom_entry_keeps_its_details() {
+        let xml = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><id>urn:f</id>
+          <author><name>Feed Author</name></author>
+          <entry><id>urn:e</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">A <b>b</b></div></title>
+            <author><email>j@x.test</email></author>
+            <summary>s</summary>
+            <source><id>urn:orig</id><title>Orig</title></source></entry></feed>"#;
+        let e = parse_feed(xml.as_bytes(), "u", "https://b.test/")
+            .unwrap()
+            .entries
+            .remove(0);
+        assert_eq!(e.title, "A b", "the page gets plain text");
+        let t = e.detail.title.as_ref().unwrap();
+        assert_eq!((t.kind, t.value.as_str()), (TextKind::Html, "A <b>b</b>"));
+        assert_eq!(e.detail.lang.as_deref(), Some("en"));
+        assert_eq!(e.detail.authors[0].name, "", "no name is invented");
+        assert_eq!(e.author.as_deref(), Some("Feed Author"));
+        assert!(e.detail.content_from_summary);
+        let src = e.detail.source.as_ref().unwrap();
+        assert!(src.from_entry);
+        assert_eq!(src.id.as_deref(), Some("urn:orig"));
+    }
+
+    #[test]
+    fn rss_guid_is_the_link_unless_it_says_otherwise() {
+        let xml = r#"<rss version="2.0"><channel><title>T</title>
+          <item><guid>https://b.test/1</guid><title>One</title></item>
+          <item><guid isPermaLink="false">https://b.test/2</guid><title>Two</title></item>
+        </channel></rss>"#;
+        let p = parse_feed(xml.as_bytes(), "u", "https://b.test/").unwrap();
+        assert_eq!(p.entries[0].link.as_deref(), Some("https://b.test/1"));
+        assert_eq!(p.entries[1].link, None);
     }
 
     #[test]

@@ -399,6 +399,45 @@ mod tests {
     }
 
     #[test]
+    fn entries_cached_before_the_detail_column_still_read() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO entries (feed_url, id, title, content, content_kind, first_seen, sort_date)
+             VALUES ('f', 'a', 'Old', 'body', 'html', 1, 1)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let s = Store { conn };
+        let all = s.newest(10, 0).unwrap();
+        assert_eq!(all[0].entry.title, "Old");
+        assert_eq!(all[0].entry.detail, crate::model::EntryDetail::default());
+    }
+
+    #[test]
+    fn entry_detail_round_trips() {
+        let s = Store::in_memory().unwrap();
+        let mut e = entry("a", "v1");
+        e.detail.lang = Some("fr".into());
+        e.detail.contributors.push(crate::model::Person {
+            name: "Joe".into(),
+            ..Default::default()
+        });
+        let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        s.upsert_entries("f", std::slice::from_ref(&e), t0).unwrap();
+        assert_eq!(s.newest(1, 0).unwrap()[0].entry.detail, e.detail);
+        // A change in the detail alone is an edit too.
+        e.detail.lang = Some("de".into());
+        s.upsert_entries("f", std::slice::from_ref(&e), t0).unwrap();
+        assert_eq!(
+            s.newest(1, 0).unwrap()[0].entry.detail.lang.as_deref(),
+            Some("de")
+        );
+    }
+
+    #[test]
     fn failure_keeps_validators() {
         let s = Store::in_memory().unwrap();
         let now = Utc::now();

@@ -21,14 +21,16 @@ const RSS090: &str = "http://my.netscape.com/rdf/simple/0.9/";
 const DC: &str = "http://purl.org/dc/elements/1.1/";
 const XHTML: &str = "http://www.w3.org/1999/xhtml";
 const XML: &str = "http://www.w3.org/XML/1998/namespace";
+const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+const CC: &str = "http://web.resource.org/cc/";
+const USERLAND_CC: &str = "http://backend.userland.com/creativeCommonsRssModule";
+const FEEDBURNER: &str = "http://rssnamespace.org/feedburner/ext/1.0";
 
 /// The facts about one entry that feed-rs does not keep. `None` means "not said here".
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(super) struct Extra {
     /// The entry's effective language.
     pub lang: Option<String>,
-    /// Whether the entry has a title element at all (an empty one counts).
-    pub has_title: bool,
     /// The title, as written.
     pub title: Option<TextConstruct>,
     /// The summary (Atom `summary`, RSS `description`).
@@ -45,8 +47,11 @@ pub(super) struct Extra {
     pub source: Option<EntrySource>,
     /// RSS `guid isPermaLink`: `Some(false)` only when it says `false`.
     pub guid_is_permalink: Option<bool>,
-    /// RSS enclosures, from `url` or the non-standard `href` that real feeds use.
-    pub enclosures: Vec<Link>,
+    /// Links feed-rs does not read: RSS enclosures (from `url`, or the non-standard `href`
+    /// real feeds use) and licences (`cc:license`, `creativeCommons:license`, RFC 4946).
+    pub links: Vec<Link>,
+    /// FeedBurner's `origLink`: the real article behind a tracking link.
+    pub orig_link: Option<String>,
 }
 
 /// Reads the per-entry facts; `None` when the document cannot be read this way.
@@ -73,7 +78,7 @@ pub(super) fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
                 c.children()
                     .find(|n| is(*n, "language") || is_dc(*n, "language"))
                     .map(text_of)
-                    .filter(|l| !l.is_empty())
+                    .and_then(|l| super::language_tag(&l))
             });
             let rss1 = root.tag_name().name() == "RDF";
             let items = if rss1 {
@@ -133,16 +138,17 @@ fn non_empty(s: String) -> Option<String> {
 fn lang_of(n: Node) -> Option<String> {
     n.ancestors()
         .find_map(|a| a.attribute((XML, "lang")))
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
+        .and_then(super::language_tag)
 }
 
 /// An Atom text construct (RFC 4287 §3.1); `None` for a MIME type that is not text.
 fn construct(n: Node) -> Option<TextConstruct> {
+    // Markup left unescaped inside a text or html construct is invalid but common: feed-rs
+    // keeps it as markup, so this pass leaves such a construct to feed-rs.
+    let escaped = || !n.children().any(|c| c.is_element());
     let (kind, value) = match n.attribute("type").unwrap_or("text") {
-        "text" | "text/plain" => (TextKind::Text, text_of(n)),
-        "html" | "text/html" => (TextKind::Html, text_of(n)),
+        "text" | "text/plain" if escaped() => (TextKind::Text, text_of(n)),
+        "html" | "text/html" if escaped() => (TextKind::Html, text_of(n)),
         "xhtml" | "application/xhtml+xml" => {
             let div = n
                 .children()
@@ -246,9 +252,14 @@ fn date(n: Node) -> Option<DateTime<Utc>> {
 
 fn atom_entry(e: Node) -> Extra {
     let title = child(e, "title");
+    let orig = e
+        .children()
+        .find(|c| c.is_element() && c.tag_name().namespace() == Some(FEEDBURNER))
+        .filter(|c| c.tag_name().name() == "origLink")
+        .map(text_of)
+        .filter(|l| !l.is_empty());
     Extra {
         lang: lang_of(e),
-        has_title: title.is_some(),
         title: title.and_then(construct),
         summary: child(e, "summary").and_then(construct),
         content: child(e, "content")
@@ -269,7 +280,8 @@ fn atom_entry(e: Node) -> Extra {
         ),
         source: child(e, "source").map(atom_source),
         guid_is_permalink: None,
-        enclosures: Vec::new(),
+        links: licences(e),
+        orig_link: orig,
     }
 }
 
@@ -296,16 +308,9 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
     let lang = i
         .children()
         .find(|c| is_dc(*c, "language"))
-        .map(text_of)
-        .and_then(non_empty)
+        .and_then(|c| super::language_tag(&text_of(c)))
         .or_else(|| lang_of(i))
         .or_else(|| channel_lang.map(str::to_owned));
-    let text = |n: Node, kind: TextKind| TextConstruct {
-        kind,
-        value: text_of(n),
-        lang: lang_of(n).or_else(|| lang.clone()),
-    };
-    let title = child(i, "title");
     let source = child(i, "source").and_then(|s| {
         let url = s.attribute("url")?.trim();
         let name = text_of(s);
@@ -326,27 +331,28 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
             ..EntrySource::default()
         })
     });
+    // Titles, descriptions and content:encoded stay as feed-rs read them: it keeps markup
+    // that feeds leave unescaped, which a text-only reading would lose.
     Extra {
-        lang: lang.clone(),
-        has_title: title.is_some(),
-        // RSS titles are plain text (issue 4): shown literally, never read as markup.
-        title: title.map(|t| text(t, TextKind::Text)),
-        summary: child(i, "description").map(|d| text(d, TextKind::Html)),
-        content: i
-            .children()
-            .find(|c| c.tag_name().name() == "encoded")
-            .map(|c| text(c, TextKind::Html)),
         rights: i
             .children()
             .find(|c| is_dc(*c, "rights"))
-            .map(|r| text(r, TextKind::Text)),
+            .map(|r| TextConstruct {
+                kind: TextKind::Text,
+                value: text_of(r),
+                lang: lang_of(r).or_else(|| lang.clone()),
+            }),
+        lang,
+        title: None,
+        summary: None,
+        content: None,
         authors: None,
         contributors: None,
         source,
         guid_is_permalink: child(i, "guid")
             .and_then(|g| g.attribute("isPermaLink"))
             .map(|p| !p.trim().eq_ignore_ascii_case("false")),
-        enclosures: i
+        links: i
             .children()
             .filter(|c| is(*c, "enclosure"))
             .filter_map(|c| {
@@ -359,8 +365,29 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
                     ..Link::default()
                 })
             })
+            .chain(licences(i))
             .collect(),
+        orig_link: None,
     }
+}
+
+/// `cc:license rdf:resource="…"` and `creativeCommons:license` as `rel="license"` links.
+fn licences(n: Node) -> Vec<Link> {
+    n.children()
+        .filter(|c| c.is_element() && c.tag_name().name() == "license")
+        .filter_map(|c| match c.tag_name().namespace() {
+            Some(CC) => c.attribute((RDF, "resource")).map(str::to_owned),
+            Some(USERLAND_CC) => Some(text_of(c)),
+            _ => None,
+        })
+        .map(|href| href.trim().to_owned())
+        .filter(|href| !href.is_empty())
+        .map(|href| Link {
+            href,
+            rel: "license".to_owned(),
+            ..Link::default()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -55,7 +55,12 @@ fn person(p: &Person) -> atom::Person {
     atom::Person {
         name: strip_xml_illegal(&p.name),
         email: p.email.as_deref().map(strip_xml_illegal),
-        uri: p.uri.as_deref().map(strip_xml_illegal),
+        // A person's URI is a link in most readers: only http(s) ones are passed on.
+        uri: p
+            .uri
+            .as_deref()
+            .filter(|u| sanitize::is_web_link(u))
+            .map(strip_xml_illegal),
         ..Default::default()
     }
 }
@@ -130,9 +135,9 @@ fn source(e: &EntryView) -> atom::Source {
         authors: s.authors.iter().map(person).collect(),
         categories: s.categories.iter().map(category).collect(),
         contributors: s.contributors.iter().map(person).collect(),
-        icon: s.icon.as_deref().map(strip_xml_illegal),
+        icon: s.icon.clone().filter(|u| sanitize::is_web_link(u)),
         links,
-        logo: s.logo.as_deref().map(strip_xml_illegal),
+        logo: s.logo.clone().filter(|u| sanitize::is_web_link(u)),
         rights: s.rights.as_ref().map(|t| construct(t, None)),
         subtitle: s.subtitle.as_ref().map(|t| construct(t, None)),
         ..Default::default()
