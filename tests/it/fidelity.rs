@@ -104,6 +104,16 @@ fn atom_output_keeps_entry_details_and_drops_hostile_ones() {
     for hostile in ["<script", "onclick", "javascript:"] {
         assert!(!xml.contains(hostile), "{hostile} survived into atom.xml");
     }
+
+    let html = planet.output("index.html");
+    assert!(
+        html.contains(r#"<article class="entry" lang="en-GB">"#),
+        "the page says which language each entry is in"
+    );
+    assert!(
+        html.contains("Un très bon jour"),
+        "the xhtml title, as text"
+    );
 }
 
 #[test]
