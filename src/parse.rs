@@ -4,7 +4,10 @@
 //! honoured) and returns the feed's metadata and entries with deterministic ids: the entry's own
 //! id, else its link, else a hash of feed URL + title + content. feed-rs's UUID fallback is
 //! replaced, since an id that changes between fetches would duplicate the entry on every run.
-//! This stage does not sanitize: content stays raw until it is chosen for an output.
+//! Besides what the page shows, each entry keeps an [`EntryDetail`] for a faithful `atom.xml`
+//! (languages, text types, persons, links, categories, rights, summary, `atom:source`): feed-rs
+//! supplies most of it, and a second, read-only pass over the document ([`detail`]) adds what
+//! feed-rs drops. This stage does not sanitize: content stays raw until it is chosen for an output.
 
 use chrono::{DateTime, Utc};
 use feed_rs::model as fr;
@@ -77,21 +80,18 @@ fn convert(
     let mut extras = extras
         .filter(|x| x.len() == feed.entries.len())
         .map(Vec::into_iter);
+    let ctx = EntryContext {
+        feed_url,
+        final_url,
+        feed_author: feed_author.as_deref(),
+        feed_lang: feed_lang.as_deref(),
+        source: &source,
+        is_rss,
+    };
     let entries = feed
         .entries
         .into_iter()
-        .map(|e| {
-            let ctx = EntryContext {
-                feed_url,
-                final_url,
-                feed_author: feed_author.as_deref(),
-                feed_lang: feed_lang.as_deref(),
-                source: &source,
-                is_rss,
-            };
-            let extra = extras.as_mut().and_then(Iterator::next);
-            convert_entry(e, &ctx, extra)
-        })
+        .map(|e| convert_entry(e, &ctx, extras.as_mut().and_then(Iterator::next)))
         .collect();
     Parsed { meta, entries }
 }
@@ -110,7 +110,6 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
     let x = extra.unwrap_or_default();
     let lang = x
         .lang
-        .clone()
         .or_else(|| e.language.as_deref().and_then(language_tag))
         .or_else(|| ctx.feed_lang.and_then(language_tag));
     let with_lang = |t: TextConstruct| TextConstruct {
@@ -118,7 +117,7 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
         ..t
     };
     // The fidelity pass knows XHTML and languages; feed-rs is the fallback.
-    let content_detail = x.content.clone().or_else(|| {
+    let content_detail = x.content.or_else(|| {
         e.content.as_ref().and_then(|c| {
             c.body.as_ref().map(|b| TextConstruct {
                 kind: kind_of(c.content_type.as_str()),
@@ -129,13 +128,11 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
     });
     let summary = x
         .summary
-        .clone()
         .or_else(|| e.summary.as_ref().map(construct_of))
         .filter(|s| !s.value.trim().is_empty())
         .map(&with_lang);
     let title_detail = x
         .title
-        .clone()
         .or_else(|| e.title.as_ref().map(construct_of))
         .map(&with_lang);
     let (content, content_kind, content_from_summary) = match (&content_detail, &summary) {
@@ -173,9 +170,14 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
         });
     }
     // The fidelity pass reads enclosures (`<enclosure href>` too) and licences; feed-rs's
-    // media objects are the enclosures of last resort.
+    // media objects are the enclosures of last resort. Its URLs are as written: resolve them.
+    let resolve_against = e.base.as_deref().unwrap_or(ctx.final_url);
     let has_enclosure = x.links.iter().any(|l| l.rel == "enclosure");
-    links.extend(x.links.iter().cloned());
+    links.extend(
+        x.links
+            .into_iter()
+            .filter_map(|l| resolve(l, resolve_against)),
+    );
     let media = e.media.iter().flat_map(|m| &m.content);
     for m in media.filter(|_| !has_enclosure) {
         if let Some(url) = &m.url {
@@ -196,7 +198,6 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
     });
     let authors = x
         .authors
-        .clone()
         .unwrap_or_else(|| e.authors.iter().map(person_of).collect());
     let author = authors
         .iter()
@@ -218,17 +219,23 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
         content_lang: content_detail.and_then(|c| c.lang),
         rights: x
             .rights
-            .clone()
             .or_else(|| e.rights.as_ref().map(construct_of))
             .map(&with_lang),
         authors,
         contributors: x
             .contributors
-            .clone()
             .unwrap_or_else(|| e.contributors.iter().map(person_of).collect()),
         links,
         categories: categories.clone(),
-        source: x.source.clone().or_else(|| Some(ctx.source.clone())),
+        source: x
+            .source
+            .map(|mut s| {
+                s.links = (s.links.into_iter())
+                    .filter_map(|l| resolve(l, resolve_against))
+                    .collect();
+                s
+            })
+            .or_else(|| Some(ctx.source.clone())),
     };
     Entry {
         id,
@@ -247,6 +254,19 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
             .collect(),
         detail,
     }
+}
+
+/// A link made absolute against `base` (an absolute one is kept as written); `None` when it
+/// cannot be.
+fn resolve(mut link: Link, base: &str) -> Option<Link> {
+    let href = link.href.trim();
+    if url::Url::parse(href).is_err() {
+        link.href = url::Url::parse(base)
+            .and_then(|b| b.join(href))
+            .ok()?
+            .into();
+    }
+    Some(link)
 }
 
 fn has_alternate(links: &[Link]) -> bool {
@@ -502,6 +522,23 @@ mod tests {
         let p = parse_feed(xml.as_bytes(), "u", "https://b.test/").unwrap();
         assert_eq!(p.entries[0].link.as_deref(), Some("https://b.test/1"));
         assert_eq!(p.entries[1].link, None);
+    }
+
+    #[test]
+    fn relative_enclosures_become_absolute() {
+        let xml = r#"<rss version="2.0"><channel><title>T</title><item><title>One</title>
+          <enclosure url="/a.mp3" length="3" type="audio/mpeg"/>
+          <source url="https://o.test">O</source></item></channel></rss>"#;
+        let e = parse_feed(xml.as_bytes(), "u", "https://b.test/feed/")
+            .unwrap()
+            .entries
+            .remove(0);
+        assert_eq!(e.detail.links[0].href, "https://b.test/a.mp3");
+        let src = e.detail.source.unwrap();
+        assert_eq!(
+            src.links[0].href, "https://o.test",
+            "absolute URLs stay as written"
+        );
     }
 
     #[test]
