@@ -57,6 +57,11 @@ pub(super) struct Extra {
 /// Reads the per-entry facts; `None` when the document cannot be read this way.
 pub(super) fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
+    // Bytes that happen to be valid UTF-8 under another declared encoding would be misread:
+    // only UTF-8 documents, or pure ASCII ones, are read here (feed-rs decodes the rest).
+    if !text.is_ascii() && !declares_utf8(text) {
+        return None;
+    }
     // No DTD: entities are never expanded by this pass (billion laughs, external entities).
     let options = ParsingOptions {
         allow_dtd: false,
@@ -99,6 +104,30 @@ pub(super) fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
             )
         }
         _ => None,
+    }
+}
+
+/// Whether the XML declaration is absent (UTF-8 by default) or names UTF-8.
+fn declares_utf8(text: &str) -> bool {
+    let Some(decl) = text
+        .trim_start()
+        .strip_prefix("<?xml")
+        .and_then(|d| d.split_once("?>"))
+        .map(|d| d.0)
+    else {
+        return true;
+    };
+    match decl.split_once("encoding") {
+        None => true,
+        Some((_, rest)) => {
+            let name = rest
+                .trim_start_matches(|c: char| c == '=' || c.is_whitespace())
+                .trim_start_matches(['"', '\''])
+                .split(['"', '\''])
+                .next()
+                .unwrap_or("");
+            name.eq_ignore_ascii_case("utf-8") || name.eq_ignore_ascii_case("utf8")
+        }
     }
 }
 
@@ -437,6 +466,17 @@ mod tests {
         assert_eq!(x[0].guid_is_permalink, Some(false));
         let s = x[0].source.as_ref().unwrap();
         assert_eq!(s.links[0].title.as_deref(), Some("Other"));
+    }
+
+    #[test]
+    fn reads_only_what_it_can_decode() {
+        let latin1_as_utf8 = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><feed><entry><title>Ã©</title></entry></feed>";
+        assert_eq!(read(latin1_as_utf8.as_bytes()), None);
+        let ascii = "<?xml version='1.0' encoding='ISO-8859-1'?><feed><entry><title>e</title></entry></feed>";
+        assert_eq!(read(ascii.as_bytes()).map(|x| x.len()), Some(1));
+        let utf8 = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><feed><entry><title>é</title></entry></feed>";
+        assert_eq!(read(utf8.as_bytes()).map(|x| x.len()), Some(1));
+        assert_eq!(read(b"<feed><entry/></feed>").map(|x| x.len()), Some(1));
     }
 
     #[test]
