@@ -40,14 +40,27 @@ pub fn strip_xml_illegal(s: &str) -> String {
 /// A stored text construct as Atom: HTML (already sanitized) stays `type="html"`, text stays
 /// text; the language is its own, else the entry's.
 fn construct(t: &TextConstruct, lang: Option<&str>) -> atom::Text {
+    let (r#type, value) = match t.kind {
+        TextKind::Html => html_or_text(&t.value),
+        TextKind::Text => (atom::TextType::Text, strip_xml_illegal(&t.value)),
+    };
     atom::Text {
-        value: strip_xml_illegal(&t.value),
-        r#type: match t.kind {
-            TextKind::Html => atom::TextType::Html,
-            TextKind::Text => atom::TextType::Text,
-        },
+        value,
+        r#type,
         lang: t.lang.as_deref().or(lang).map(str::to_owned),
         ..Default::default()
+    }
+}
+
+/// Sanitized HTML without a single tag is plain text: it is written as `type="text"` with its
+/// character references decoded (`D&eacute;tente` → `Détente`), which every reader shows
+/// right, as Planet Venus does. HTML with markup stays HTML.
+fn html_or_text(html: &str) -> (atom::TextType, String) {
+    if html.contains('<') {
+        (atom::TextType::Html, strip_xml_illegal(html))
+    } else {
+        let text = sanitize::html_to_text(html);
+        (atom::TextType::Text, strip_xml_illegal(&text))
     }
 }
 
@@ -188,13 +201,21 @@ fn entry(e: &EntryView) -> atom::Entry {
     } else {
         d.categories.iter().map(category).collect()
     };
-    let content =
-        (!d.content_from_summary && !e.content.trim().is_empty()).then(|| atom::Content {
-            value: Some(strip_xml_illegal(&e.content)),
-            content_type: Some("html".to_owned()),
+    let content = (!d.content_from_summary && !e.content.trim().is_empty()).then(|| {
+        let (kind, value) = html_or_text(&e.content);
+        atom::Content {
+            value: Some(value),
+            content_type: Some(
+                match kind {
+                    atom::TextType::Html => "html",
+                    _ => "text",
+                }
+                .to_owned(),
+            ),
             lang: d.content_lang.as_deref().or(lang).map(str::to_owned),
             ..Default::default()
-        });
+        }
+    });
     atom::Entry {
         title,
         id: strip_xml_illegal(&e.id),
@@ -250,4 +271,22 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
         .map_err(Error::Atom)?;
     buf.push(b'\n');
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_without_markup_is_written_as_text() {
+        for (name, html, kind, value) in [
+            ("entity", "D&eacute;tente", atom::TextType::Text, "Détente"),
+            ("escaped amp", "AT&amp;T", atom::TextType::Text, "AT&T"),
+            ("escaped lt", "a &lt; b", atom::TextType::Text, "a < b"),
+            ("markup", "A <b>b</b>", atom::TextType::Html, "A <b>b</b>"),
+            ("control char", "x\u{c}y", atom::TextType::Text, "xy"),
+        ] {
+            assert_eq!(html_or_text(html), (kind, value.to_owned()), "{name}");
+        }
+    }
 }
