@@ -105,6 +105,8 @@ fn atom_output_keeps_entry_details_and_drops_hostile_ones() {
         assert!(!xml.contains(hostile), "{hostile} survived into atom.xml");
     }
 
+    crate::venus::validate_with_jing(&[("rich".to_owned(), xml.clone())]);
+
     let html = planet.output("index.html");
     assert!(
         html.contains(r#"<article class="entry" lang="en-GB">"#),
@@ -130,7 +132,9 @@ fn rss_details_reach_atom_output() {
 </channel></rss>"#;
     let (_server, planet) = served("/news.xml", rss);
     planet.run_ok(&["run"]);
-    let feed: atom_syndication::Feed = planet.output("atom.xml").parse().expect("reads back");
+    let xml = planet.output("atom.xml");
+    crate::venus::validate_with_jing(&[("rss".to_owned(), xml.clone())]);
+    let feed: atom_syndication::Feed = xml.parse().expect("reads back");
     let by_id = |id: &str| {
         feed.entries()
             .iter()

@@ -10,6 +10,7 @@
 //! only shrink. This harness does not judge `index.html` (the other tests do).
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use serde_json::Value;
 
@@ -62,7 +63,11 @@ fn plan(case: &Value) -> (Need, Vec<&Vec<Value>>) {
 }
 
 /// Runs one case through the real binary twice; returns `Ok(())` or why it failed.
-fn run_case(server: &Server, case: &Value) -> Result<(), String> {
+fn run_case(
+    server: &Server,
+    case: &Value,
+    atoms: &Mutex<Vec<(String, String)>>,
+) -> Result<(), String> {
     let name = case["case"].as_str().expect("case name");
     let path = format!("/{name}.xml");
     server.set(
@@ -98,6 +103,10 @@ fn run_case(server: &Server, case: &Value) -> Result<(), String> {
         }
         ids.push(text_of(child(entries[0], &(ATOM, "id"))));
     }
+    atoms
+        .lock()
+        .expect("atoms lock")
+        .push((name.to_owned(), last.clone()));
     if ids[0] != ids[1] {
         return Err(format!("the id changed between runs: {ids:?}"));
     }
@@ -130,6 +139,7 @@ fn venus_reconstitute_cases_hold() {
     );
     let known = known_failures();
     let server = Server::start();
+    let atoms = Mutex::new(Vec::new());
 
     // Four cases at a time: each is two short runs of the binary.
     let results: Vec<(String, Need, Result<(), String>)> = std::thread::scope(|s| {
@@ -138,12 +148,13 @@ fn venus_reconstitute_cases_hold() {
             .into_iter()
             .map(|chunk| {
                 let server = &server;
+                let atoms = &atoms;
                 s.spawn(move || {
                     chunk
                         .iter()
                         .map(|c| {
                             let name = c["case"].as_str().expect("name").to_owned();
-                            (name, plan(c).0, run_case(server, c))
+                            (name, plan(c).0, run_case(server, c, atoms))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -191,6 +202,43 @@ fn venus_reconstitute_cases_hold() {
         results.len() - required
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    validate_with_jing(&atoms.into_inner().expect("atoms"));
+}
+
+/// Validates every case's `atom.xml` against RFC 4287's RELAX NG schema with jing (one JVM for
+/// all files). Without jing the check is skipped with a note, unless `PLANET_REQUIRE_TOOLS=1`
+/// (as in CI), where a missing validator fails the test.
+pub fn validate_with_jing(atoms: &[(String, String)]) {
+    let required = std::env::var("PLANET_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files: Vec<_> = atoms
+        .iter()
+        .map(|(name, xml)| {
+            let path = dir.path().join(format!("{name}.xml"));
+            std::fs::write(&path, xml).expect("write atom.xml copy");
+            path
+        })
+        .collect();
+    let schema = std::path::Path::new(crate::support::FIXTURES).join("rfc4287/atom.rnc");
+    let out = match std::process::Command::new("jing")
+        .arg("-c")
+        .arg(&schema)
+        .args(&files)
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) if !required => {
+            eprintln!("jing not run ({e}): atom.xml not validated against RFC 4287's schema");
+            return;
+        }
+        Err(e) => panic!("jing is required (PLANET_REQUIRE_TOOLS=1) but cannot run: {e}"),
+    };
+    assert!(
+        out.status.success(),
+        "atom.xml is not valid Atom (RFC 4287 schema):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 // ---- the operators of checks.json, on roxmltree ----
