@@ -48,6 +48,8 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, final_url: &str) -> Result<Parse
         .sanitize_content(false)
         .build();
     let feed = parser.parse(bytes).map_err(Error::Feed)?;
+    // The fidelity pass must read the very bytes feed-rs read (its entries are matched by
+    // position), so any rewriting of the input happens before both.
     let extras = detail::read(bytes);
     Ok(convert(feed, feed_url, final_url, extras))
 }

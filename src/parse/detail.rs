@@ -31,11 +31,12 @@ const FEEDBURNER: &str = "http://rssnamespace.org/feedburner/ext/1.0";
 pub(super) struct Extra {
     /// The entry's effective language.
     pub lang: Option<String>,
-    /// The title, as written.
+    /// The title, as written (Atom only: RSS titles, descriptions and `content:encoded` are
+    /// left to feed-rs, which keeps markup that feeds forget to escape).
     pub title: Option<TextConstruct>,
-    /// The summary (Atom `summary`, RSS `description`).
+    /// The summary (Atom `summary`).
     pub summary: Option<TextConstruct>,
-    /// The content (Atom `content` without `src`, RSS `content:encoded`).
+    /// The content (Atom `content` without `src`).
     pub content: Option<TextConstruct>,
     /// Rights (Atom `rights`, RSS `dc:rights`).
     pub rights: Option<TextConstruct>,
