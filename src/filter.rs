@@ -134,6 +134,7 @@ mod tests {
                 published: Some(date),
                 updated: None,
                 categories: cats.iter().map(|c| c.to_string()).collect(),
+                detail: Default::default(),
             },
             first_seen: date,
             sort_date: date,

@@ -359,6 +359,9 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
         .map(|mut s| {
             let e = &mut s.entry;
             e.content = sanitize::sanitize_html(&e.content, e.content_kind, e.base.as_deref());
+            let base = e.base.as_deref();
+            e.detail
+                .clean_html(|html| sanitize::sanitize_html(html, model::TextKind::Html, base));
             s
         })
         .collect();

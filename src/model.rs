@@ -5,7 +5,7 @@
 //! comes from and what stands in when the feed leaves it out.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a feed says about itself, as parsed from its latest successful fetch.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -34,7 +34,7 @@ pub struct Parsed {
 }
 
 /// Whether a piece of text is plain text or HTML: Atom `type`, RSS convention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TextKind {
     /// Shown literally; never interpreted as markup.
@@ -87,6 +87,146 @@ pub struct Entry {
     pub updated: Option<DateTime<Utc>>,
     /// Category terms.
     pub categories: Vec<String>,
+    /// Everything else the feed said about the entry, kept so `atom.xml` says it too.
+    pub detail: EntryDetail,
+}
+
+/// An entry's details beyond what the page shows, kept for a faithful `atom.xml` (RFC 4287):
+/// what Planet Venus's conformance cases check. Stored as one JSON document, so a field added
+/// here needs no migration; every field has a default, so entries cached before it read fine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EntryDetail {
+    /// The entry's language: its nearest `xml:lang`, else RSS `dc:language`, else the feed's
+    /// (`xml:lang` on the root, RSS `<language>`); `None` when nothing says.
+    pub lang: Option<String>,
+    /// The title as the feed wrote it; `None` when it had none (the page shows a derived one).
+    pub title: Option<TextConstruct>,
+    /// The summary (Atom `summary`, RSS `description` beside `content:encoded`), raw.
+    pub summary: Option<TextConstruct>,
+    /// True when the feed had no content and [`Entry::content`] is the summary: `atom.xml`
+    /// then carries it once, as the summary.
+    pub content_from_summary: bool,
+    /// The content's own `xml:lang`, when it differs from the entry's.
+    pub content_lang: Option<String>,
+    /// Rights (Atom `rights`, RSS `dc:rights`), raw.
+    pub rights: Option<TextConstruct>,
+    /// Every author, with e-mail and URI; empty when the feed names none.
+    pub authors: Vec<Person>,
+    /// Contributors (Atom `contributor`).
+    pub contributors: Vec<Person>,
+    /// Every link with its relation, type, length and title (enclosures included), absolute.
+    pub links: Vec<Link>,
+    /// Categories with their scheme and label; blank terms are dropped.
+    pub categories: Vec<Category>,
+    /// The feed the entry comes from: its own `atom:source` (or RSS `<source>`) when it has
+    /// one, else the subscribed feed as it was when the entry was read.
+    pub source: Option<EntrySource>,
+}
+
+/// A text construct as written (RFC 4287 §3.1): plain text or HTML, and its language.
+/// XHTML is kept as HTML (the children of its `div`), which is what it renders as.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextConstruct {
+    /// Text or HTML.
+    pub kind: TextKind,
+    /// The value: literal text, or raw (unsanitized) HTML.
+    pub value: String,
+    /// Its own `xml:lang`, when it has one.
+    pub lang: Option<String>,
+}
+
+/// A person (Atom `author`/`contributor`, RSS `author`, `dc:creator`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Person {
+    /// The name; empty when the feed gave only an e-mail or URI.
+    pub name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Home page.
+    pub uri: Option<String>,
+}
+
+/// A link (Atom `link`, RSS `link`/`enclosure`/permalink `guid`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Link {
+    /// Absolute URL.
+    pub href: String,
+    /// Relation; `alternate` when the feed gives none (RFC 4287 §4.2.7.2).
+    pub rel: String,
+    /// Media type.
+    pub media_type: Option<String>,
+    /// Language of the resource.
+    pub hreflang: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Length in bytes (enclosures).
+    pub length: Option<u64>,
+}
+
+/// A category with its scheme and human label.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Category {
+    /// The term (never blank).
+    pub term: String,
+    /// The scheme (vocabulary) URI.
+    pub scheme: Option<String>,
+    /// The label shown to people.
+    pub label: Option<String>,
+}
+
+/// The metadata of the feed an entry comes from, for `atom:source` (RFC 4287 §4.2.11).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EntrySource {
+    /// The feed's id (Atom `id`), else its home page.
+    pub id: Option<String>,
+    /// Title.
+    pub title: Option<TextConstruct>,
+    /// Subtitle (RSS channel `description`).
+    pub subtitle: Option<TextConstruct>,
+    /// Rights.
+    pub rights: Option<TextConstruct>,
+    /// Links, in the feed's order (`self`, `alternate`, …).
+    pub links: Vec<Link>,
+    /// When the feed last changed.
+    pub updated: Option<DateTime<Utc>>,
+    /// Feed-level authors.
+    pub authors: Vec<Person>,
+    /// Feed-level contributors.
+    pub contributors: Vec<Person>,
+    /// Feed-level categories.
+    pub categories: Vec<Category>,
+    /// Icon URL.
+    pub icon: Option<String>,
+    /// Logo URL (RSS channel `image`).
+    pub logo: Option<String>,
+    /// True when the entry named this source itself (`atom:source`, RSS `<source>`); false
+    /// when it is the subscribed feed.
+    pub from_entry: bool,
+}
+
+impl EntryDetail {
+    /// Passes every HTML text construct (title, summary, rights, the source's texts) through
+    /// `clean`: how the publish step sanitizes them, with the same allow-list as the content.
+    pub fn clean_html(&mut self, clean: impl Fn(&str) -> String) {
+        let source = self.source.as_mut();
+        let texts = [&mut self.title, &mut self.summary, &mut self.rights]
+            .into_iter()
+            .chain(
+                source
+                    .into_iter()
+                    .flat_map(|s| [&mut s.title, &mut s.subtitle, &mut s.rights].into_iter()),
+            );
+        for t in texts.flatten() {
+            if t.kind == TextKind::Html {
+                t.value = clean(&t.value);
+            }
+        }
+    }
 }
 
 /// An entry as stored: the feed's entry plus what the planet knows about it.

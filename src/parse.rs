@@ -4,14 +4,22 @@
 //! honoured) and returns the feed's metadata and entries with deterministic ids: the entry's own
 //! id, else its link, else a hash of feed URL + title + content. feed-rs's UUID fallback is
 //! replaced, since an id that changes between fetches would duplicate the entry on every run.
-//! This stage does not sanitize: content stays raw until it is chosen for an output.
+//! Besides what the page shows, each entry keeps an [`EntryDetail`] for a faithful `atom.xml`
+//! (languages, text types, persons, links, categories, rights, summary, `atom:source`): feed-rs
+//! supplies most of it, and a second, read-only pass over the document ([`detail`]) adds what
+//! feed-rs drops. This stage does not sanitize: content stays raw until it is chosen for an output.
 
 use chrono::{DateTime, Utc};
 use feed_rs::model as fr;
 use sha2::{Digest, Sha256};
 
-use crate::model::{Entry, FeedMeta, Parsed, TextKind};
+use crate::model::{
+    Category, Entry, EntryDetail, EntrySource, FeedMeta, Link, Parsed, Person, TextConstruct,
+    TextKind,
+};
 use crate::sanitize;
+
+mod detail;
 
 /// Why a body is not a feed we can read.
 #[derive(Debug, thiserror::Error)]
@@ -40,10 +48,18 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str, final_url: &str) -> Result<Parse
         .sanitize_content(false)
         .build();
     let feed = parser.parse(bytes).map_err(Error::Feed)?;
-    Ok(convert(feed, feed_url, final_url))
+    // The fidelity pass must read the very bytes feed-rs read (its entries are matched by
+    // position), so any rewriting of the input happens before both.
+    let extras = detail::read(bytes);
+    Ok(convert(feed, feed_url, final_url, extras))
 }
 
-fn convert(feed: fr::Feed, feed_url: &str, final_url: &str) -> Parsed {
+fn convert(
+    feed: fr::Feed,
+    feed_url: &str,
+    final_url: &str,
+    extras: Option<Vec<detail::Extra>>,
+) -> Parsed {
     let feed_author = feed
         .authors
         .first()
@@ -59,49 +75,173 @@ fn convert(feed: fr::Feed, feed_url: &str, final_url: &str) -> Parsed {
     let ttl = feed
         .ttl
         .map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60));
+    let source = feed_source(&feed);
+    let feed_lang = feed.language.clone();
+    let is_rss = matches!(
+        feed.feed_type,
+        fr::FeedType::RSS0 | fr::FeedType::RSS1 | fr::FeedType::RSS2
+    );
+    // The fidelity pass counts only if it saw the same entries as feed-rs.
+    let mut extras = extras
+        .filter(|x| x.len() == feed.entries.len())
+        .map(Vec::into_iter);
+    let ctx = EntryContext {
+        feed_url,
+        final_url,
+        feed_author: feed_author.as_deref(),
+        feed_lang: feed_lang.as_deref(),
+        source: &source,
+        is_rss,
+    };
     let entries = feed
         .entries
         .into_iter()
-        .map(|e| convert_entry(e, feed_url, final_url, feed_author.as_deref()))
+        .map(|e| convert_entry(e, &ctx, extras.as_mut().and_then(Iterator::next)))
         .collect();
     Parsed { meta, entries, ttl }
 }
 
-fn convert_entry(
-    e: fr::Entry,
-    feed_url: &str,
-    final_url: &str,
-    feed_author: Option<&str>,
-) -> Entry {
-    let link = alternate_link(&e.links);
-    let (content, content_kind) = match (&e.content, &e.summary) {
-        (Some(c), _) if c.body.as_deref().is_some_and(|b| !b.trim().is_empty()) => (
-            c.body.clone().unwrap_or_default(),
-            kind_of(c.content_type.as_str()),
-        ),
-        (_, Some(s)) => (s.content.clone(), kind_of(s.content_type.as_str())),
-        _ => (String::new(), TextKind::Text),
+/// What every entry of one feed shares.
+struct EntryContext<'a> {
+    feed_url: &'a str,
+    final_url: &'a str,
+    feed_author: Option<&'a str>,
+    feed_lang: Option<&'a str>,
+    source: &'a EntrySource,
+    is_rss: bool,
+}
+
+fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Extra>) -> Entry {
+    let x = extra.unwrap_or_default();
+    let lang = x
+        .lang
+        .or_else(|| e.language.as_deref().and_then(language_tag))
+        .or_else(|| ctx.feed_lang.and_then(language_tag));
+    let with_lang = |t: TextConstruct| TextConstruct {
+        lang: t.lang.or_else(|| lang.clone()),
+        ..t
     };
-    let mut title = e.title.as_ref().map(text_of).unwrap_or_default();
+    // The fidelity pass knows XHTML and languages; feed-rs is the fallback.
+    let content_detail = x.content.or_else(|| {
+        e.content.as_ref().and_then(|c| {
+            c.body.as_ref().map(|b| TextConstruct {
+                kind: kind_of(c.content_type.as_str()),
+                value: b.clone(),
+                lang: e.language.as_deref().and_then(language_tag),
+            })
+        })
+    });
+    let summary = x
+        .summary
+        .or_else(|| e.summary.as_ref().map(construct_of))
+        .filter(|s| !s.value.trim().is_empty())
+        .map(&with_lang);
+    let title_detail = x
+        .title
+        .or_else(|| e.title.as_ref().map(construct_of))
+        .map(&with_lang);
+    let (content, content_kind, content_from_summary) = match (&content_detail, &summary) {
+        (Some(c), _) if !c.value.trim().is_empty() => (c.value.clone(), c.kind, false),
+        (_, Some(s)) => (s.value.clone(), s.kind, true),
+        _ => (String::new(), TextKind::Text, false),
+    };
+    let mut title = title_detail.as_ref().map(plain_text).unwrap_or_default();
     if title.trim().is_empty() {
         title = derive_title(&content, content_kind);
     }
     let id = if e.id.trim().is_empty() {
-        hash_id(feed_url, &title, &content)
+        hash_id(ctx.feed_url, &title, &content)
     } else {
         e.id.trim().to_owned()
     };
-    let author = e
+    let mut links: Vec<Link> = e.links.iter().map(link_of).collect();
+    // RSS 2.0: a guid is the permalink unless it says `isPermaLink="false"`.
+    if ctx.is_rss
+        && !has_alternate(&links)
+        && x.guid_is_permalink != Some(false)
+        && sanitize::is_web_link(&id)
+    {
+        links.push(Link {
+            href: id.clone(),
+            rel: "alternate".to_owned(),
+            ..Link::default()
+        });
+    }
+    if let Some(orig) = x.orig_link.as_ref().filter(|_| !has_alternate(&links)) {
+        links.push(Link {
+            href: orig.clone(),
+            rel: "alternate".to_owned(),
+            ..Link::default()
+        });
+    }
+    // The fidelity pass reads enclosures (`<enclosure href>` too) and licences; feed-rs's
+    // media objects are the enclosures of last resort. Its URLs are as written: resolve them.
+    let resolve_against = e.base.as_deref().unwrap_or(ctx.final_url);
+    let has_enclosure = x.links.iter().any(|l| l.rel == "enclosure");
+    links.extend(
+        x.links
+            .into_iter()
+            .filter_map(|l| resolve(l, resolve_against)),
+    );
+    let media = e.media.iter().flat_map(|m| &m.content);
+    for m in media.filter(|_| !has_enclosure) {
+        if let Some(url) = &m.url {
+            links.push(Link {
+                href: url.to_string(),
+                rel: "enclosure".to_owned(),
+                media_type: m.content_type.as_ref().map(|t| t.to_string()),
+                length: m.size,
+                ..Link::default()
+            });
+        }
+    }
+    let link = alternate_link(&e.links).or_else(|| {
+        links
+            .iter()
+            .find(|l| l.rel == "alternate")
+            .map(|l| l.href.clone())
+    });
+    let authors = x
         .authors
-        .first()
-        .map(|p| p.name.trim().to_owned())
-        .filter(|n| !n.is_empty())
-        .or_else(|| feed_author.map(str::to_owned));
+        .unwrap_or_else(|| e.authors.iter().map(person_of).collect());
+    let author = authors
+        .iter()
+        .map(|p| p.name.trim())
+        .find(|n| !n.is_empty())
+        .map(str::to_owned)
+        .or_else(|| ctx.feed_author.map(str::to_owned));
     let base = e
         .base
         .clone()
         .or_else(|| link.clone())
-        .or_else(|| Some(final_url.to_owned()));
+        .or_else(|| Some(ctx.final_url.to_owned()));
+    let categories: Vec<Category> = e.categories.iter().filter_map(category_of).collect();
+    let detail = EntryDetail {
+        lang: lang.clone(),
+        title: title_detail,
+        summary,
+        content_from_summary,
+        content_lang: content_detail.and_then(|c| c.lang),
+        rights: x
+            .rights
+            .or_else(|| e.rights.as_ref().map(construct_of))
+            .map(&with_lang),
+        authors,
+        contributors: x
+            .contributors
+            .unwrap_or_else(|| e.contributors.iter().map(person_of).collect()),
+        links,
+        categories: categories.clone(),
+        source: x
+            .source
+            .map(|mut s| {
+                s.links = (s.links.into_iter())
+                    .filter_map(|l| resolve(l, resolve_against))
+                    .collect();
+                s
+            })
+            .or_else(|| Some(ctx.source.clone())),
+    };
     Entry {
         id,
         link,
@@ -112,13 +252,106 @@ fn convert_entry(
         base,
         published: e.published,
         updated: e.updated,
-        categories: e
-            .categories
-            .iter()
-            .map(|c| c.label.clone().unwrap_or_else(|| c.term.clone()))
+        categories: categories
+            .into_iter()
+            .map(|c| c.label.unwrap_or(c.term))
             .filter(|c| !c.trim().is_empty())
             .collect(),
+        detail,
     }
+}
+
+/// A link made absolute against `base` (an absolute one is kept as written); `None` when it
+/// cannot be.
+fn resolve(mut link: Link, base: &str) -> Option<Link> {
+    let href = link.href.trim();
+    if url::Url::parse(href).is_err() {
+        link.href = url::Url::parse(base)
+            .and_then(|b| b.join(href))
+            .ok()?
+            .into();
+    }
+    Some(link)
+}
+
+fn has_alternate(links: &[Link]) -> bool {
+    links.iter().any(|l| l.rel == "alternate")
+}
+
+/// A language tag (BCP 47 shape: letters, digits, `-`), or `None` for anything else, so a
+/// feed's `xml:lang` can never carry markup or garbage into an attribute of ours.
+fn language_tag(s: &str) -> Option<String> {
+    let s = s.trim();
+    let ok = (1..=35).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && s.starts_with(|c: char| c.is_ascii_alphabetic());
+    ok.then(|| s.replace('_', "-"))
+}
+
+/// The subscribed feed's own metadata, for the `atom:source` of entries that name none.
+fn feed_source(feed: &fr::Feed) -> EntrySource {
+    EntrySource {
+        id: Some(feed.id.trim().to_owned()).filter(|i| !i.is_empty()),
+        title: feed.title.as_ref().map(construct_of),
+        subtitle: feed.description.as_ref().map(construct_of),
+        rights: feed.rights.as_ref().map(construct_of),
+        links: feed.links.iter().map(link_of).collect(),
+        updated: feed.updated,
+        authors: feed.authors.iter().map(person_of).collect(),
+        contributors: feed.contributors.iter().map(person_of).collect(),
+        categories: feed.categories.iter().filter_map(category_of).collect(),
+        icon: feed.icon.as_ref().map(|i| i.uri.clone()),
+        logo: feed.logo.as_ref().map(|i| i.uri.clone()),
+        from_entry: false,
+    }
+}
+
+fn construct_of(t: &fr::Text) -> TextConstruct {
+    TextConstruct {
+        kind: kind_of(t.content_type.as_str()),
+        value: t.content.clone(),
+        lang: None,
+    }
+}
+
+/// A text construct as one line of plain text: HTML loses its markup, text stays literal.
+fn plain_text(t: &TextConstruct) -> String {
+    match t.kind {
+        TextKind::Html => sanitize::html_to_text(&t.value),
+        TextKind::Text => t.value.clone(),
+    }
+    .split_whitespace()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+fn link_of(l: &fr::Link) -> Link {
+    Link {
+        href: l.href.trim().to_owned(),
+        rel: l.rel.clone().unwrap_or_else(|| "alternate".to_owned()),
+        media_type: l.media_type.clone(),
+        hreflang: l.href_lang.clone(),
+        title: l.title.clone(),
+        length: l.length,
+    }
+}
+
+fn person_of(p: &fr::Person) -> Person {
+    Person {
+        name: p.name.trim().to_owned(),
+        email: p.email.clone(),
+        uri: p.uri.clone(),
+    }
+}
+
+fn category_of(c: &fr::Category) -> Option<Category> {
+    let term = c.term.trim();
+    (!term.is_empty()).then(|| Category {
+        term: term.to_owned(),
+        scheme: c.scheme.clone(),
+        label: c.label.clone(),
+    })
 }
 
 /// The `alternate` link, else the first link without a `rel`, else the first link at all.
@@ -245,6 +478,72 @@ mod tests {
             .remove(0);
         e.published = Some(now + chrono::Duration::days(30));
         assert_eq!(sort_date(&e, now, now), now);
+    }
+
+    #[test]
+    fn language_tags_are_checked() {
+        for (name, input, want) in [
+            ("plain", "en", Some("en")),
+            ("region", " en-US ", Some("en-US")),
+            ("underscore", "pt_BR", Some("pt-BR")),
+            ("markup", "en\"><script>", None),
+            ("empty", "", None),
+            ("digit first", "1en", None),
+        ] {
+            assert_eq!(language_tag(input).as_deref(), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn atom_entry_keeps_its_details() {
+        let xml = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><id>urn:f</id>
+          <author><name>Feed Author</name></author>
+          <entry><id>urn:e</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">A <b>b</b></div></title>
+            <author><email>j@x.test</email></author>
+            <summary>s</summary>
+            <source><id>urn:orig</id><title>Orig</title></source></entry></feed>"#;
+        let e = parse_feed(xml.as_bytes(), "u", "https://b.test/")
+            .unwrap()
+            .entries
+            .remove(0);
+        assert_eq!(e.title, "A b", "the page gets plain text");
+        let t = e.detail.title.as_ref().unwrap();
+        assert_eq!((t.kind, t.value.as_str()), (TextKind::Html, "A <b>b</b>"));
+        assert_eq!(e.detail.lang.as_deref(), Some("en"));
+        assert_eq!(e.detail.authors[0].name, "", "no name is invented");
+        assert_eq!(e.author.as_deref(), Some("Feed Author"));
+        assert!(e.detail.content_from_summary);
+        let src = e.detail.source.as_ref().unwrap();
+        assert!(src.from_entry);
+        assert_eq!(src.id.as_deref(), Some("urn:orig"));
+    }
+
+    #[test]
+    fn rss_guid_is_the_link_unless_it_says_otherwise() {
+        let xml = r#"<rss version="2.0"><channel><title>T</title>
+          <item><guid>https://b.test/1</guid><title>One</title></item>
+          <item><guid isPermaLink="false">https://b.test/2</guid><title>Two</title></item>
+        </channel></rss>"#;
+        let p = parse_feed(xml.as_bytes(), "u", "https://b.test/").unwrap();
+        assert_eq!(p.entries[0].link.as_deref(), Some("https://b.test/1"));
+        assert_eq!(p.entries[1].link, None);
+    }
+
+    #[test]
+    fn relative_enclosures_become_absolute() {
+        let xml = r#"<rss version="2.0"><channel><title>T</title><item><title>One</title>
+          <enclosure url="/a.mp3" length="3" type="audio/mpeg"/>
+          <source url="https://o.test">O</source></item></channel></rss>"#;
+        let e = parse_feed(xml.as_bytes(), "u", "https://b.test/feed/")
+            .unwrap()
+            .entries
+            .remove(0);
+        assert_eq!(e.detail.links[0].href, "https://b.test/a.mp3");
+        let src = e.detail.source.unwrap();
+        assert_eq!(
+            src.links[0].href, "https://o.test",
+            "absolute URLs stay as written"
+        );
     }
 
     #[test]

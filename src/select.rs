@@ -96,6 +96,7 @@ mod tests {
                 published: None,
                 updated: None,
                 categories: vec![],
+                detail: Default::default(),
             },
             first_seen: Utc.timestamp_opt(seen, 0).unwrap(),
             sort_date: Utc.timestamp_opt(date, 0).unwrap(),

@@ -90,6 +90,10 @@ ALTER TABLE entries ADD COLUMN in_feed INTEGER NOT NULL DEFAULT 1;
     r#"
 ALTER TABLE entries ADD COLUMN backlog INTEGER NOT NULL DEFAULT 0;
 "#,
+    // Issue 4: the entry's details for a faithful atom.xml (`model::EntryDetail`, as JSON).
+    r#"
+ALTER TABLE entries ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';
+"#,
 ];
 
 /// A successful fetch, as recorded.
@@ -394,17 +398,19 @@ impl Store {
             .prepare_cached("SELECT first_seen FROM entries WHERE feed_url = ?1 AND id = ?2")?;
         let mut upsert = self.conn.prepare_cached(
             "INSERT INTO entries (feed_url, id, link, title, author, content, content_kind, base,
-                published, updated, categories, first_seen, sort_date)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                published, updated, categories, first_seen, sort_date, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT (feed_url, id) DO UPDATE SET
                 link = excluded.link, title = excluded.title, author = excluded.author,
                 content = excluded.content, content_kind = excluded.content_kind,
                 base = excluded.base, published = excluded.published, updated = excluded.updated,
-                categories = excluded.categories, sort_date = excluded.sort_date
+                categories = excluded.categories, sort_date = excluded.sort_date,
+                detail = excluded.detail
              WHERE link IS NOT excluded.link OR title IS NOT excluded.title
                 OR author IS NOT excluded.author OR content IS NOT excluded.content
                 OR published IS NOT excluded.published OR updated IS NOT excluded.updated
-                OR categories IS NOT excluded.categories OR base IS NOT excluded.base",
+                OR categories IS NOT excluded.categories OR base IS NOT excluded.base
+                OR detail IS NOT excluded.detail",
         )?;
         let mut new = 0;
         for e in entries {
@@ -420,6 +426,7 @@ impl Store {
             };
             let sort = crate::parse::sort_date(e, first_seen, now.max(first_seen));
             let categories = serde_json::to_string(&e.categories).unwrap_or_else(|_| "[]".into());
+            let detail = serde_json::to_string(&e.detail).unwrap_or_else(|_| "{}".into());
             upsert.execute(params![
                 feed_url,
                 e.id,
@@ -434,6 +441,7 @@ impl Store {
                 categories,
                 first_seen.timestamp(),
                 sort.timestamp(),
+                detail,
             ])?;
         }
         Ok(new)
@@ -444,13 +452,14 @@ impl Store {
     pub fn newest(&self, limit: usize, offset: usize) -> Result<Vec<StoredEntry>, Error> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT feed_url, id, link, title, author, content, content_kind, base, published,
-                    updated, categories, first_seen, sort_date
+                    updated, categories, first_seen, sort_date, detail
              FROM entries WHERE backlog = 0
              ORDER BY sort_date DESC, feed_url, id LIMIT ?1 OFFSET ?2",
         )?;
         let rows = stmt.query_map(params![limit as i64, offset as i64], |r| {
             let categories: String = r.get(10)?;
             let kind: String = r.get(6)?;
+            let detail: String = r.get(13)?;
             Ok(StoredEntry {
                 feed_url: r.get(0)?,
                 entry: Entry {
@@ -464,6 +473,8 @@ impl Store {
                     published: time(r.get(8)?),
                     updated: time(r.get(9)?),
                     categories: serde_json::from_str(&categories).unwrap_or_default(),
+                    // A detail this version cannot read only costs fidelity, never the entry.
+                    detail: serde_json::from_str(&detail).unwrap_or_default(),
                 },
                 first_seen: time(Some(r.get(11)?)).unwrap_or_default(),
                 sort_date: time(Some(r.get(12)?)).unwrap_or_default(),
@@ -543,6 +554,7 @@ mod tests {
             published: Utc.timestamp_opt(1_700_000_000, 0).single(),
             updated: None,
             categories: vec![],
+            detail: Default::default(),
         }
     }
 
@@ -579,6 +591,45 @@ mod tests {
         // Seen again, the back-catalogue is neither new nor shown.
         assert_eq!(s.upsert_entries("f", &entries, t0).unwrap(), 0);
         assert_eq!(s.newest(10, 0).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn entries_cached_before_the_detail_column_still_read() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO entries (feed_url, id, title, content, content_kind, first_seen, sort_date)
+             VALUES ('f', 'a', 'Old', 'body', 'html', 1, 1)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let s = Store { conn };
+        let all = s.newest(10, 0).unwrap();
+        assert_eq!(all[0].entry.title, "Old");
+        assert_eq!(all[0].entry.detail, crate::model::EntryDetail::default());
+    }
+
+    #[test]
+    fn entry_detail_round_trips() {
+        let s = Store::in_memory().unwrap();
+        let mut e = entry("a", "v1");
+        e.detail.lang = Some("fr".into());
+        e.detail.contributors.push(crate::model::Person {
+            name: "Joe".into(),
+            ..Default::default()
+        });
+        let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        s.upsert_entries("f", std::slice::from_ref(&e), t0).unwrap();
+        assert_eq!(s.newest(1, 0).unwrap()[0].entry.detail, e.detail);
+        // A change in the detail alone is an edit too.
+        e.detail.lang = Some("de".into());
+        s.upsert_entries("f", std::slice::from_ref(&e), t0).unwrap();
+        assert_eq!(
+            s.newest(1, 0).unwrap()[0].entry.detail.lang.as_deref(),
+            Some("de")
+        );
     }
 
     #[test]

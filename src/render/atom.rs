@@ -8,7 +8,9 @@
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset};
 
-use super::{Error, View};
+use super::{EntryView, Error, View};
+use crate::model::{Category, Link, Person, TextConstruct, TextKind};
+use crate::sanitize;
 
 fn date(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap_or_default()
@@ -35,55 +37,206 @@ pub fn strip_xml_illegal(s: &str) -> String {
         .collect()
 }
 
+/// A stored text construct as Atom: HTML (already sanitized) stays `type="html"`, text stays
+/// text; the language is its own, else the entry's.
+fn construct(t: &TextConstruct, lang: Option<&str>) -> atom::Text {
+    let (r#type, value) = match t.kind {
+        TextKind::Html => html_or_text(&t.value),
+        TextKind::Text => (atom::TextType::Text, strip_xml_illegal(&t.value)),
+    };
+    atom::Text {
+        value,
+        r#type,
+        lang: t.lang.as_deref().or(lang).map(str::to_owned),
+        ..Default::default()
+    }
+}
+
+/// Sanitized HTML without a single tag is plain text: it is written as `type="text"` with its
+/// character references decoded (`D&eacute;tente` → `Détente`), which every reader shows
+/// right, as Planet Venus does. HTML with markup stays HTML.
+fn html_or_text(html: &str) -> (atom::TextType, String) {
+    if html.contains('<') {
+        (atom::TextType::Html, strip_xml_illegal(html))
+    } else {
+        let text = sanitize::html_to_text(html);
+        (atom::TextType::Text, strip_xml_illegal(&text))
+    }
+}
+
+fn person(p: &Person) -> atom::Person {
+    atom::Person {
+        name: strip_xml_illegal(&p.name),
+        email: p.email.as_deref().map(strip_xml_illegal),
+        // A person's URI is a link in most readers: only http(s) ones are passed on.
+        uri: p
+            .uri
+            .as_deref()
+            .filter(|u| sanitize::is_web_link(u))
+            .map(strip_xml_illegal),
+        ..Default::default()
+    }
+}
+
+fn category(c: &Category) -> atom::Category {
+    atom::Category {
+        term: strip_xml_illegal(&c.term),
+        scheme: c.scheme.as_deref().map(strip_xml_illegal),
+        label: c.label.as_deref().map(strip_xml_illegal),
+    }
+}
+
+/// A stored link, when it is http(s): no other scheme reaches a subscriber as a link.
+fn stored_link(l: &Link) -> Option<atom::Link> {
+    sanitize::is_web_link(&l.href).then(|| atom::Link {
+        href: l.href.clone(),
+        rel: strip_xml_illegal(&l.rel),
+        mime_type: l.media_type.as_deref().map(strip_xml_illegal),
+        hreflang: l.hreflang.as_deref().map(strip_xml_illegal),
+        title: l.title.as_deref().map(strip_xml_illegal),
+        length: l.length.map(|n| n.to_string()),
+    })
+}
+
+fn rfc3339(d: chrono::DateTime<chrono::Utc>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The entry's `atom:source` (RFC 4287 §4.2.11): the source it named itself, else the
+/// subscribed feed's metadata, with the subscription as the `self` link when the feed gave none.
+fn source(e: &EntryView) -> atom::Source {
+    let d = &e.detail;
+    let Some(s) = &d.source else {
+        let mut links = vec![link(&e.source.url, "self", None)];
+        if let Some(l) = &e.source.link {
+            links.insert(0, link(l, "alternate", Some("text/html")));
+        }
+        return atom::Source {
+            title: text(&e.source.name),
+            id: strip_xml_illegal(&e.source.id),
+            updated: date(e.source.updated.as_deref().unwrap_or(&e.updated)),
+            links,
+            ..Default::default()
+        };
+    };
+    let mut links: Vec<atom::Link> = s.links.iter().filter_map(stored_link).collect();
+    if !s.from_entry {
+        if !links.iter().any(|l| l.rel == "alternate") {
+            if let Some(l) = &e.source.link {
+                links.push(link(l, "alternate", Some("text/html")));
+            }
+        }
+        if !links.iter().any(|l| l.rel == "self") {
+            links.push(link(&e.source.url, "self", None));
+        }
+    }
+    let title = s
+        .title
+        .as_ref()
+        .filter(|t| !t.value.trim().is_empty())
+        .map(|t| construct(t, None))
+        .unwrap_or_else(|| text(&e.source.name));
+    let updated = s
+        .updated
+        .map(rfc3339)
+        .or_else(|| e.source.updated.clone().filter(|_| !s.from_entry))
+        .unwrap_or_else(|| e.updated.clone());
+    atom::Source {
+        title,
+        id: strip_xml_illegal(s.id.as_deref().unwrap_or(&e.source.id)),
+        updated: date(&updated),
+        authors: s.authors.iter().map(person).collect(),
+        categories: s.categories.iter().map(category).collect(),
+        contributors: s.contributors.iter().map(person).collect(),
+        icon: s.icon.clone().filter(|u| sanitize::is_web_link(u)),
+        links,
+        logo: s.logo.clone().filter(|u| sanitize::is_web_link(u)),
+        rights: s.rights.as_ref().map(|t| construct(t, None)),
+        subtitle: s.subtitle.as_ref().map(|t| construct(t, None)),
+        ..Default::default()
+    }
+}
+
+/// One entry, as faithful to its feed as the stored detail allows; entries cached before the
+/// detail existed fall back to the plain fields.
+fn entry(e: &EntryView) -> atom::Entry {
+    let d = &e.detail;
+    let legacy = d.source.is_none();
+    let lang = d.lang.as_deref();
+    let title = match &d.title {
+        Some(t) => construct(t, lang),
+        // RFC 4287 requires a title: the derived one when there is content to derive it
+        // from, else an empty one, as the feed had (Planet Venus does the same).
+        None if legacy || !e.content.trim().is_empty() => atom::Text {
+            lang: lang.map(str::to_owned),
+            ..text(&e.title)
+        },
+        None => atom::Text {
+            lang: lang.map(str::to_owned),
+            ..text("")
+        },
+    };
+    let mut links: Vec<atom::Link> = d.links.iter().filter_map(stored_link).collect();
+    if links.is_empty() {
+        if let Some(l) = &e.link {
+            links.push(link(l, "alternate", Some("text/html")));
+        }
+    }
+    let authors = if d.authors.is_empty() {
+        vec![atom::Person {
+            name: strip_xml_illegal(&e.author),
+            ..Default::default()
+        }]
+    } else {
+        d.authors.iter().map(person).collect()
+    };
+    let categories = if legacy {
+        e.categories
+            .iter()
+            .map(|c| atom::Category {
+                term: strip_xml_illegal(c),
+                ..Default::default()
+            })
+            .collect()
+    } else {
+        d.categories.iter().map(category).collect()
+    };
+    let content = (!d.content_from_summary && !e.content.trim().is_empty()).then(|| {
+        let (kind, value) = html_or_text(&e.content);
+        atom::Content {
+            value: Some(value),
+            content_type: Some(
+                match kind {
+                    atom::TextType::Html => "html",
+                    _ => "text",
+                }
+                .to_owned(),
+            ),
+            lang: d.content_lang.as_deref().or(lang).map(str::to_owned),
+            ..Default::default()
+        }
+    });
+    atom::Entry {
+        title,
+        id: strip_xml_illegal(&e.id),
+        updated: date(&e.updated),
+        published: e.published.as_deref().map(date),
+        authors,
+        contributors: d.contributors.iter().map(person).collect(),
+        categories,
+        links,
+        rights: d.rights.as_ref().map(|t| construct(t, lang)),
+        summary: d.summary.as_ref().map(|t| construct(t, lang)),
+        content,
+        source: Some(source(e)),
+        ..Default::default()
+    }
+}
+
 /// Renders the view as an Atom feed.
 pub fn render(view: &View) -> Result<Vec<u8>, Error> {
     let p = &view.planet;
-    let entries = view
-        .entries
-        .iter()
-        .map(|e| {
-            let mut links = Vec::new();
-            if let Some(l) = &e.link {
-                links.push(link(l, "alternate", Some("text/html")));
-            }
-            let mut source_links = vec![link(&e.source.url, "self", None)];
-            if let Some(l) = &e.source.link {
-                source_links.insert(0, link(l, "alternate", Some("text/html")));
-            }
-            atom::Entry {
-                title: text(&e.title),
-                id: strip_xml_illegal(&e.id),
-                updated: date(&e.updated),
-                published: e.published.as_deref().map(date),
-                authors: vec![atom::Person {
-                    name: strip_xml_illegal(&e.author),
-                    ..Default::default()
-                }],
-                categories: e
-                    .categories
-                    .iter()
-                    .map(|c| atom::Category {
-                        term: strip_xml_illegal(c),
-                        ..Default::default()
-                    })
-                    .collect(),
-                links,
-                content: Some(atom::Content {
-                    value: Some(strip_xml_illegal(&e.content)),
-                    content_type: Some("html".to_owned()),
-                    ..Default::default()
-                }),
-                source: Some(atom::Source {
-                    title: text(&e.source.name),
-                    id: strip_xml_illegal(&e.source.id),
-                    updated: date(e.source.updated.as_deref().unwrap_or(&e.updated)),
-                    links: source_links,
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }
-        })
-        .collect();
+    let entries = view.entries.iter().map(entry).collect();
     let feed = atom::Feed {
         title: text(&p.name),
         id: p.link.clone(),
@@ -120,4 +273,22 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
         .map_err(Error::Atom)?;
     buf.push(b'\n');
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_without_markup_is_written_as_text() {
+        for (name, html, kind, value) in [
+            ("entity", "D&eacute;tente", atom::TextType::Text, "Détente"),
+            ("escaped amp", "AT&amp;T", atom::TextType::Text, "AT&T"),
+            ("escaped lt", "a &lt; b", atom::TextType::Text, "a < b"),
+            ("markup", "A <b>b</b>", atom::TextType::Html, "A <b>b</b>"),
+            ("control char", "x\u{c}y", atom::TextType::Text, "xy"),
+        ] {
+            assert_eq!(html_or_text(html), (kind, value.to_owned()), "{name}");
+        }
+    }
 }

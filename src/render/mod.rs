@@ -17,7 +17,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::config::{Config, Display};
-use crate::model::{Source, StoredEntry};
+
+use crate::model::{EntryDetail, Source, StoredEntry};
 use crate::sanitize;
 
 /// Errors from rendering.
@@ -134,6 +135,9 @@ pub struct EntryView {
     pub display: String,
     /// The feed's avatar (absolute http(s) URL), from its `face`.
     pub face: Option<String>,
+    /// Everything else the feed said (languages, persons, links, rights, `atom:source`), with
+    /// its HTML already sanitized: what `atom.xml` writes back faithfully.
+    pub detail: EntryDetail,
 }
 
 /// The source of an entry (Atom `source`).
@@ -344,6 +348,15 @@ pub fn build(
                     updated: src.and_then(|s| s.meta.updated).map(rfc3339),
                     url: s.feed_url.clone(),
                     name,
+                },
+                detail: {
+                    // An author who asked to be linked, not copied, is not copied in a summary
+                    // either: the excerpt (or nothing) stands in `content`.
+                    let mut detail = e.detail.clone();
+                    if display != Display::Full {
+                        detail.summary = None;
+                    }
+                    detail
                 },
             }
         })

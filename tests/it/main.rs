@@ -1,6 +1,7 @@
 //! Integration tests: one binary, fixture feeds served on 127.0.0.1, the real `planet` binary.
 
 mod browser;
+mod fidelity;
 mod manners;
 mod operator;
 mod pipeline;
@@ -8,3 +9,4 @@ mod server;
 mod support;
 mod unattended;
 mod validate;
+mod venus;

@@ -1,0 +1,513 @@
+//! What feed-rs does not keep, read from the document itself: the fidelity pass.
+//!
+//! feed-rs gives every format one model but drops a few things a faithful `atom.xml` needs:
+//! `xml:lang` on titles and summaries, whether a text construct was XHTML (and the markup
+//! inside its `div`), an entry's own `atom:source`, RSS `<source url>`, the `isPermaLink` of a
+//! `guid`, and persons without a name. This pass reads a well-formed document with roxmltree
+//! and returns those facts per entry, in document order, for `convert` to lay over feed-rs's
+//! entries. It never decides whether a feed is readable: when the document is not well-formed
+//! XML, has a DTD (never expanded here), or its entries do not line up one to one with
+//! feed-rs's, it returns `None` and the entries keep what feed-rs read.
+
+use chrono::{DateTime, Utc};
+use roxmltree::{Document, Node, ParsingOptions};
+
+use crate::model::{Category, EntrySource, Link, Person, TextConstruct, TextKind};
+
+const ATOM: &str = "http://www.w3.org/2005/Atom";
+const ATOM03: &str = "http://purl.org/atom/ns#";
+const RSS1: &str = "http://purl.org/rss/1.0/";
+const RSS090: &str = "http://my.netscape.com/rdf/simple/0.9/";
+const DC: &str = "http://purl.org/dc/elements/1.1/";
+const XHTML: &str = "http://www.w3.org/1999/xhtml";
+const XML: &str = "http://www.w3.org/XML/1998/namespace";
+const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+const CC: &str = "http://web.resource.org/cc/";
+const USERLAND_CC: &str = "http://backend.userland.com/creativeCommonsRssModule";
+const FEEDBURNER: &str = "http://rssnamespace.org/feedburner/ext/1.0";
+
+/// The facts about one entry that feed-rs does not keep. `None` means "not said here".
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(super) struct Extra {
+    /// The entry's effective language.
+    pub lang: Option<String>,
+    /// The title, as written (Atom only: RSS titles, descriptions and `content:encoded` are
+    /// left to feed-rs, which keeps markup that feeds forget to escape).
+    pub title: Option<TextConstruct>,
+    /// The summary (Atom `summary`).
+    pub summary: Option<TextConstruct>,
+    /// The content (Atom `content` without `src`).
+    pub content: Option<TextConstruct>,
+    /// Rights (Atom `rights`, RSS `dc:rights`).
+    pub rights: Option<TextConstruct>,
+    /// Authors (Atom only: RSS authors are left to feed-rs).
+    pub authors: Option<Vec<Person>>,
+    /// Contributors (Atom only).
+    pub contributors: Option<Vec<Person>>,
+    /// The entry's own `atom:source`, or RSS `<source url>`.
+    pub source: Option<EntrySource>,
+    /// RSS `guid isPermaLink`: `Some(false)` only when it says `false`.
+    pub guid_is_permalink: Option<bool>,
+    /// Links feed-rs does not read: RSS enclosures (from `url`, or the non-standard `href`
+    /// real feeds use) and licences (`cc:license`, `creativeCommons:license`, RFC 4946).
+    pub links: Vec<Link>,
+    /// FeedBurner's `origLink`: the real article behind a tracking link.
+    pub orig_link: Option<String>,
+}
+
+/// Reads the per-entry facts; `None` when the document cannot be read this way.
+pub(super) fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
+    // Bytes that happen to be valid UTF-8 under another declared encoding would be misread:
+    // only UTF-8 documents, or pure ASCII ones, are read here (feed-rs decodes the rest).
+    if !text.is_ascii() && !declares_utf8(text) {
+        return None;
+    }
+    // No DTD: entities are never expanded by this pass (billion laughs, external entities).
+    let options = ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: 1_000_000,
+        ..ParsingOptions::default()
+    };
+    let doc = Document::parse_with_options(text, options).ok()?;
+    let root = doc.root_element();
+    match root.tag_name().name() {
+        "feed" => Some(
+            root.children()
+                .filter(|n| is(*n, "entry"))
+                .map(atom_entry)
+                .collect(),
+        ),
+        "rss" | "RDF" => {
+            let channel = root.children().find(|n| is(*n, "channel"));
+            let channel_lang = channel.and_then(|c| {
+                c.children()
+                    .find(|n| is(*n, "language") || is_dc(*n, "language"))
+                    .map(text_of)
+                    .and_then(|l| super::language_tag(&l))
+            });
+            let rss1 = root.tag_name().name() == "RDF";
+            let items = if rss1 {
+                // feed-rs drops RSS 1.0 items without a link: drop them here too.
+                root.children()
+                    .filter(|n| is(*n, "item") && n.children().any(|c| is(c, "link")))
+                    .collect::<Vec<_>>()
+            } else {
+                channel
+                    .map(|c| c.children().filter(|n| is(*n, "item")).collect())
+                    .unwrap_or_default()
+            };
+            Some(
+                items
+                    .into_iter()
+                    .map(|i| rss_item(i, channel_lang.as_deref()))
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// Whether the XML declaration is absent (UTF-8 by default) or names UTF-8.
+fn declares_utf8(text: &str) -> bool {
+    let Some(decl) = text
+        .trim_start()
+        .strip_prefix("<?xml")
+        .and_then(|d| d.split_once("?>"))
+        .map(|d| d.0)
+    else {
+        return true;
+    };
+    match decl.split_once("encoding") {
+        None => true,
+        Some((_, rest)) => {
+            let name = rest
+                .trim_start_matches(|c: char| c == '=' || c.is_whitespace())
+                .trim_start_matches(['"', '\''])
+                .split(['"', '\''])
+                .next()
+                .unwrap_or("");
+            name.eq_ignore_ascii_case("utf-8") || name.eq_ignore_ascii_case("utf8")
+        }
+    }
+}
+
+/// An element of the feed's own vocabulary: Atom 1.0/0.3, RSS 1.0/0.90, or no namespace
+/// (RSS 2.0, and the Atom feeds that misspell `xmlns`).
+fn is(n: Node, local: &str) -> bool {
+    n.is_element()
+        && n.tag_name().name() == local
+        && matches!(
+            n.tag_name().namespace(),
+            None | Some(ATOM | ATOM03 | RSS1 | RSS090)
+        )
+}
+
+fn is_dc(n: Node, local: &str) -> bool {
+    n.is_element() && n.tag_name().name() == local && n.tag_name().namespace() == Some(DC)
+}
+
+fn child<'a, 'i>(n: Node<'a, 'i>, local: &str) -> Option<Node<'a, 'i>> {
+    n.children().find(|c| is(*c, local))
+}
+
+fn text_of(n: Node) -> String {
+    n.descendants()
+        .filter(|d| d.is_text())
+        .filter_map(|d| d.text())
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+fn non_empty(s: String) -> Option<String> {
+    Some(s).filter(|s| !s.is_empty())
+}
+
+/// The nearest `xml:lang` of the node or its ancestors.
+fn lang_of(n: Node) -> Option<String> {
+    n.ancestors()
+        .find_map(|a| a.attribute((XML, "lang")))
+        .and_then(super::language_tag)
+}
+
+/// An Atom text construct (RFC 4287 §3.1); `None` for a MIME type that is not text.
+fn construct(n: Node) -> Option<TextConstruct> {
+    // Markup left unescaped inside a text or html construct is invalid but common: feed-rs
+    // keeps it as markup, so this pass leaves such a construct to feed-rs.
+    let escaped = || !n.children().any(|c| c.is_element());
+    let (kind, value) = match n.attribute("type").unwrap_or("text") {
+        "text" | "text/plain" if escaped() => (TextKind::Text, text_of(n)),
+        "html" | "text/html" if escaped() => (TextKind::Html, text_of(n)),
+        "xhtml" | "application/xhtml+xml" => {
+            let div = n
+                .children()
+                .find(|c| c.is_element() && c.tag_name().name() == "div");
+            let inner = match div {
+                Some(d) if d.tag_name().namespace() == Some(XHTML) => markup(d),
+                _ => markup(n),
+            };
+            (TextKind::Html, inner.trim().to_owned())
+        }
+        _ => return None,
+    };
+    Some(TextConstruct {
+        kind,
+        value,
+        lang: lang_of(n),
+    })
+}
+
+/// How deep XHTML markup is kept; deeper elements keep only their text, so a hostile
+/// nesting cannot exhaust the stack.
+const MAX_MARKUP_DEPTH: usize = 64;
+
+/// The children of an XHTML element, serialized as HTML (namespace prefixes dropped).
+fn markup(n: Node) -> String {
+    let mut out = String::new();
+    write_markup(n, 0, &mut out);
+    out
+}
+
+fn write_markup(n: Node, depth: usize, out: &mut String) {
+    for c in n.children() {
+        if c.is_text() {
+            out.push_str(&escape(c.text().unwrap_or(""), false));
+        } else if c.is_element() && depth >= MAX_MARKUP_DEPTH {
+            out.push_str(&escape(&text_of(c), false));
+        } else if c.is_element() {
+            let tag = c.tag_name().name();
+            out.push('<');
+            out.push_str(tag);
+            for a in c.attributes().filter(|a| a.namespace().is_none()) {
+                out.push(' ');
+                out.push_str(a.name());
+                out.push_str("=\"");
+                out.push_str(&escape(a.value(), true));
+                out.push('"');
+            }
+            out.push('>');
+            write_markup(c, depth + 1, out);
+            out.push_str("</");
+            out.push_str(tag);
+            out.push('>');
+        }
+    }
+}
+
+fn escape(s: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attribute => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn person(n: Node) -> Person {
+    Person {
+        name: child(n, "name").map(text_of).unwrap_or_default(),
+        email: child(n, "email").map(text_of).and_then(non_empty),
+        uri: child(n, "uri")
+            .or_else(|| child(n, "url"))
+            .map(text_of)
+            .and_then(non_empty),
+    }
+}
+
+fn link(n: Node) -> Option<Link> {
+    let href = n.attribute("href")?.trim();
+    if href.is_empty() {
+        return None;
+    }
+    Some(Link {
+        href: href.to_owned(),
+        rel: n.attribute("rel").unwrap_or("alternate").trim().to_owned(),
+        media_type: n.attribute("type").map(str::to_owned),
+        hreflang: n.attribute("hreflang").map(str::to_owned),
+        title: n.attribute("title").map(str::to_owned),
+        length: n.attribute("length").and_then(|l| l.trim().parse().ok()),
+    })
+}
+
+fn category(n: Node) -> Option<Category> {
+    let term = n.attribute("term")?.trim();
+    (!term.is_empty()).then(|| Category {
+        term: term.to_owned(),
+        scheme: n.attribute("scheme").map(str::to_owned),
+        label: n.attribute("label").map(str::to_owned),
+    })
+}
+
+fn date(n: Node) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(&text_of(n))
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+fn atom_entry(e: Node) -> Extra {
+    let title = child(e, "title");
+    let orig = e
+        .children()
+        .find(|c| c.is_element() && c.tag_name().namespace() == Some(FEEDBURNER))
+        .filter(|c| c.tag_name().name() == "origLink")
+        .map(text_of)
+        .filter(|l| !l.is_empty());
+    Extra {
+        lang: lang_of(e),
+        title: title.and_then(construct),
+        summary: child(e, "summary").and_then(construct),
+        content: child(e, "content")
+            .filter(|c| c.attribute("src").is_none())
+            .and_then(construct),
+        rights: child(e, "rights").and_then(construct),
+        authors: Some(
+            e.children()
+                .filter(|c| is(*c, "author"))
+                .map(person)
+                .collect(),
+        ),
+        contributors: Some(
+            e.children()
+                .filter(|c| is(*c, "contributor"))
+                .map(person)
+                .collect(),
+        ),
+        source: child(e, "source").map(atom_source),
+        guid_is_permalink: None,
+        links: licences(e),
+        orig_link: orig,
+    }
+}
+
+/// An entry's own `atom:source` (RFC 4287 §4.2.11).
+fn atom_source(s: Node) -> EntrySource {
+    let all = |local: &'static str| s.children().filter(move |c| is(*c, local));
+    EntrySource {
+        id: child(s, "id").map(text_of).and_then(non_empty),
+        title: child(s, "title").and_then(construct),
+        subtitle: child(s, "subtitle").and_then(construct),
+        rights: child(s, "rights").and_then(construct),
+        links: all("link").filter_map(link).collect(),
+        updated: child(s, "updated").and_then(date),
+        authors: all("author").map(person).collect(),
+        contributors: all("contributor").map(person).collect(),
+        categories: all("category").filter_map(category).collect(),
+        icon: child(s, "icon").map(text_of).and_then(non_empty),
+        logo: child(s, "logo").map(text_of).and_then(non_empty),
+        from_entry: true,
+    }
+}
+
+fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
+    let lang = i
+        .children()
+        .find(|c| is_dc(*c, "language"))
+        .and_then(|c| super::language_tag(&text_of(c)))
+        .or_else(|| lang_of(i))
+        .or_else(|| channel_lang.map(str::to_owned));
+    let source = child(i, "source").and_then(|s| {
+        let url = s.attribute("url")?.trim();
+        let name = text_of(s);
+        Some(EntrySource {
+            id: Some(url.to_owned()),
+            title: non_empty(name.clone()).map(|n| TextConstruct {
+                kind: TextKind::Text,
+                value: n,
+                lang: None,
+            }),
+            links: vec![Link {
+                href: url.to_owned(),
+                rel: "self".to_owned(),
+                title: non_empty(name),
+                ..Link::default()
+            }],
+            from_entry: true,
+            ..EntrySource::default()
+        })
+    });
+    // Titles, descriptions and content:encoded stay as feed-rs read them: it keeps markup
+    // that feeds leave unescaped, which a text-only reading would lose.
+    Extra {
+        rights: i
+            .children()
+            .find(|c| is_dc(*c, "rights"))
+            .map(|r| TextConstruct {
+                kind: TextKind::Text,
+                value: text_of(r),
+                lang: lang_of(r).or_else(|| lang.clone()),
+            }),
+        lang,
+        title: None,
+        summary: None,
+        content: None,
+        authors: None,
+        contributors: None,
+        source,
+        guid_is_permalink: child(i, "guid")
+            .and_then(|g| g.attribute("isPermaLink"))
+            .map(|p| !p.trim().eq_ignore_ascii_case("false")),
+        links: i
+            .children()
+            .filter(|c| is(*c, "enclosure"))
+            .filter_map(|c| {
+                let href = c.attribute("url").or_else(|| c.attribute("href"))?.trim();
+                (!href.is_empty()).then(|| Link {
+                    href: href.to_owned(),
+                    rel: "enclosure".to_owned(),
+                    media_type: c.attribute("type").map(str::to_owned),
+                    length: c.attribute("length").and_then(|l| l.trim().parse().ok()),
+                    ..Link::default()
+                })
+            })
+            .chain(licences(i))
+            .collect(),
+        orig_link: None,
+    }
+}
+
+/// `cc:license rdf:resource="…"` and `creativeCommons:license` as `rel="license"` links.
+fn licences(n: Node) -> Vec<Link> {
+    n.children()
+        .filter(|c| c.is_element() && c.tag_name().name() == "license")
+        .filter_map(|c| match c.tag_name().namespace() {
+            Some(CC) => c.attribute((RDF, "resource")).map(str::to_owned),
+            Some(USERLAND_CC) => Some(text_of(c)),
+            _ => None,
+        })
+        .map(|href| href.trim().to_owned())
+        .filter(|href| !href.is_empty())
+        .map(|href| Link {
+            href,
+            rel: "license".to_owned(),
+            ..Link::default()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_xhtml_markup_and_languages() {
+        let x = read(
+            br#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><entry>
+              <title type="xhtml" xml:lang="en-us"><div xmlns="http://www.w3.org/1999/xhtml">A <b>very</b> bad day</div></title>
+              <summary>s</summary></entry></feed>"#,
+        )
+        .unwrap();
+        let t = x[0].title.as_ref().unwrap();
+        assert_eq!(t.value, "A <b>very</b> bad day");
+        assert_eq!(t.kind, TextKind::Html);
+        assert_eq!(t.lang.as_deref(), Some("en-us"));
+        assert_eq!(x[0].summary.as_ref().unwrap().lang.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn reads_entry_source_and_nameless_author() {
+        let x = read(
+            br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><author><email>j@x.test</email></author>
+              <source><id>urn:s</id><category term="inbox" label="Inbox"/></source></entry></feed>"#,
+        )
+        .unwrap();
+        let a = &x[0].authors.as_ref().unwrap()[0];
+        assert_eq!(
+            (a.name.as_str(), a.email.as_deref()),
+            ("", Some("j@x.test"))
+        );
+        let s = x[0].source.as_ref().unwrap();
+        assert_eq!(s.id.as_deref(), Some("urn:s"));
+        assert_eq!(s.categories[0].label.as_deref(), Some("Inbox"));
+    }
+
+    #[test]
+    fn reads_rss_source_language_and_permalink() {
+        let x = read(
+            br#"<rss version="2.0"><channel><language>de</language><item><guid isPermaLink="false">1</guid>
+              <source url="https://o.test/feed">Other</source></item></channel></rss>"#,
+        )
+        .unwrap();
+        assert_eq!(x[0].lang.as_deref(), Some("de"));
+        assert_eq!(x[0].guid_is_permalink, Some(false));
+        let s = x[0].source.as_ref().unwrap();
+        assert_eq!(s.links[0].title.as_deref(), Some("Other"));
+    }
+
+    #[test]
+    fn reads_only_what_it_can_decode() {
+        let latin1_as_utf8 = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><feed><entry><title>Ã©</title></entry></feed>";
+        assert_eq!(read(latin1_as_utf8.as_bytes()), None);
+        let ascii = "<?xml version='1.0' encoding='ISO-8859-1'?><feed><entry><title>e</title></entry></feed>";
+        assert_eq!(read(ascii.as_bytes()).map(|x| x.len()), Some(1));
+        let utf8 = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><feed><entry><title>é</title></entry></feed>";
+        assert_eq!(read(utf8.as_bytes()).map(|x| x.len()), Some(1));
+        assert_eq!(read(b"<feed><entry/></feed>").map(|x| x.len()), Some(1));
+    }
+
+    #[test]
+    fn survives_deep_nesting() {
+        let depth = 20_000;
+        let xml = format!(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">{}deep{}</div></title></entry></feed>"#,
+            "<span>".repeat(depth),
+            "</span>".repeat(depth)
+        );
+        // Either roxmltree refuses the document or the title keeps its text: never a crash.
+        if let Some(x) = read(xml.as_bytes()) {
+            assert!(x[0].title.as_ref().unwrap().value.contains("deep"));
+        }
+    }
+
+    #[test]
+    fn never_expands_a_dtd() {
+        let bomb = br#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>
+            <rss><channel><item><title>&lol2;</title></item></channel></rss>"#;
+        assert_eq!(read(bomb), None);
+    }
+}
