@@ -109,7 +109,8 @@ pub async fn fetch(
         let url = req.url.to_string();
         let result = match res {
             Ok(fetch::Outcome::Body(body)) => {
-                match parse::parse_feed(&body.bytes, &url, body.final_url.as_str()) {
+                let content_type = body.content_type.as_deref();
+                match parse::parse_feed(&body.bytes, &url, body.final_url.as_str(), content_type) {
                     Ok(parsed) => {
                         // The body's bytes are no longer needed: keep only its headers.
                         let body = fetch::Body {

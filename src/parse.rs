@@ -1,10 +1,20 @@
 //! feed-rs → model: the adapter from any feed format to [`Parsed`].
 //!
-//! Takes the raw bytes of a response (never decoded text, so the XML encoding declaration is
-//! honoured) and returns the feed's metadata and entries with deterministic ids: the entry's own
-//! id, else its link, else a hash of feed URL + title + content. feed-rs's UUID fallback is
-//! replaced, since an id that changes between fetches would duplicate the entry on every run.
-//! This stage does not sanitize: content stays raw until it is chosen for an output.
+//! Takes the raw bytes of a response and its `Content-Type` (never text decoded by someone
+//! else, so the charset rules hold) and returns the feed's metadata and entries with
+//! deterministic ids: the entry's own id, else its link, else a hash of feed URL + title + date.
+//! feed-rs's UUID fallback is replaced, since an id that changes between fetches would
+//! duplicate the entry on every run. Before feed-rs sees the document, [`decode`] turns it into
+//! UTF-8 and repairs what liberal readers forgive (undefined entities, bare `&`, `<rss>` without
+//! a version); dates go through the lenient [`date`] parser; [`base`] finds the `xml:base` in
+//! effect for each entry's content. This stage does not sanitize: content stays raw until it is
+//! chosen for an output, where [`crate::sanitize`] cleans it against the base recorded here.
+
+mod base;
+mod date;
+mod decode;
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model as fr;
@@ -25,30 +35,91 @@ pub enum Error {
 const DERIVED_TITLE_CHARS: usize = 80;
 
 /// Parses one feed body. `feed_url` is the subscription (for id hashing); `final_url` is where the
-/// body came from after redirects (the base of last resort for relative links).
-pub fn parse_feed(bytes: &[u8], feed_url: &str, final_url: &str) -> Result<Parsed, Error> {
+/// body came from after redirects (the base of last resort for relative links); `content_type`
+/// is the response's `Content-Type`, whose `charset` outranks the XML declaration (RFC 7303).
+pub fn parse_feed(
+    bytes: &[u8],
+    feed_url: &str,
+    final_url: &str,
+    content_type: Option<&str>,
+) -> Result<Parsed, Error> {
+    let text = decode::to_utf8(bytes, content_type);
+    let is_json = text.starts_with('{');
+    let xml = if is_json {
+        Cow::Borrowed(text.as_str())
+    } else {
+        decode::repair_references(&text)
+    };
+    let mut xml = xml;
+    for fix in [
+        decode::fix_rss_version,
+        decode::modernize_namespaces,
+        decode::add_missing_channel,
+    ] {
+        if let Some(fixed) = fix(&xml) {
+            xml = Cow::Owned(fixed);
+        }
+    }
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(final_url))
         .id_generator(|links, _title, _uri| {
             // The entry's link is its id of second resort; an empty id is filled in below
-            // with a content hash. Never a random UUID.
+            // with a hash. Never a random UUID.
             links
                 .first()
                 .map(|l| l.href.trim().to_owned())
                 .unwrap_or_default()
         })
+        .timestamp_parser(date::parse)
         .sanitize_content(false)
         .build();
-    let feed = parser.parse(bytes).map_err(Error::Feed)?;
-    Ok(convert(feed, feed_url, final_url))
+    let feed = match parser.parse(xml.as_bytes()) {
+        Ok(feed) => feed,
+        // Ill-formed XML: read what a browser would make of it, as liberal readers do.
+        Err(e @ feed_rs::parser::ParseFeedError::XmlReader(_)) if !is_json => {
+            let balanced = decode::balance(&xml);
+            let feed = parser
+                .parse(balanced.as_bytes())
+                .map_err(|_| Error::Feed(e))?;
+            xml = Cow::Owned(balanced);
+            feed
+        }
+        // A text construct typed with a MIME type (Atom 0.3 style): retype and retry.
+        Err(
+            e @ feed_rs::parser::ParseFeedError::ParseError(
+                feed_rs::parser::ParseErrorKind::UnknownMimeType(_),
+            ),
+        ) if !is_json => {
+            let retyped = decode::fix_text_types(&xml);
+            let feed = parser
+                .parse(retyped.as_bytes())
+                .map_err(|_| Error::Feed(e))?;
+            xml = Cow::Owned(retyped);
+            feed
+        }
+        Err(e) => return Err(Error::Feed(e)),
+    };
+    let bases = if is_json {
+        Vec::new()
+    } else {
+        base::entry_bases(&xml, final_url)
+    };
+    Ok(convert(feed, feed_url, final_url, bases))
 }
 
-fn convert(feed: fr::Feed, feed_url: &str, final_url: &str) -> Parsed {
-    let feed_author = feed
-        .authors
-        .first()
-        .map(|p| p.name.trim().to_owned())
-        .filter(|n| !n.is_empty());
+fn convert(
+    feed: fr::Feed,
+    feed_url: &str,
+    final_url: &str,
+    bases: Vec<base::EntryBases>,
+) -> Parsed {
+    let feed_author = feed.authors.iter().find_map(person_name);
+    // Bases found by the second pass are used only when it saw the entries feed-rs saw.
+    let bases = if bases.len() == feed.entries.len() {
+        bases
+    } else {
+        vec![base::EntryBases::default(); feed.entries.len()]
+    };
     let meta = FeedMeta {
         title: feed.title.as_ref().map(text_of).unwrap_or_default(),
         site_link: alternate_link(&feed.links).filter(|l| l.as_str() != final_url),
@@ -59,45 +130,52 @@ fn convert(feed: fr::Feed, feed_url: &str, final_url: &str) -> Parsed {
     let entries = feed
         .entries
         .into_iter()
-        .map(|e| convert_entry(e, feed_url, final_url, feed_author.as_deref()))
+        .zip(bases)
+        .map(|(e, b)| convert_entry(e, &b, feed_url, final_url, feed_author.as_deref()))
         .collect();
     Parsed { meta, entries }
 }
 
 fn convert_entry(
     e: fr::Entry,
+    bases: &base::EntryBases,
     feed_url: &str,
     final_url: &str,
     feed_author: Option<&str>,
 ) -> Entry {
     let link = alternate_link(&e.links);
-    let (content, content_kind) = match (&e.content, &e.summary) {
+    let (content, content_kind, xml_base) = match (&e.content, &e.summary) {
         (Some(c), _) if c.body.as_deref().is_some_and(|b| !b.trim().is_empty()) => (
             c.body.clone().unwrap_or_default(),
             kind_of(c.content_type.as_str()),
+            bases.content.clone(),
         ),
-        (_, Some(s)) => (s.content.clone(), kind_of(s.content_type.as_str())),
-        _ => (String::new(), TextKind::Text),
+        (_, Some(s)) => (
+            s.content.clone(),
+            kind_of(s.content_type.as_str()),
+            bases.summary.clone(),
+        ),
+        _ => (String::new(), TextKind::Text, None),
     };
-    let mut title = e.title.as_ref().map(text_of).unwrap_or_default();
-    if title.trim().is_empty() {
-        title = derive_title(&content, content_kind);
-    }
+    let own_title = e.title.as_ref().map(text_of).unwrap_or_default();
+    let title = if own_title.trim().is_empty() {
+        derive_title(&content, content_kind)
+    } else {
+        own_title.clone()
+    };
     let id = if e.id.trim().is_empty() {
-        hash_id(feed_url, &title, &content)
+        hash_id(feed_url, &own_title, e.published.or(e.updated), &content)
     } else {
         e.id.trim().to_owned()
     };
     let author = e
         .authors
-        .first()
-        .map(|p| p.name.trim().to_owned())
-        .filter(|n| !n.is_empty())
+        .iter()
+        .find_map(person_name)
         .or_else(|| feed_author.map(str::to_owned));
-    let base = e
-        .base
-        .clone()
-        .or_else(|| link.clone())
+    // XML Base in effect for the body, else the entry's own page, else where the feed came from.
+    let base = xml_base
+        .or_else(|| link.clone().filter(|l| sanitize::is_web_link(l)))
         .or_else(|| Some(final_url.to_owned()));
     Entry {
         id,
@@ -131,6 +209,28 @@ fn alternate_link(links: &[fr::Link]) -> Option<String> {
         })
         .map(|l| l.href.trim().to_owned())
         .filter(|h| !h.is_empty())
+}
+
+/// A person's name as shown: the name, else the name in RSS's `email (Name)` form, else the
+/// e-mail address; `None` when the feed gives nothing to show.
+fn person_name(p: &fr::Person) -> Option<String> {
+    let name = p.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    // RSS 2.0 `<author>` is an address, conventionally `jane@example.org (Jane Doe)`.
+    if let Some((addr, rest)) = name.split_once(" (") {
+        if addr.contains('@') && !addr.contains(' ') {
+            if let Some(inner) = rest.strip_suffix(')').filter(|i| !i.trim().is_empty()) {
+                return Some(inner.trim().to_owned());
+            }
+        }
+    }
+    if !name.is_empty() {
+        return Some(name);
+    }
+    p.email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned)
 }
 
 fn kind_of(mime: &str) -> TextKind {
@@ -176,9 +276,18 @@ fn derive_title(content: &str, kind: TextKind) -> String {
     }
 }
 
-fn hash_id(feed_url: &str, title: &str, content: &str) -> String {
+/// The id of an entry that has neither id nor link: a hash of what identifies it and does not
+/// change when its author fixes a typo (feed, title, date); the content only when the entry has
+/// neither title nor date.
+fn hash_id(feed_url: &str, title: &str, date: Option<DateTime<Utc>>, content: &str) -> String {
+    let date = date.map(|d| d.timestamp().to_string()).unwrap_or_default();
+    let body = if title.trim().is_empty() && date.is_empty() {
+        content
+    } else {
+        ""
+    };
     let mut h = Sha256::new();
-    for part in [feed_url, title, content] {
+    for part in [feed_url, title.trim(), &date, body] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
@@ -208,13 +317,14 @@ mod tests {
 
     #[test]
     fn ids_are_deterministic_without_guids() {
-        let a = parse_feed(
+        let parse = |b: &[u8], u: &str, f: &str| parse_feed(b, u, f, None);
+        let a = parse(
             RSS_NO_GUID.as_bytes(),
             "https://blog.test/feed",
             "https://blog.test/feed",
         )
         .unwrap();
-        let b = parse_feed(
+        let b = parse(
             RSS_NO_GUID.as_bytes(),
             "https://blog.test/feed",
             "https://blog.test/feed",
@@ -229,14 +339,14 @@ mod tests {
     fn derives_missing_title_from_content() {
         let xml = r#"<rss version="2.0"><channel><title>T</title><item><link>https://b.test/x</link>
           <description>&lt;p&gt;Hello &lt;b&gt;world&lt;/b&gt;&lt;/p&gt;</description></item></channel></rss>"#;
-        let p = parse_feed(xml.as_bytes(), "u", "https://b.test/").unwrap();
+        let p = parse_feed(xml.as_bytes(), "u", "https://b.test/", None).unwrap();
         assert_eq!(p.entries[0].title, "Hello world");
     }
 
     #[test]
     fn future_dates_sort_as_first_seen() {
         let now = Utc::now();
-        let mut e = parse_feed(RSS_NO_GUID.as_bytes(), "u", "https://b.test/")
+        let mut e = parse_feed(RSS_NO_GUID.as_bytes(), "u", "https://b.test/", None)
             .unwrap()
             .entries
             .remove(0);
@@ -246,6 +356,12 @@ mod tests {
 
     #[test]
     fn rejects_html_page() {
-        assert!(parse_feed(b"<html><body>hi</body></html>", "u", "https://b.test/").is_err());
+        assert!(parse_feed(
+            b"<html><body>hi</body></html>",
+            "u",
+            "https://b.test/",
+            None
+        )
+        .is_err());
     }
 }
