@@ -165,52 +165,87 @@ fn clean(html: &str, base: Option<Url>) -> String {
     b.clean(html).to_string()
 }
 
-/// Extra rules ammonia's allow-list cannot express: `data:` only for images, `srcset`
-/// candidates resolved one by one, `mailto:` only on links.
+/// Extra rules ammonia's allow-list cannot express. Every URL is judged the way a browser
+/// reads it (the WHATWG URL parser, which also strips the tabs, newlines and leading controls
+/// that hide `java\tscript:`), after resolving it against the base: `http`/`https` anywhere,
+/// `mailto:` only as a link, `data:` only as a raster image's `src`; anything else drops the
+/// attribute. `srcset` candidates are judged one by one.
 fn filter_attribute<'v>(
     element: &str,
     attribute: &str,
     value: &'v str,
     base: Option<&Url>,
 ) -> Option<std::borrow::Cow<'v, str>> {
-    let lower = value.trim_start().to_ascii_lowercase();
     match attribute {
         "href" | "src" | "poster" | "cite" => {
-            if lower.starts_with("data:") {
-                let is_image =
-                    lower.starts_with("data:image/") && !lower.starts_with("data:image/svg");
-                return (is_image && element == "img" && attribute == "src")
-                    .then_some(value.into());
-            }
-            if lower.starts_with("mailto:") && element != "a" {
-                return None;
-            }
-            Some(value.into())
+            safe_url(element, attribute, value, base).map(std::borrow::Cow::Owned)
         }
         "srcset" => {
-            let mut out = Vec::new();
-            for candidate in value.split(',') {
-                let mut parts = candidate.split_whitespace();
-                let Some(url) = parts.next() else { continue };
-                let descriptor: Vec<&str> = parts.collect();
-                let resolved = match (Url::parse(url), base) {
-                    (Ok(u), _) => u,
-                    (Err(_), Some(b)) => b.join(url).ok()?,
-                    (Err(_), None) => continue,
-                };
-                if !matches!(resolved.scheme(), "http" | "https") {
-                    continue;
-                }
-                let mut s = resolved.to_string();
-                for d in descriptor {
-                    s.push(' ');
-                    s.push_str(d);
-                }
-                out.push(s);
-            }
+            let out: Vec<String> = srcset_candidates(value)
+                .into_iter()
+                .filter_map(|(url, descriptor)| {
+                    let url = safe_url("img", "srcset", url, base)?;
+                    Some(if descriptor.is_empty() {
+                        url
+                    } else {
+                        format!("{url} {descriptor}")
+                    })
+                })
+                .collect();
             (!out.is_empty()).then(|| out.join(", ").into())
         }
         _ => Some(value.into()),
+    }
+}
+
+/// The absolute form of `value` when it may appear in `attribute` of `element`, else `None`.
+fn safe_url(element: &str, attribute: &str, value: &str, base: Option<&Url>) -> Option<String> {
+    let url = match Url::parse(value) {
+        Ok(u) => u,
+        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(value).ok()?,
+        Err(_) => return None,
+    };
+    let allowed = match url.scheme() {
+        "http" | "https" => true,
+        "mailto" => element == "a" && attribute == "href",
+        "data" => element == "img" && attribute == "src" && is_raster_image(&url),
+        _ => false,
+    };
+    allowed.then(|| url.into())
+}
+
+/// Whether a `data:` URL holds a raster image (SVG can carry script, so it does not count).
+fn is_raster_image(url: &Url) -> bool {
+    let mime = url.path().split([';', ',']).next().unwrap_or_default();
+    matches!(
+        mime.trim().to_ascii_lowercase().as_str(),
+        "image/png" | "image/jpeg" | "image/jpg" | "image/gif" | "image/webp" | "image/avif"
+    )
+}
+
+/// The `(url, descriptor)` candidates of a `srcset`, split as the HTML standard does (a URL
+/// runs to whitespace, so one with commas inside survives; trailing commas end it).
+fn srcset_candidates(value: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
+        if rest.is_empty() {
+            return out;
+        }
+        let url_end = rest
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        let url = &rest[..url_end];
+        if let Some(stripped) = url.strip_suffix(',') {
+            out.push((stripped.trim_end_matches(','), ""));
+            rest = &rest[url_end..];
+            continue;
+        }
+        rest = &rest[url_end..];
+        let desc_end = rest.find(',').unwrap_or(rest.len());
+        out.push((url, rest[..desc_end].trim()));
+        rest = &rest[desc_end..];
     }
 }
 
@@ -292,6 +327,124 @@ mod tests {
     fn keeps_data_images_only() {
         assert!(html(r#"<img src="data:image/png;base64,AAAA">"#).contains("data:image/png"));
         assert!(!html(r#"<a href="data:text/html,x">x</a>"#).contains("data:"));
+    }
+
+    #[test]
+    fn judges_urls_as_a_browser_reads_them() {
+        let cases = [
+            (
+                "tab in scheme",
+                r#"<a href="java&#x09;script:alert(1)">x</a>"#,
+                None,
+            ),
+            (
+                "newline in scheme",
+                "<a href=\"java\nscript:alert(1)\">x</a>",
+                None,
+            ),
+            (
+                "leading control",
+                r#"<a href="&#14;javascript:alert(1)">x</a>"#,
+                None,
+            ),
+            (
+                "entity-encoded",
+                r#"<a href="&#106;avascript:alert(1)">x</a>"#,
+                None,
+            ),
+            ("vbscript", r#"<a href="vbscript:msgbox(1)">x</a>"#, None),
+            (
+                "data link with tab",
+                r#"<a href="da&#x09;ta:text/html,x">x</a>"#,
+                None,
+            ),
+            (
+                "svg data image",
+                r#"<img src="data:image/svg+xml;base64,PHN2Zz4=">"#,
+                None,
+            ),
+            ("mailto on img", r#"<img src="mailto:a@b.test">"#, None),
+            (
+                "javascript cite",
+                r#"<blockquote cite="javascript:alert(1)">q</blockquote>"#,
+                None,
+            ),
+            (
+                "javascript poster",
+                r#"<video poster="javascript:alert(1)"></video>"#,
+                None,
+            ),
+            (
+                "protocol-relative",
+                r#"<a href="//cdn.test/x">x</a>"#,
+                Some("https://cdn.test/x"),
+            ),
+            (
+                "relative cite",
+                r#"<q cite="/src">q</q>"#,
+                Some("https://blog.test/src"),
+            ),
+            (
+                "relative poster",
+                r#"<video poster="p.jpg"></video>"#,
+                Some("https://blog.test/posts/p.jpg"),
+            ),
+            (
+                "mailto link",
+                r#"<a href="mailto:a@b.test">x</a>"#,
+                Some("mailto:a@b.test"),
+            ),
+            (
+                "png data",
+                r#"<img src="data:image/png;base64,AAAA">"#,
+                Some("data:image/png;base64,AAAA"),
+            ),
+        ];
+        for (name, input, want) in cases {
+            let out = html(input);
+            match want {
+                Some(url) => assert!(out.contains(&format!("\"{url}\"")), "case {name}: {out}"),
+                None => assert!(
+                    !out.contains("href=")
+                        && !out.contains("src=")
+                        && !out.contains("cite=")
+                        && !out.contains("poster="),
+                    "case {name}: {out}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn srcset_is_split_as_browsers_do() {
+        let out = html(
+            r#"<img src="a.png" srcset="/w_100,h_100/a.png 1x,b.png 2x, javascript:alert(1) 3x">"#,
+        );
+        assert!(
+            out.contains(r#"srcset="https://blog.test/w_100,h_100/a.png 1x, https://blog.test/posts/b.png 2x""#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn keeps_structure() {
+        let input = "<h2>T</h2><figure><img src=\"a.png\" alt=\"A\"><figcaption>C</figcaption></figure><pre><code>let x = 1 &lt; 2;\n  indented</code></pre><table><thead><tr><th>h</th></tr></thead><tbody><tr><td>d</td></tr></tbody></table><blockquote><p>q</p></blockquote><ul><li>i</li></ul><ol><li>j</li></ol>";
+        let out = html(input);
+        for tag in [
+            "<h2>",
+            "<figure>",
+            "<figcaption>",
+            "<pre><code>let x = 1 &lt; 2;\n  indented</code></pre>",
+            "<table>",
+            "<th>",
+            "<td>",
+            "<blockquote>",
+            "<ul>",
+            "<ol>",
+            "alt=\"A\"",
+        ] {
+            assert!(out.contains(tag), "{tag} kept: {out}");
+        }
     }
 
     #[test]

@@ -4,3 +4,4 @@ mod corpus_rate;
 mod pipeline;
 mod server;
 mod support;
+mod xss;
