@@ -4,4 +4,5 @@ mod corpus_rate;
 mod pipeline;
 mod server;
 mod support;
+mod xml_attacks;
 mod xss;
