@@ -96,6 +96,21 @@ pub struct Planet {
     /// Largest feed body accepted, in bytes after decompression.
     #[serde(default = "default_max_body")]
     pub max_feed_bytes: u64,
+    /// Which date places an entry on the page: `published` (default; an entry edited upstream
+    /// keeps its place) or `updated` (an edit brings it back to the top).
+    #[serde(default)]
+    pub sort_by: SortBy,
+}
+
+/// The date entries are sorted by (`sort_by`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Published, else updated, else first seen, fixed when the entry is first stored.
+    #[default]
+    Published,
+    /// Updated, else published, else first seen, recomputed whenever the entry changes.
+    Updated,
 }
 
 /// One `[[feeds]]` entry.
@@ -242,6 +257,22 @@ mod tests {
         assert_eq!(c.planet.concurrency, 16);
         assert_eq!(c.planet.output_dir, PathBuf::from("output"));
         assert!(c.feeds.is_empty());
+        assert_eq!(c.planet.sort_by, SortBy::Published);
+    }
+
+    #[test]
+    fn reads_sort_by() {
+        let c = parse(
+            &format!("{MINIMAL}sort_by = \"updated\"\n"),
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.planet.sort_by, SortBy::Updated);
+        assert!(parse(
+            &format!("{MINIMAL}sort_by = \"title\"\n"),
+            Path::new("p.toml")
+        )
+        .is_err());
     }
 
     #[test]

@@ -159,7 +159,8 @@ pub async fn fetch(
                     },
                     now,
                 )?;
-                report.new_entries += store.upsert_entries(&url, &parsed.entries, now)?;
+                report.new_entries +=
+                    store.upsert_entries_by(&url, &parsed.entries, now, config.planet.sort_by)?;
                 report.updated += 1;
                 tracing::debug!("feed `{url}`: {} entries", parsed.entries.len());
             }

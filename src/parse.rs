@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use feed_rs::model as fr;
 use sha2::{Digest, Sha256};
 
+use crate::config::SortBy;
 use crate::model::{Entry, FeedMeta, Parsed, TextKind};
 use crate::sanitize;
 
@@ -212,25 +213,36 @@ fn alternate_link(links: &[fr::Link]) -> Option<String> {
 }
 
 /// A person's name as shown: the name, else the name in RSS's `email (Name)` form, else the
-/// e-mail address; `None` when the feed gives nothing to show.
+/// e-mail address; `None` when the feed gives nothing to show. feed-rs names the people of
+/// RSS `<author>`, `<managingEditor>` and `<webMaster>` after the element and puts the text in
+/// `email`, so those are read from the text.
 fn person_name(p: &fr::Person) -> Option<String> {
-    let name = p.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = p
+        .name
+        .split_ascii_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let email = p
+        .email
+        .as_deref()
+        .map(|e| e.split_ascii_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|e| !e.is_empty());
+    let is_role = matches!(name.as_str(), "author" | "managingEditor" | "webMaster");
+    let shown = match (is_role, email) {
+        (true, Some(text)) => text,
+        (_, _) if !name.is_empty() && !is_role => name,
+        (_, Some(text)) => text,
+        _ => return None,
+    };
     // RSS 2.0 `<author>` is an address, conventionally `jane@example.org (Jane Doe)`.
-    if let Some((addr, rest)) = name.split_once(" (") {
+    if let Some((addr, rest)) = shown.split_once(" (") {
         if addr.contains('@') && !addr.contains(' ') {
             if let Some(inner) = rest.strip_suffix(')').filter(|i| !i.trim().is_empty()) {
                 return Some(inner.trim().to_owned());
             }
         }
     }
-    if !name.is_empty() {
-        return Some(name);
-    }
-    p.email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .map(str::to_owned)
+    Some(shown)
 }
 
 fn kind_of(mime: &str) -> TextKind {
@@ -247,7 +259,8 @@ fn text_of(t: &fr::Text) -> String {
         TextKind::Html => sanitize::html_to_text(&t.content),
         TextKind::Text => t.content.clone(),
     }
-    .split_whitespace()
+    // Only ASCII whitespace folds: a no-break space the author typed stays.
+    .split_ascii_whitespace()
     .collect::<Vec<_>>()
     .join(" ")
 }
@@ -296,13 +309,28 @@ fn hash_id(feed_url: &str, title: &str, date: Option<DateTime<Utc>>, content: &s
     format!("urn:planet:{hex}")
 }
 
-/// The date an entry sorts by: published, else updated, else first seen; a date after `now`
-/// (when it was stored) counts as first seen, so a future date cannot hold the top.
-pub fn sort_date(entry: &Entry, first_seen: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
-    match entry.published.or(entry.updated) {
+/// The date an entry sorts by under `by`: published (else updated) or updated (else
+/// published), else first seen; a date after `now` (when it was stored) counts as first seen,
+/// so a future date cannot hold the top.
+pub fn sort_date_by(
+    entry: &Entry,
+    first_seen: DateTime<Utc>,
+    now: DateTime<Utc>,
+    by: SortBy,
+) -> DateTime<Utc> {
+    let date = match by {
+        SortBy::Published => entry.published.or(entry.updated),
+        SortBy::Updated => entry.updated.or(entry.published),
+    };
+    match date {
         Some(d) if d <= now => d,
         _ => first_seen,
     }
+}
+
+/// The date an entry sorts by: published, else updated, else first seen (see [`sort_date_by`]).
+pub fn sort_date(entry: &Entry, first_seen: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    sort_date_by(entry, first_seen, now, SortBy::Published)
 }
 
 #[cfg(test)]
