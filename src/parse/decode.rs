@@ -499,7 +499,7 @@ pub fn fix_text_types(text: &str) -> String {
             |t: &str| matches!(t, "text" | "html" | "xhtml") || is_content && is_mime_type(t);
         match attr_value(tag, "type") {
             Some(t) if !keep(&t) => {
-                let kind = match t.to_ascii_lowercase().as_str() {
+                let kind = match t.trim().to_ascii_lowercase().as_str() {
                     "text/html" => "html",
                     "application/xhtml+xml" => "xhtml",
                     _ => "text",
@@ -553,7 +553,7 @@ fn attr_value(attrs: &str, name: &str) -> Option<String> {
     let rest = rest.trim_start();
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let value = &rest[1..];
-    Some(value[..value.find(quote)?].trim().to_owned())
+    Some(value[..value.find(quote)?].to_owned())
 }
 
 fn remove_attr(attrs: &str, name: &str) -> String {
@@ -787,6 +787,11 @@ mod tests {
                 Some("<?xml-stylesheet x?><rss version=\"2.0\" xmlns:a=\"u\" >"),
             ),
             ("2.0 untouched", "<rss version=\"2.0\">", None),
+            (
+                "padded 2.0",
+                "<rss version=\" 2.0 \">",
+                Some("<rss version=\"2.0\">"),
+            ),
             ("atom untouched", "<feed>", None),
         ];
         for (name, input, want) in cases {
