@@ -790,7 +790,7 @@ mod tests {
             (
                 "padded 2.0",
                 "<rss version=\" 2.0 \">",
-                Some("<rss version=\"2.0\">"),
+                Some("<rss version=\"2.0\" >"),
             ),
             ("atom untouched", "<feed>", None),
         ];
