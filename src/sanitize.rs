@@ -2,8 +2,10 @@
 //!
 //! Takes feed HTML (or plain text) and the base URL it was written against; returns HTML that is
 //! safe to put on the planet's own page: no script, no styles, no frames, no event handlers, only
-//! `http`, `https` and `mailto` links (and `data:` images), every relative URL made absolute.
-//! The allow-list below is the whole policy; nothing else decides what survives.
+//! `http`, `https` and `mailto` links (and `data:` raster images), every relative URL made
+//! absolute. URLs are judged after the browser's own parsing (entities decoded, tabs and newlines
+//! stripped), so `java&#x09;script:` is `javascript:` here too. The allow-list below is the whole
+//! policy; nothing else decides what survives.
 //! This stage does not decide *which* entries are shown, and does not escape for templates
 //! (tera's autoescape does that for everything not marked safe).
 
