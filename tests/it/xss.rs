@@ -1,6 +1,7 @@
 //! Hostile input: every XSS vector of `tests/fixtures/xss/vectors.txt` in every field a feed
-//! controls (RSS and Atom: content, summary, titles, author names, URIs and e-mails, entry and
-//! feed links, feed title, subtitle and author, categories, `xml:base`), through the real
+//! controls (RSS, Atom and JSON Feed: content, summary, titles, titles derived from content,
+//! author names, URIs and e-mails, entry and feed links, feed title, subtitle and author,
+//! categories, `xml:base`, and XHTML content where the vector is well-formed), through the real
 //! binary; then `index.html` is read the way a browser tokenizes it (html5ever) and `atom.xml`
 //! the way an XML parser does, and no script, handler, dangerous URL or foreign element may be
 //! left. Also checks that the page's Content-Security-Policy forbids inline script.
@@ -55,13 +56,41 @@ fn hostile_rss(i: usize, v: &str) -> String {
   <description>{c}</description><dc:creator>{e}</dc:creator><pubDate>Tue, 03 Mar 2026 09:00:00 GMT</pubDate></item>
 <item><guid isPermaLink="false">rss-{i}-c</guid><title>link {i}</title><link>{e}</link><comments>{e}</comments>
   <description>plain</description><pubDate>Tue, 03 Mar 2026 08:00:00 GMT</pubDate></item>
+<item><guid isPermaLink="false">rss-{i}-d</guid><link>https://ok.test/rss/{i}/d</link>
+  <description>{e}</description><pubDate>Tue, 03 Mar 2026 07:00:00 GMT</pubDate></item>
 </channel></rss>"#,
         c = cdata(v)
     )
 }
 
+/// Whether `v` is well-formed as XHTML content (only then can it be `type="xhtml"`).
+fn well_formed(v: &str) -> bool {
+    let doc = format!("<div xmlns=\"http://www.w3.org/1999/xhtml\">{v}</div>");
+    let mut r = quick_xml::Reader::from_str(&doc);
+    let mut depth = 0i32;
+    loop {
+        match r.read_event() {
+            Err(_) => return false,
+            Ok(quick_xml::events::Event::Eof) => return depth == 0,
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::GeneralRef(_)) => return false,
+            Ok(_) => {}
+        }
+    }
+}
+
 fn hostile_atom(i: usize, v: &str) -> String {
     let e = esc(v);
+    let xhtml = if well_formed(v) {
+        format!(
+            r#"<entry><id>atom-{i}-x</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">{v}</div></title>
+  <link href="https://ok.test/atom/{i}/x"/><updated>2026-03-03T06:00:00Z</updated>
+  <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">{v}</div></content></entry>"#
+        )
+    } else {
+        String::new()
+    };
     format!(
         r#"<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
@@ -78,8 +107,30 @@ fn hostile_atom(i: usize, v: &str) -> String {
   <content type="html">&lt;a href="x"&gt;rel&lt;/a&gt;&lt;img src="y.png"&gt;</content></entry>
 <entry><id>atom-{i}-d</id><title>link {i}</title><link href="{e}"/><updated>2026-03-03T07:00:00Z</updated>
   <content type="html">{e}</content></entry>
+{xhtml}
 </feed>"#
     )
+}
+
+/// A JSON Feed with the vector in every field it has.
+fn hostile_json(i: usize, v: &str) -> String {
+    serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": v,
+        "home_page_url": v,
+        "description": v,
+        "authors": [{"name": v, "url": v}],
+        "items": [
+            {"id": format!("json-{i}-a"), "url": format!("https://ok.test/json/{i}/a"), "title": v,
+             "content_html": v, "summary": v, "authors": [{"name": v, "url": v}], "tags": [v],
+             "date_published": "2026-03-03T10:00:00Z", "image": v, "external_url": v},
+            {"id": format!("json-{i}-b"), "url": format!("https://ok.test/json/{i}/b"),
+             "content_text": v, "date_published": "2026-03-03T09:00:00Z"},
+            {"id": format!("json-{i}-c"), "url": v, "title": format!("link {i}"),
+             "content_html": "plain", "date_published": "2026-03-03T08:00:00Z"}
+        ]
+    })
+    .to_string()
 }
 
 /// The start tags of an HTML document as a browser's tokenizer sees them: name and attributes.
@@ -388,8 +439,13 @@ fn no_vector_survives_in_any_field() {
     for (i, v) in vectors.iter().enumerate() {
         server.set(&format!("/rss/{i}"), Route::xml(hostile_rss(i, v)));
         server.set(&format!("/atom/{i}"), Route::xml(hostile_atom(i, v)));
+        server.set(
+            &format!("/json/{i}"),
+            Route::ok("application/feed+json", hostile_json(i, v)),
+        );
         urls.push(server.url(&format!("/rss/{i}")));
         urls.push(server.url(&format!("/atom/{i}")));
+        urls.push(server.url(&format!("/json/{i}")));
     }
     let planet = Planet::with_feeds("items_per_page = 100000", &urls);
     let stderr = planet.run_ok(&["run"]);
@@ -403,8 +459,13 @@ fn no_vector_survives_in_any_field() {
     // Every feed's entries reached the outputs, so every vector was really rendered (the
     // link-only entries may be merged across feeds by the dedupe rule; the others may not).
     let articles = html.matches("<article class=\"entry\"").count();
+    eprintln!(
+        "{} vectors, {} feeds, {articles} entries published",
+        vectors.len(),
+        urls.len()
+    );
     assert!(
-        articles >= vectors.len() * 5,
+        articles >= vectors.len() * 9,
         "{articles} entries shown for {} vectors",
         vectors.len()
     );
