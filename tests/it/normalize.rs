@@ -455,3 +455,54 @@ fn ids_are_stable_and_an_edited_entry_keeps_its_place() {
         assert!(planet.output("index.html").contains("b, edited"));
     }
 }
+
+#[test]
+fn real_feeds_feed_rs_alone_rejects_are_read() {
+    // (fixture, served Content-Type, entries, a title that must come through intact)
+    let cases = [
+        (
+            "corpus/miniflux__no_encoding_ISO-8859-1.xml",
+            "application/xml",
+            10,
+            None,
+        ),
+        (
+            "corpus/nodefp__iconv.xml",
+            "text/xml",
+            10,
+            Some("прошло в Оренбургской области"),
+        ),
+        (
+            "corpus/nodefp__saxerror.xml",
+            "application/rss+xml",
+            3,
+            Some("Item After Error"),
+        ),
+        ("corpus/rsrss__rss090.xml", "application/rdf+xml", 5, None),
+        (
+            "corpus/feedjira09__Juniordeveloper.xml",
+            "application/atom+xml",
+            50,
+            None,
+        ),
+    ];
+    for (file, content_type, entries, title) in cases {
+        let server = Server::start();
+        server.set("/f", Route::ok(content_type, crate::support::fixture(file)));
+        let planet = Planet::with_feeds("items_per_page = 1000", &[server.url("/f")]);
+        let stderr = planet.run_ok(&["run"]);
+        assert!(stderr.is_empty(), "{file}: {stderr}");
+        let titles = planet.atom_titles();
+        assert_eq!(titles.len(), entries, "{file}: {titles:?}");
+        assert!(
+            !planet.output("atom.xml").contains('\u{FFFD}'),
+            "{file}: no replacement characters"
+        );
+        if let Some(t) = title {
+            assert!(
+                titles.iter().any(|x| x.contains(t)),
+                "{file}: {t} in {titles:?}"
+            );
+        }
+    }
+}
