@@ -5,14 +5,15 @@
 //! deterministic ids: the entry's own id, else its link, else a hash of feed URL + title + date.
 //! feed-rs's UUID fallback is replaced, since an id that changes between fetches would
 //! duplicate the entry on every run. Before feed-rs sees the document, [`decode`] turns it into
-//! UTF-8 and repairs what liberal readers forgive (undefined entities, bare `&`, `<rss>` without
-//! a version); dates go through the lenient [`date`] parser; [`base`] finds the `xml:base` in
+//! UTF-8 and [`repair`] fixes what liberal readers forgive (undefined entities, bare `&`, `<rss>`
+//! without a version, old namespaces, unbalanced tags); dates go through the lenient [`date`] parser; [`base`] finds the `xml:base` in
 //! effect for each entry's content. This stage does not sanitize: content stays raw until it is
 //! chosen for an output, where [`crate::sanitize`] cleans it against the base recorded here.
 
 mod base;
 mod date;
 mod decode;
+mod repair;
 
 use std::borrow::Cow;
 
@@ -49,13 +50,13 @@ pub fn parse_feed(
     let xml = if is_json {
         Cow::Borrowed(text.as_str())
     } else {
-        decode::repair_references(&text)
+        repair::repair_references(&text)
     };
     let mut xml = xml;
     for fix in [
-        decode::fix_rss_version,
-        decode::modernize_namespaces,
-        decode::add_missing_channel,
+        repair::fix_rss_version,
+        repair::modernize_namespaces,
+        repair::add_missing_channel,
     ] {
         if let Some(fixed) = fix(&xml) {
             xml = Cow::Owned(fixed);
@@ -78,7 +79,7 @@ pub fn parse_feed(
         Ok(feed) => feed,
         // Ill-formed XML: read what a browser would make of it, as liberal readers do.
         Err(e @ feed_rs::parser::ParseFeedError::XmlReader(_)) if !is_json => {
-            let balanced = decode::balance(&xml);
+            let balanced = repair::balance(&xml);
             let feed = parser
                 .parse(balanced.as_bytes())
                 .map_err(|_| Error::Feed(e))?;
@@ -91,7 +92,7 @@ pub fn parse_feed(
                 feed_rs::parser::ParseErrorKind::UnknownMimeType(_),
             ),
         ) if !is_json => {
-            let retyped = decode::fix_text_types(&xml);
+            let retyped = repair::fix_text_types(&xml);
             let feed = parser
                 .parse(retyped.as_bytes())
                 .map_err(|_| Error::Feed(e))?;
