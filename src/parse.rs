@@ -6,9 +6,10 @@
 //! feed-rs's UUID fallback is replaced, since an id that changes between fetches would
 //! duplicate the entry on every run. Before feed-rs sees the document, [`decode`] turns it into
 //! UTF-8 and [`repair`] fixes what liberal readers forgive (undefined entities, bare `&`, `<rss>`
-//! without a version, old namespaces, unbalanced tags); dates go through the lenient [`date`] parser; [`base`] finds the `xml:base` in
-//! effect for each entry's content. This stage does not sanitize: content stays raw until it is
-//! chosen for an output, where [`crate::sanitize`] cleans it against the base recorded here.
+//! without a version, old namespaces, unbalanced tags); dates go through the lenient [`date`]
+//! parser; [`base`] finds the `xml:base` in effect for each entry's content. This stage does not
+//! sanitize: content stays raw until it is chosen for an output, where [`crate::sanitize`]
+//! cleans it against the base recorded here.
 
 mod base;
 mod date;
