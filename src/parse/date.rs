@@ -81,7 +81,11 @@ fn rfc822ish(s: &str) -> Option<DateTime<Utc>> {
             continue;
         } else if tok.contains(':') && time.is_none() {
             // `10:00:00+0100` carries its zone glued on.
-            let split = tok[1..].find(['+', '-']).map_or(tok.len(), |i| i + 1);
+            let split = tok
+                .char_indices()
+                .skip(1)
+                .find(|(_, c)| matches!(c, '+' | '-'))
+                .map_or(tok.len(), |(i, _)| i);
             time = Some(parse_time(&tok[..split])?);
             if split < tok.len() {
                 offset = Some(zone_offset(&tok[split..])?);
@@ -372,6 +376,8 @@ mod tests {
                 Some("2024-01-02T00:00:00Z"),
             ),
             ("garbage", "yesterday", None),
+            ("non-ascii", "é:00 Jän 2024 ü", None),
+            ("non-ascii zone", "2024-01-02T10:00:00ü", None),
             ("empty", "  ", None),
             ("impossible day", "Tue, 32 Jan 2024 10:00:00 GMT", None),
         ];

@@ -45,4 +45,12 @@ fn corpus_read_rate() {
         files.len()
     );
     assert!(rate >= 97.0, "read rate {rate:.1}% is below 97%");
+
+    // Every other corpus file (HTML pages, empty and broken documents) must fail cleanly too.
+    for file in std::fs::read_dir(root.join("feeds")).expect("corpus folder") {
+        let path = file.expect("corpus entry").path();
+        let bytes = std::fs::read(&path).expect("corpus file");
+        let _ =
+            planet::parse::parse_feed(&bytes, "http://corpus.test/", "http://corpus.test/", None);
+    }
 }
