@@ -138,16 +138,62 @@ pub const DROPPED_WITH_CONTENT: &[&str] = &[
 /// so without a cap one hostile entry could stall every run. Real posts stay far below it.
 pub const MAX_REFERENCES: usize = 10_000;
 
+/// The deepest element nesting one piece of HTML may reach; the rest is cut. The HTML parser
+/// checks the open elements for most start tags, so its cost grows with the square of the depth
+/// (50 000 nested `<div>` take minutes); real posts stay far below it.
+pub const MAX_DEPTH: usize = 256;
+
+/// Elements that never nest (void) or whose end tag is usually left out: they do not count
+/// towards [`MAX_DEPTH`], so ordinary lists and tables never reach it.
+const NOT_NESTING: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "thead", "tbody", "tfoot",
+    "colgroup", "rb", "rt", "rp", "optgroup",
+];
+
 /// Cleans one piece of feed content for publication. `base` resolves relative URLs; without
 /// one, relative URLs are dropped rather than left to resolve against the planet's own site.
 pub fn sanitize_html(content: &str, kind: TextKind, base: Option<&str>) -> String {
     match kind {
         TextKind::Text => text_to_html(content),
         TextKind::Html => clean(
-            &cap_references(content),
+            &cap_depth(&cap_references(content)),
             base.and_then(|b| Url::parse(b).ok()),
         ),
     }
+}
+
+/// `html` cut where its elements would nest deeper than [`MAX_DEPTH`], with `…` marking the
+/// cut. Counted from the tags alone, without parsing: a start tag opens one level, an end tag
+/// closes one, and [`NOT_NESTING`] elements count for nothing.
+fn cap_depth(html: &str) -> std::borrow::Cow<'_, str> {
+    let mut depth = 0usize;
+    for (at, _) in html.match_indices('<') {
+        let rest = &html[at + 1..];
+        let (closing, rest) = match rest.strip_prefix('/') {
+            Some(r) => (true, r),
+            None => (false, rest),
+        };
+        let name_len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .unwrap_or(rest.len());
+        let name = rest[..name_len].to_ascii_lowercase();
+        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        if NOT_NESTING.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return format!("{}…", &html[..at]).into();
+            }
+        }
+    }
+    html.into()
 }
 
 /// `html` cut before its `MAX_REFERENCES + 1`-th `&`, with `…` marking the cut.
@@ -283,7 +329,7 @@ fn text_to_html(text: &str) -> String {
 pub fn html_to_text(html: &str) -> String {
     let cleaned = ammonia::Builder::empty()
         .clean_content_tags(["script", "style"].into_iter().collect())
-        .clean(&cap_references(html))
+        .clean(&cap_depth(&cap_references(html)))
         .to_string();
     // ammonia's serializer escapes exactly these in text nodes; undo them to get the text back.
     cleaned
@@ -479,6 +525,19 @@ mod tests {
         assert!(start.elapsed() < std::time::Duration::from_secs(20));
         let small = html("<p>a &amp; b</p>");
         assert_eq!(small, "<p>a &amp; b</p>");
+    }
+
+    #[test]
+    fn caps_nesting_depth() {
+        let start = std::time::Instant::now();
+        let out = html(&format!("{}x", "<div>".repeat(50_000)));
+        assert_eq!(out.matches("<div>").count(), MAX_DEPTH, "cut at the cap");
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+        // Lists and tables, whose end tags are often left out, are not cut.
+        let list = format!("<ul>{}</ul>", "<li>item".repeat(2_000));
+        assert_eq!(html(&list).matches("<li>").count(), 2_000);
+        let nested = "<div><blockquote><p>deep <b>enough</b></p></blockquote></div>";
+        assert_eq!(html(nested), nested);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! XML attacks through the real binary: entity expansion ("billion laughs", quadratic blowup)
 //! is never performed and external entities and DTDs are never fetched or read, so a hostile
-//! feed costs no more memory or time than its own bytes.
+//! feed costs no more memory or time than its own bytes; nor can HTML built to make the parser
+//! quadratic (deep nesting, floods of character references) stall a run.
 
 use std::time::{Duration, Instant};
 
@@ -140,5 +141,30 @@ fn external_entities_and_dtds_are_never_fetched() {
         planet.atom().entries.len(),
         1,
         "the entry is still published"
+    );
+}
+
+#[test]
+fn html_built_to_be_slow_does_not_stall_a_run() {
+    let server = Server::start();
+    let deep = "<div>".repeat(60_000);
+    let refs = "&amp;lt;".repeat(120_000);
+    let feed = format!(
+        "<rss version=\"2.0\"><channel><title>Slow</title>\
+         <item><guid>d</guid><title>Deep</title><link>https://s.test/d</link><description><![CDATA[{deep}]]></description></item>\
+         <item><guid>r</guid><title>{}</title><link>https://s.test/r</link><description>{refs}</description></item>\
+         </channel></rss>",
+        "&amp;amp;".repeat(50_000)
+    );
+    server.set("/slow.xml", Route::xml(feed));
+    let planet = Planet::with_feeds("", &[server.url("/slow.xml")]);
+    let (ok, took, _) = run_measured(&planet);
+    eprintln!("slow-HTML run: {took:?}");
+    assert!(ok, "the run succeeds");
+    assert!(took < Duration::from_secs(20), "the run took {took:?}");
+    assert_eq!(
+        planet.atom().entries.len(),
+        2,
+        "both entries are published, cut"
     );
 }
