@@ -100,6 +100,17 @@ pub fn parse_feed(
             xml = Cow::Owned(retyped);
             feed
         }
+        // No feed at the root: a feed wrapped in something else (an HTML page) is still read.
+        Err(
+            e @ feed_rs::parser::ParseFeedError::ParseError(
+                feed_rs::parser::ParseErrorKind::NoFeedRoot,
+            ),
+        ) if !is_json => {
+            let inner = repair::embedded_feed(&xml).ok_or(Error::Feed(e))?;
+            let feed = parser.parse(inner.as_bytes()).map_err(Error::Feed)?;
+            xml = Cow::Owned(inner);
+            feed
+        }
         Err(e) => return Err(Error::Feed(e)),
     };
     let bases = if is_json {

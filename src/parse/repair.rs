@@ -244,8 +244,21 @@ pub fn balance(text: &str) -> String {
         };
         let ok = match &event {
             Event::Start(e) => {
+                let mut ok = true;
+                // An entry starts in its feed: whatever was left open inside the feed (an
+                // unclosed `<itunes:category>`, say) ends before it.
+                if is_entry(e.name().as_ref()) {
+                    if let Some(at) = open.iter().rposition(|(n, _)| is_entry_parent(n)) {
+                        while open.len() > at + 1 {
+                            if let Some((name, _)) = open.pop() {
+                                let name = String::from_utf8_lossy(&name).into_owned();
+                                ok &= writer.write_event(Event::End(BytesEnd::new(name))).is_ok();
+                            }
+                        }
+                    }
+                }
                 open.push((e.name().as_ref().to_vec(), writer.get_ref().len()));
-                writer.write_event(event.borrow()).is_ok()
+                ok && writer.write_event(event.borrow()).is_ok()
             }
             Event::End(e) => match open.iter().rposition(|(n, _)| n == e.name().as_ref()) {
                 Some(at) => {
@@ -267,10 +280,6 @@ pub fn balance(text: &str) -> String {
         }
     }
     let mut out = writer.into_inner();
-    let is_entry = |name: &[u8]| {
-        let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
-        local == b"item" || local == b"entry"
-    };
     if let Some(at) = open.iter().position(|(n, _)| is_entry(n)) {
         out.truncate(open[at].1);
         open.truncate(at);
@@ -281,6 +290,43 @@ pub fn balance(text: &str) -> String {
         out.push(b'>');
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+fn local_name(name: &[u8]) -> &[u8] {
+    name.rsplit(|&b| b == b':').next().unwrap_or(name)
+}
+
+fn is_entry(name: &[u8]) -> bool {
+    matches!(local_name(name), b"item" | b"entry")
+}
+
+fn is_entry_parent(name: &[u8]) -> bool {
+    matches!(local_name(name), b"channel" | b"feed" | b"RDF")
+}
+
+/// The feed inside a document whose root is something else (a feed served wrapped in an HTML
+/// page, say): from its `<rss`, `<feed` or `<rdf:RDF` start tag to its end tag. `None` when
+/// there is none below the root.
+pub fn embedded_feed(text: &str) -> Option<String> {
+    let root = root_start(text)?;
+    let (start, close) = [
+        ("<rss", "</rss>"),
+        ("<feed", "</feed>"),
+        ("<rdf:RDF", "</rdf:RDF>"),
+    ]
+    .iter()
+    .filter_map(|(open, close)| {
+        text[root + 1..]
+            .match_indices(open)
+            .map(|(i, _)| root + 1 + i)
+            .find(|&i| text[i + open.len()..].starts_with(|c: char| c.is_whitespace() || c == '>'))
+            .map(|i| (i, *close))
+    })
+    .min_by_key(|(i, _)| *i)?;
+    let end = text[start..]
+        .rfind(close)
+        .map_or(text.len(), |i| start + i + close.len());
+    Some(text[start..end].to_owned())
 }
 
 /// Rewrites the `type` of Atom text constructs given as a MIME type (Atom 0.3 style, or
@@ -470,6 +516,26 @@ mod tests {
         for (name, input, want) in cases {
             assert_eq!(balance(input), want, "case {name}");
         }
+    }
+
+    #[test]
+    fn closes_what_was_left_open_before_an_entry() {
+        let input =
+            "<rss><channel><itunes:category text='a'><item><title>x</title></item></channel></rss>";
+        assert_eq!(
+            balance(input),
+            "<rss><channel><itunes:category text='a'></itunes:category><item><title>x</title></item></channel></rss>"
+        );
+    }
+
+    #[test]
+    fn finds_a_feed_wrapped_in_a_page() {
+        let page = "<html><body><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title></feed></body></html>";
+        assert_eq!(
+            embedded_feed(page).as_deref(),
+            Some("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title></feed>")
+        );
+        assert_eq!(embedded_feed("<html><body><p>feed</p></body></html>"), None);
     }
 
     #[test]
