@@ -146,6 +146,10 @@ pub struct Planet {
     #[serde(skip)]
     #[schemars(skip)]
     pub exclude_re: Vec<Regex>,
+    /// Which date places an entry on the page: `published` (default; an entry edited upstream
+    /// keeps its place) or `updated` (an edit brings it back to the top).
+    #[serde(default)]
+    pub sort_by: SortBy,
 }
 
 /// `[planet] outputs = { rss = true, json = true, opml = true }`: each optional output on or off.
@@ -172,6 +176,17 @@ impl Default for Outputs {
             opml: true,
         }
     }
+}
+
+/// The date entries are sorted by (`sort_by`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Published, else updated, else first seen, fixed when the entry is first stored.
+    #[default]
+    Published,
+    /// Updated, else published, else first seen, recomputed whenever the entry changes.
+    Updated,
 }
 
 /// One `[[feeds]]` entry.
@@ -529,6 +544,27 @@ mod tests {
         assert_eq!(c.feeds[0].display, Display::Excerpt);
         let bad = text.replace("json = false", "atom = false");
         assert!(parse(&bad, Path::new("p.toml")).is_err());
+    }
+
+    #[test]
+    fn reads_sort_by_default() {
+        let c = parse(MINIMAL, Path::new("p.toml")).unwrap();
+        assert_eq!(c.planet.sort_by, SortBy::Published);
+    }
+
+    #[test]
+    fn reads_sort_by() {
+        let c = parse(
+            &format!("{MINIMAL}sort_by = \"updated\"\n"),
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.planet.sort_by, SortBy::Updated);
+        assert!(parse(
+            &format!("{MINIMAL}sort_by = \"title\"\n"),
+            Path::new("p.toml")
+        )
+        .is_err());
     }
 
     #[test]

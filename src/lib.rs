@@ -169,7 +169,8 @@ pub async fn fetch_with(
         let url = req.url.to_string();
         let result = match res {
             Ok(fetch::Outcome::Body(body)) => {
-                match parse::parse_feed(&body.bytes, &url, body.final_url.as_str()) {
+                let content_type = body.content_type.as_deref();
+                match parse::parse_feed(&body.bytes, &url, body.final_url.as_str(), content_type) {
                     Ok(parsed) => {
                         // The body's bytes are no longer needed: keep only its headers.
                         let body = fetch::Body {
@@ -240,7 +241,8 @@ pub async fn fetch_with(
                     },
                     now,
                 )?;
-                report.new_entries += store.upsert_entries(&url, &parsed.entries, now)?;
+                report.new_entries +=
+                    store.upsert_entries_by(&url, &parsed.entries, now, config.planet.sort_by)?;
                 let ids: Vec<&str> = parsed.entries.iter().map(|e| e.id.as_str()).collect();
                 store.mark_in_feed(&url, &ids)?;
                 store.record_ttl(&url, parsed.ttl.map(|t| t.as_secs()))?;

@@ -1,25 +1,37 @@
 //! feed-rs → model: the adapter from any feed format to [`Parsed`].
 //!
-//! Takes the raw bytes of a response (never decoded text, so the XML encoding declaration is
-//! honoured) and returns the feed's metadata and entries with deterministic ids: the entry's own
-//! id, else its link, else a hash of feed URL + title + content. feed-rs's UUID fallback is
-//! replaced, since an id that changes between fetches would duplicate the entry on every run.
-//! Besides what the page shows, each entry keeps an [`EntryDetail`] for a faithful `atom.xml`
-//! (languages, text types, persons, links, categories, rights, summary, `atom:source`): feed-rs
-//! supplies most of it, and a second, read-only pass over the document ([`detail`]) adds what
-//! feed-rs drops. This stage does not sanitize: content stays raw until it is chosen for an output.
+//! Takes the raw bytes of a response and its `Content-Type` (never text decoded by someone
+//! else, so the charset rules hold) and returns the feed's metadata and entries with
+//! deterministic ids: the entry's own id, else its link, else a hash of feed URL + title + date.
+//! feed-rs's UUID fallback is replaced, since an id that changes between fetches would
+//! duplicate the entry on every run. Before feed-rs sees the document, [`decode`] turns it into
+//! UTF-8 and [`repair`] fixes what liberal readers forgive (undefined entities, bare `&`, `<rss>`
+//! without a version, old namespaces, unbalanced tags); dates go through the lenient [`date`]
+//! parser; [`base`] finds the `xml:base` in effect for each entry's content. Besides what the
+//! page shows, each entry keeps an [`EntryDetail`] for a faithful `atom.xml` (languages, text
+//! types, persons, links, categories, rights, summary, `atom:source`): feed-rs supplies most of
+//! it, and a second, read-only pass over the same repaired document ([`detail`]) adds what
+//! feed-rs drops. This stage does not sanitize: content stays raw until it is chosen for an
+//! output, where [`crate::sanitize`] cleans it against the base recorded here.
+
+mod base;
+mod date;
+mod decode;
+mod detail;
+mod repair;
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model as fr;
 use sha2::{Digest, Sha256};
 
+use crate::config::SortBy;
 use crate::model::{
     Category, Entry, EntryDetail, EntrySource, FeedMeta, Link, Parsed, Person, TextConstruct,
     TextKind,
 };
 use crate::sanitize;
-
-mod detail;
 
 /// Why a body is not a feed we can read.
 #[derive(Debug, thiserror::Error)]
@@ -33,38 +45,106 @@ pub enum Error {
 const DERIVED_TITLE_CHARS: usize = 80;
 
 /// Parses one feed body. `feed_url` is the subscription (for id hashing); `final_url` is where the
-/// body came from after redirects (the base of last resort for relative links).
-pub fn parse_feed(bytes: &[u8], feed_url: &str, final_url: &str) -> Result<Parsed, Error> {
+/// body came from after redirects (the base of last resort for relative links); `content_type`
+/// is the response's `Content-Type`, whose `charset` outranks the XML declaration (RFC 7303).
+pub fn parse_feed(
+    bytes: &[u8],
+    feed_url: &str,
+    final_url: &str,
+    content_type: Option<&str>,
+) -> Result<Parsed, Error> {
+    let text = decode::to_utf8(bytes, content_type);
+    let is_json = text.starts_with('{');
+    let xml = if is_json {
+        Cow::Borrowed(text.as_str())
+    } else {
+        repair::repair_references(&text)
+    };
+    let mut xml = xml;
+    for fix in [
+        repair::fix_rss_version,
+        repair::modernize_namespaces,
+        repair::add_missing_channel,
+    ] {
+        if let Some(fixed) = fix(&xml) {
+            xml = Cow::Owned(fixed);
+        }
+    }
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(final_url))
         .id_generator(|links, _title, _uri| {
             // The entry's link is its id of second resort; an empty id is filled in below
-            // with a content hash. Never a random UUID.
+            // with a hash. Never a random UUID.
             links
                 .first()
                 .map(|l| l.href.trim().to_owned())
                 .unwrap_or_default()
         })
+        .timestamp_parser(date::parse)
         .sanitize_content(false)
         .build();
-    let feed = parser.parse(bytes).map_err(Error::Feed)?;
-    // The fidelity pass must read the very bytes feed-rs read (its entries are matched by
-    // position), so any rewriting of the input happens before both.
-    let extras = detail::read(bytes);
-    Ok(convert(feed, feed_url, final_url, extras))
+    let feed = match parser.parse(xml.as_bytes()) {
+        Ok(feed) => feed,
+        // Ill-formed XML: read what a browser would make of it, as liberal readers do.
+        Err(e @ feed_rs::parser::ParseFeedError::XmlReader(_)) if !is_json => {
+            let balanced = repair::balance(&xml);
+            let feed = parser
+                .parse(balanced.as_bytes())
+                .map_err(|_| Error::Feed(e))?;
+            xml = Cow::Owned(balanced);
+            feed
+        }
+        // A text construct typed with a MIME type (Atom 0.3 style): retype and retry.
+        Err(
+            e @ feed_rs::parser::ParseFeedError::ParseError(
+                feed_rs::parser::ParseErrorKind::UnknownMimeType(_),
+            ),
+        ) if !is_json => {
+            let retyped = repair::fix_text_types(&xml);
+            let feed = parser
+                .parse(retyped.as_bytes())
+                .map_err(|_| Error::Feed(e))?;
+            xml = Cow::Owned(retyped);
+            feed
+        }
+        // No feed at the root: a feed wrapped in something else (an HTML page) is still read.
+        Err(
+            e @ feed_rs::parser::ParseFeedError::ParseError(
+                feed_rs::parser::ParseErrorKind::NoFeedRoot,
+            ),
+        ) if !is_json => {
+            let inner = repair::embedded_feed(&xml).ok_or(Error::Feed(e))?;
+            let feed = parser.parse(inner.as_bytes()).map_err(Error::Feed)?;
+            xml = Cow::Owned(inner);
+            feed
+        }
+        Err(e) => return Err(Error::Feed(e)),
+    };
+    let bases = if is_json {
+        Vec::new()
+    } else {
+        base::entry_bases(&xml, final_url)
+    };
+    // The fidelity pass must read the very text feed-rs read (its entries are matched by
+    // position), so it sees the repaired document.
+    let extras = detail::read(xml.as_bytes());
+    Ok(convert(feed, feed_url, final_url, bases, extras))
 }
 
 fn convert(
     feed: fr::Feed,
     feed_url: &str,
     final_url: &str,
+    bases: Vec<base::EntryBases>,
     extras: Option<Vec<detail::Extra>>,
 ) -> Parsed {
-    let feed_author = feed
-        .authors
-        .first()
-        .map(|p| p.name.trim().to_owned())
-        .filter(|n| !n.is_empty());
+    let feed_author = feed.authors.iter().find_map(person_name);
+    // Bases found by the second pass are used only when it saw the entries feed-rs saw.
+    let bases = if bases.len() == feed.entries.len() {
+        bases
+    } else {
+        vec![base::EntryBases::default(); feed.entries.len()]
+    };
     let meta = FeedMeta {
         title: feed.title.as_ref().map(text_of).unwrap_or_default(),
         site_link: alternate_link(&feed.links).filter(|l| l.as_str() != final_url),
@@ -72,6 +152,7 @@ fn convert(
         author: feed_author.clone(),
         updated: feed.updated,
     };
+    // RSS `<ttl>` (minutes): how long the feed asks to be left alone.
     let ttl = feed
         .ttl
         .map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60));
@@ -96,7 +177,8 @@ fn convert(
     let entries = feed
         .entries
         .into_iter()
-        .map(|e| convert_entry(e, &ctx, extras.as_mut().and_then(Iterator::next)))
+        .zip(bases)
+        .map(|(e, b)| convert_entry(e, &b, &ctx, extras.as_mut().and_then(Iterator::next)))
         .collect();
     Parsed { meta, entries, ttl }
 }
@@ -111,7 +193,12 @@ struct EntryContext<'a> {
     is_rss: bool,
 }
 
-fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Extra>) -> Entry {
+fn convert_entry(
+    e: fr::Entry,
+    bases: &base::EntryBases,
+    ctx: &EntryContext<'_>,
+    extra: Option<detail::Extra>,
+) -> Entry {
     let x = extra.unwrap_or_default();
     let lang = x
         .lang
@@ -145,12 +232,24 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
         (_, Some(s)) => (s.value.clone(), s.kind, true),
         _ => (String::new(), TextKind::Text, false),
     };
-    let mut title = title_detail.as_ref().map(plain_text).unwrap_or_default();
-    if title.trim().is_empty() {
-        title = derive_title(&content, content_kind);
-    }
+    let xml_base = if content_from_summary {
+        bases.summary.clone()
+    } else {
+        bases.content.clone()
+    };
+    let own_title = title_detail.as_ref().map(plain_text).unwrap_or_default();
+    let title = if own_title.trim().is_empty() {
+        derive_title(&content, content_kind)
+    } else {
+        own_title.clone()
+    };
     let id = if e.id.trim().is_empty() {
-        hash_id(ctx.feed_url, &title, &content)
+        hash_id(
+            ctx.feed_url,
+            &own_title,
+            e.published.or(e.updated),
+            &content,
+        )
     } else {
         e.id.trim().to_owned()
     };
@@ -204,16 +303,23 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
     let authors = x
         .authors
         .unwrap_or_else(|| e.authors.iter().map(person_of).collect());
-    let author = authors
+    // feed-rs's people read through `person_name` (which knows RSS's `email (Name)` form),
+    // else the fidelity pass's, else the feed's author.
+    let author = e
+        .authors
         .iter()
-        .map(|p| p.name.trim())
-        .find(|n| !n.is_empty())
-        .map(str::to_owned)
+        .find_map(person_name)
+        .or_else(|| {
+            authors
+                .iter()
+                .map(|p| p.name.trim())
+                .find(|n| !n.is_empty())
+                .map(str::to_owned)
+        })
         .or_else(|| ctx.feed_author.map(str::to_owned));
-    let base = e
-        .base
-        .clone()
-        .or_else(|| link.clone())
+    // XML Base in effect for the body, else the entry's own page, else where the feed came from.
+    let base = xml_base
+        .or_else(|| link.clone().filter(|l| sanitize::is_web_link(l)))
         .or_else(|| Some(ctx.final_url.to_owned()));
     let categories: Vec<Category> = e.categories.iter().filter_map(category_of).collect();
     let detail = EntryDetail {
@@ -321,7 +427,8 @@ fn plain_text(t: &TextConstruct) -> String {
         TextKind::Html => sanitize::html_to_text(&t.value),
         TextKind::Text => t.value.clone(),
     }
-    .split_whitespace()
+    // Only ASCII whitespace folds: a no-break space the author typed stays.
+    .split_ascii_whitespace()
     .collect::<Vec<_>>()
     .join(" ")
 }
@@ -338,10 +445,32 @@ fn link_of(l: &fr::Link) -> Link {
 }
 
 fn person_of(p: &fr::Person) -> Person {
-    Person {
-        name: p.name.trim().to_owned(),
-        email: p.email.clone(),
-        uri: p.uri.clone(),
+    let name = p.name.trim();
+    let is_role = matches!(name, "author" | "managingEditor" | "webMaster");
+    match (is_role, p.email.as_deref().map(str::trim)) {
+        // RSS `<author>jane@example.org (Jane Doe)</author>`, which feed-rs names after the
+        // element: the address is the e-mail, the part in brackets the name.
+        (true, Some(text)) => {
+            let (addr, shown) = match text.split_once(" (") {
+                Some((addr, rest)) if addr.contains('@') && !addr.contains(' ') => (
+                    Some(addr.to_owned()),
+                    rest.strip_suffix(')').unwrap_or(rest),
+                ),
+                _ if text.contains('@') && !text.contains(' ') => (Some(text.to_owned()), ""),
+                _ => (None, text),
+            };
+            Person {
+                name: shown.trim().to_owned(),
+                email: addr,
+                uri: p.uri.clone(),
+            }
+        }
+        _ => Person {
+            // feed-rs's stand-in for an Atom person without a name is not a name.
+            name: if name == "unknown" { "" } else { name }.to_owned(),
+            email: p.email.clone(),
+            uri: p.uri.clone(),
+        },
     }
 }
 
@@ -383,7 +512,8 @@ fn text_of(t: &fr::Text) -> String {
         TextKind::Html => sanitize::html_to_text(&t.content),
         TextKind::Text => t.content.clone(),
     }
-    .split_whitespace()
+    // Only ASCII whitespace folds: a no-break space the author typed stays.
+    .split_ascii_whitespace()
     .collect::<Vec<_>>()
     .join(" ")
 }
@@ -412,9 +542,53 @@ fn derive_title(content: &str, kind: TextKind) -> String {
     }
 }
 
-fn hash_id(feed_url: &str, title: &str, content: &str) -> String {
+/// A person's name as shown: the name, else the name in RSS's `email (Name)` form, else the
+/// e-mail address; `None` when the feed gives nothing to show. feed-rs names the people of
+/// RSS `<author>`, `<managingEditor>` and `<webMaster>` after the element and puts the text in
+/// `email`, so those are read from the text.
+fn person_name(p: &fr::Person) -> Option<String> {
+    let name = p
+        .name
+        .split_ascii_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let email = p
+        .email
+        .as_deref()
+        .map(|e| e.split_ascii_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|e| !e.is_empty());
+    let is_role = matches!(name.as_str(), "author" | "managingEditor" | "webMaster");
+    // feed-rs's stand-in for an Atom person without a name: no name is invented, so the
+    // feed's author is used instead.
+    let placeholder = name.is_empty() || name == "unknown";
+    let shown = match (is_role, email) {
+        (true, Some(text)) => text,
+        (false, _) if !placeholder => name,
+        _ => return None,
+    };
+    // RSS 2.0 `<author>` is an address, conventionally `jane@example.org (Jane Doe)`.
+    if let Some((addr, rest)) = shown.split_once(" (") {
+        if addr.contains('@') && !addr.contains(' ') {
+            if let Some(inner) = rest.strip_suffix(')').filter(|i| !i.trim().is_empty()) {
+                return Some(inner.trim().to_owned());
+            }
+        }
+    }
+    Some(shown)
+}
+
+/// The id of an entry that has neither id nor link: a hash of what identifies it and does not
+/// change when its author fixes a typo (feed, title, date); the content only when the entry has
+/// neither title nor date.
+fn hash_id(feed_url: &str, title: &str, date: Option<DateTime<Utc>>, content: &str) -> String {
+    let date = date.map(|d| d.timestamp().to_string()).unwrap_or_default();
+    let body = if title.trim().is_empty() && date.is_empty() {
+        content
+    } else {
+        ""
+    };
     let mut h = Sha256::new();
-    for part in [feed_url, title, content] {
+    for part in [feed_url, title.trim(), &date, body] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
@@ -423,13 +597,28 @@ fn hash_id(feed_url: &str, title: &str, content: &str) -> String {
     format!("urn:planet:{hex}")
 }
 
-/// The date an entry sorts by: published, else updated, else first seen; a date after `now`
-/// (when it was stored) counts as first seen, so a future date cannot hold the top.
-pub fn sort_date(entry: &Entry, first_seen: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
-    match entry.published.or(entry.updated) {
+/// The date an entry sorts by under `by`: published (else updated) or updated (else
+/// published), else first seen; a date after `now` (when it was stored) counts as first seen,
+/// so a future date cannot hold the top.
+pub fn sort_date_by(
+    entry: &Entry,
+    first_seen: DateTime<Utc>,
+    now: DateTime<Utc>,
+    by: SortBy,
+) -> DateTime<Utc> {
+    let date = match by {
+        SortBy::Published => entry.published.or(entry.updated),
+        SortBy::Updated => entry.updated.or(entry.published),
+    };
+    match date {
         Some(d) if d <= now => d,
         _ => first_seen,
     }
+}
+
+/// The date an entry sorts by: published, else updated, else first seen (see [`sort_date_by`]).
+pub fn sort_date(entry: &Entry, first_seen: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    sort_date_by(entry, first_seen, now, SortBy::Published)
 }
 
 #[cfg(test)]
@@ -448,12 +637,14 @@ mod tests {
             RSS_NO_GUID.as_bytes(),
             "https://blog.test/feed",
             "https://blog.test/feed",
+            None,
         )
         .unwrap();
         let b = parse_feed(
             RSS_NO_GUID.as_bytes(),
             "https://blog.test/feed",
             "https://blog.test/feed",
+            None,
         )
         .unwrap();
         assert_eq!(a.entries[0].id, "https://blog.test/a");
@@ -465,14 +656,14 @@ mod tests {
     fn derives_missing_title_from_content() {
         let xml = r#"<rss version="2.0"><channel><title>T</title><item><link>https://b.test/x</link>
           <description>&lt;p&gt;Hello &lt;b&gt;world&lt;/b&gt;&lt;/p&gt;</description></item></channel></rss>"#;
-        let p = parse_feed(xml.as_bytes(), "u", "https://b.test/").unwrap();
+        let p = parse_feed(xml.as_bytes(), "u", "https://b.test/", None).unwrap();
         assert_eq!(p.entries[0].title, "Hello world");
     }
 
     #[test]
     fn future_dates_sort_as_first_seen() {
         let now = Utc::now();
-        let mut e = parse_feed(RSS_NO_GUID.as_bytes(), "u", "https://b.test/")
+        let mut e = parse_feed(RSS_NO_GUID.as_bytes(), "u", "https://b.test/", None)
             .unwrap()
             .entries
             .remove(0);
@@ -502,7 +693,7 @@ mod tests {
             <author><email>j@x.test</email></author>
             <summary>s</summary>
             <source><id>urn:orig</id><title>Orig</title></source></entry></feed>"#;
-        let e = parse_feed(xml.as_bytes(), "u", "https://b.test/")
+        let e = parse_feed(xml.as_bytes(), "u", "https://b.test/", None)
             .unwrap()
             .entries
             .remove(0);
@@ -524,7 +715,7 @@ mod tests {
           <item><guid>https://b.test/1</guid><title>One</title></item>
           <item><guid isPermaLink="false">https://b.test/2</guid><title>Two</title></item>
         </channel></rss>"#;
-        let p = parse_feed(xml.as_bytes(), "u", "https://b.test/").unwrap();
+        let p = parse_feed(xml.as_bytes(), "u", "https://b.test/", None).unwrap();
         assert_eq!(p.entries[0].link.as_deref(), Some("https://b.test/1"));
         assert_eq!(p.entries[1].link, None);
     }
@@ -534,7 +725,7 @@ mod tests {
         let xml = r#"<rss version="2.0"><channel><title>T</title><item><title>One</title>
           <enclosure url="/a.mp3" length="3" type="audio/mpeg"/>
           <source url="https://o.test">O</source></item></channel></rss>"#;
-        let e = parse_feed(xml.as_bytes(), "u", "https://b.test/feed/")
+        let e = parse_feed(xml.as_bytes(), "u", "https://b.test/feed/", None)
             .unwrap()
             .entries
             .remove(0);
@@ -548,6 +739,12 @@ mod tests {
 
     #[test]
     fn rejects_html_page() {
-        assert!(parse_feed(b"<html><body>hi</body></html>", "u", "https://b.test/").is_err());
+        assert!(parse_feed(
+            b"<html><body>hi</body></html>",
+            "u",
+            "https://b.test/",
+            None
+        )
+        .is_err());
     }
 }

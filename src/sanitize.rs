@@ -2,8 +2,10 @@
 //!
 //! Takes feed HTML (or plain text) and the base URL it was written against; returns HTML that is
 //! safe to put on the planet's own page: no script, no styles, no frames, no event handlers, only
-//! `http`, `https` and `mailto` links (and `data:` images), every relative URL made absolute.
-//! The allow-list below is the whole policy; nothing else decides what survives.
+//! `http`, `https` and `mailto` links (and `data:` raster images), every relative URL made
+//! absolute. URLs are judged after the browser's own parsing (entities decoded, tabs and newlines
+//! stripped), so `java&#x09;script:` is `javascript:` here too. The allow-list below is the whole
+//! policy; nothing else decides what survives.
 //! This stage does not decide *which* entries are shown, and does not escape for templates
 //! (tera's autoescape does that for everything not marked safe).
 
@@ -131,12 +133,94 @@ pub const DROPPED_WITH_CONTENT: &[&str] = &[
     "applet",
 ];
 
+/// The most character references one piece of HTML may hold; the rest is cut. html5ever's
+/// cost grows with the square of the references in one text run (20 000 `&amp;` take seconds),
+/// so without a cap one hostile entry could stall every run. Real posts stay far below it.
+pub const MAX_REFERENCES: usize = 10_000;
+
+/// The deepest element nesting one piece of HTML may reach; tags deeper are dropped (their text
+/// stays). The HTML parser
+/// checks the open elements for most start tags, so its cost grows with the square of the depth
+/// (50 000 nested `<div>` take minutes); real posts stay far below it.
+pub const MAX_DEPTH: usize = 256;
+
+/// Elements that never nest (void) or whose end tag is usually left out: they do not count
+/// towards [`MAX_DEPTH`], so ordinary lists and tables never reach it.
+const NOT_NESTING: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "thead", "tbody", "tfoot",
+    "colgroup", "rb", "rt", "rp", "optgroup",
+];
+
 /// Cleans one piece of feed content for publication. `base` resolves relative URLs; without
 /// one, relative URLs are dropped rather than left to resolve against the planet's own site.
 pub fn sanitize_html(content: &str, kind: TextKind, base: Option<&str>) -> String {
     match kind {
         TextKind::Text => text_to_html(content),
-        TextKind::Html => clean(content, base.and_then(|b| Url::parse(b).ok())),
+        TextKind::Html => clean(
+            &cap_depth(&cap_references(content)),
+            base.and_then(|b| Url::parse(b).ok()),
+        ),
+    }
+}
+
+/// `html` without the tags that would nest deeper than [`MAX_DEPTH`]; their text stays, so
+/// nothing the author wrote is lost, only structure no layout could show anyway. Counted from
+/// the tags alone, without parsing: a start tag opens one level, an end tag closes one, and
+/// [`NOT_NESTING`] elements count for nothing.
+fn cap_depth(html: &str) -> std::borrow::Cow<'_, str> {
+    let mut depth = 0usize;
+    let mut out: Option<String> = None;
+    // Bytes of `html` already copied to `out`, or skipped.
+    let mut copied = 0usize;
+    for (at, _) in html.match_indices('<') {
+        if at < copied {
+            continue;
+        }
+        let rest = &html[at + 1..];
+        let (closing, rest) = match rest.strip_prefix('/') {
+            Some(r) => (true, r),
+            None => (false, rest),
+        };
+        let name_len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .unwrap_or(rest.len());
+        let name = rest[..name_len].to_ascii_lowercase();
+        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        if NOT_NESTING.contains(&name.as_str()) {
+            continue;
+        }
+        let too_deep = if closing {
+            let deep = depth > MAX_DEPTH;
+            depth = depth.saturating_sub(1);
+            deep
+        } else {
+            depth += 1;
+            depth > MAX_DEPTH
+        };
+        if too_deep {
+            let end = html[at..].find('>').map_or(html.len(), |e| at + e + 1);
+            let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+            o.push_str(&html[copied..at]);
+            copied = end;
+        }
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&html[copied..]);
+            o.into()
+        }
+        None => html.into(),
+    }
+}
+
+/// `html` cut before its `MAX_REFERENCES + 1`-th `&`, with `…` marking the cut.
+fn cap_references(html: &str) -> std::borrow::Cow<'_, str> {
+    match html.match_indices('&').nth(MAX_REFERENCES) {
+        Some((at, _)) => format!("{}…", &html[..at]).into(),
+        None => html.into(),
     }
 }
 
@@ -165,52 +249,87 @@ fn clean(html: &str, base: Option<Url>) -> String {
     b.clean(html).to_string()
 }
 
-/// Extra rules ammonia's allow-list cannot express: `data:` only for images, `srcset`
-/// candidates resolved one by one, `mailto:` only on links.
+/// Extra rules ammonia's allow-list cannot express. Every URL is judged the way a browser
+/// reads it (the WHATWG URL parser, which also strips the tabs, newlines and leading controls
+/// that hide `java\tscript:`), after resolving it against the base: `http`/`https` anywhere,
+/// `mailto:` only as a link, `data:` only as a raster image's `src`; anything else drops the
+/// attribute. `srcset` candidates are judged one by one.
 fn filter_attribute<'v>(
     element: &str,
     attribute: &str,
     value: &'v str,
     base: Option<&Url>,
 ) -> Option<std::borrow::Cow<'v, str>> {
-    let lower = value.trim_start().to_ascii_lowercase();
     match attribute {
         "href" | "src" | "poster" | "cite" => {
-            if lower.starts_with("data:") {
-                let is_image =
-                    lower.starts_with("data:image/") && !lower.starts_with("data:image/svg");
-                return (is_image && element == "img" && attribute == "src")
-                    .then_some(value.into());
-            }
-            if lower.starts_with("mailto:") && element != "a" {
-                return None;
-            }
-            Some(value.into())
+            safe_url(element, attribute, value, base).map(std::borrow::Cow::Owned)
         }
         "srcset" => {
-            let mut out = Vec::new();
-            for candidate in value.split(',') {
-                let mut parts = candidate.split_whitespace();
-                let Some(url) = parts.next() else { continue };
-                let descriptor: Vec<&str> = parts.collect();
-                let resolved = match (Url::parse(url), base) {
-                    (Ok(u), _) => u,
-                    (Err(_), Some(b)) => b.join(url).ok()?,
-                    (Err(_), None) => continue,
-                };
-                if !matches!(resolved.scheme(), "http" | "https") {
-                    continue;
-                }
-                let mut s = resolved.to_string();
-                for d in descriptor {
-                    s.push(' ');
-                    s.push_str(d);
-                }
-                out.push(s);
-            }
+            let out: Vec<String> = srcset_candidates(value)
+                .into_iter()
+                .filter_map(|(url, descriptor)| {
+                    let url = safe_url("img", "srcset", url, base)?;
+                    Some(if descriptor.is_empty() {
+                        url
+                    } else {
+                        format!("{url} {descriptor}")
+                    })
+                })
+                .collect();
             (!out.is_empty()).then(|| out.join(", ").into())
         }
         _ => Some(value.into()),
+    }
+}
+
+/// The absolute form of `value` when it may appear in `attribute` of `element`, else `None`.
+fn safe_url(element: &str, attribute: &str, value: &str, base: Option<&Url>) -> Option<String> {
+    let url = match Url::parse(value) {
+        Ok(u) => u,
+        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(value).ok()?,
+        Err(_) => return None,
+    };
+    let allowed = match url.scheme() {
+        "http" | "https" => true,
+        "mailto" => element == "a" && attribute == "href",
+        "data" => element == "img" && attribute == "src" && is_raster_image(&url),
+        _ => false,
+    };
+    allowed.then(|| url.into())
+}
+
+/// Whether a `data:` URL holds a raster image (SVG can carry script, so it does not count).
+fn is_raster_image(url: &Url) -> bool {
+    let mime = url.path().split([';', ',']).next().unwrap_or_default();
+    matches!(
+        mime.trim().to_ascii_lowercase().as_str(),
+        "image/png" | "image/jpeg" | "image/jpg" | "image/gif" | "image/webp" | "image/avif"
+    )
+}
+
+/// The `(url, descriptor)` candidates of a `srcset`, split as the HTML standard does (a URL
+/// runs to whitespace, so one with commas inside survives; trailing commas end it).
+fn srcset_candidates(value: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
+        if rest.is_empty() {
+            return out;
+        }
+        let url_end = rest
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        let url = &rest[..url_end];
+        if let Some(stripped) = url.strip_suffix(',') {
+            out.push((stripped.trim_end_matches(','), ""));
+            rest = &rest[url_end..];
+            continue;
+        }
+        rest = &rest[url_end..];
+        let desc_end = rest.find(',').unwrap_or(rest.len());
+        out.push((url, rest[..desc_end].trim()));
+        rest = &rest[desc_end..];
     }
 }
 
@@ -230,7 +349,7 @@ fn text_to_html(text: &str) -> String {
 pub fn html_to_text(html: &str) -> String {
     let cleaned = ammonia::Builder::empty()
         .clean_content_tags(["script", "style"].into_iter().collect())
-        .clean(html)
+        .clean(&cap_depth(&cap_references(html)))
         .to_string();
     // ammonia's serializer escapes exactly these in text nodes; undo them to get the text back.
     cleaned
@@ -292,6 +411,158 @@ mod tests {
     fn keeps_data_images_only() {
         assert!(html(r#"<img src="data:image/png;base64,AAAA">"#).contains("data:image/png"));
         assert!(!html(r#"<a href="data:text/html,x">x</a>"#).contains("data:"));
+    }
+
+    #[test]
+    fn judges_urls_as_a_browser_reads_them() {
+        let cases = [
+            (
+                "tab in scheme",
+                r#"<a href="java&#x09;script:alert(1)">x</a>"#,
+                None,
+            ),
+            (
+                "newline in scheme",
+                "<a href=\"java\nscript:alert(1)\">x</a>",
+                None,
+            ),
+            (
+                "leading control",
+                r#"<a href="&#14;javascript:alert(1)">x</a>"#,
+                None,
+            ),
+            (
+                "entity-encoded",
+                r#"<a href="&#106;avascript:alert(1)">x</a>"#,
+                None,
+            ),
+            ("vbscript", r#"<a href="vbscript:msgbox(1)">x</a>"#, None),
+            (
+                "data link with tab",
+                r#"<a href="da&#x09;ta:text/html,x">x</a>"#,
+                None,
+            ),
+            (
+                "svg data image",
+                r#"<img src="data:image/svg+xml;base64,PHN2Zz4=">"#,
+                None,
+            ),
+            ("mailto on img", r#"<img src="mailto:a@b.test">"#, None),
+            (
+                "javascript cite",
+                r#"<blockquote cite="javascript:alert(1)">q</blockquote>"#,
+                None,
+            ),
+            (
+                "javascript poster",
+                r#"<video poster="javascript:alert(1)"></video>"#,
+                None,
+            ),
+            (
+                "protocol-relative",
+                r#"<a href="//cdn.test/x">x</a>"#,
+                Some("https://cdn.test/x"),
+            ),
+            (
+                "relative cite",
+                r#"<q cite="/src">q</q>"#,
+                Some("https://blog.test/src"),
+            ),
+            (
+                "relative poster",
+                r#"<video poster="p.jpg"></video>"#,
+                Some("https://blog.test/posts/p.jpg"),
+            ),
+            (
+                "mailto link",
+                r#"<a href="mailto:a@b.test">x</a>"#,
+                Some("mailto:a@b.test"),
+            ),
+            (
+                "png data",
+                r#"<img src="data:image/png;base64,AAAA">"#,
+                Some("data:image/png;base64,AAAA"),
+            ),
+        ];
+        for (name, input, want) in cases {
+            let out = html(input);
+            match want {
+                Some(url) => assert!(out.contains(&format!("\"{url}\"")), "case {name}: {out}"),
+                None => assert!(
+                    !out.contains("href=")
+                        && !out.contains("src=")
+                        && !out.contains("cite=")
+                        && !out.contains("poster="),
+                    "case {name}: {out}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn srcset_is_split_as_browsers_do() {
+        let out = html(
+            r#"<img src="a.png" srcset="/w_100,h_100/a.png 1x,b.png 2x, javascript:alert(1) 3x">"#,
+        );
+        assert!(
+            out.contains(r#"srcset="https://blog.test/w_100,h_100/a.png 1x, https://blog.test/posts/b.png 2x""#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn keeps_structure() {
+        let input = "<h2>T</h2><figure><img src=\"a.png\" alt=\"A\"><figcaption>C</figcaption></figure><pre><code>let x = 1 &lt; 2;\n  indented</code></pre><table><thead><tr><th>h</th></tr></thead><tbody><tr><td>d</td></tr></tbody></table><blockquote><p>q</p></blockquote><ul><li>i</li></ul><ol><li>j</li></ol>";
+        let out = html(input);
+        for tag in [
+            "<h2>",
+            "<figure>",
+            "<figcaption>",
+            "<pre><code>let x = 1 &lt; 2;\n  indented</code></pre>",
+            "<table>",
+            "<th>",
+            "<td>",
+            "<blockquote>",
+            "<ul>",
+            "<ol>",
+            "alt=\"A\"",
+        ] {
+            assert!(out.contains(tag), "{tag} kept: {out}");
+        }
+    }
+
+    #[test]
+    fn caps_character_references() {
+        let big = "&amp;".repeat(MAX_REFERENCES + 50);
+        let start = std::time::Instant::now();
+        let out = html(&format!("<p>{big}</p>"));
+        assert_eq!(
+            out.matches("&amp;").count(),
+            MAX_REFERENCES,
+            "cut at the cap"
+        );
+        assert!(out.ends_with("…</p>"), "the cut is marked");
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+        let small = html("<p>a &amp; b</p>");
+        assert_eq!(small, "<p>a &amp; b</p>");
+    }
+
+    #[test]
+    fn caps_nesting_depth() {
+        let start = std::time::Instant::now();
+        let out = html(&format!("{}deep text", "<div>".repeat(50_000)));
+        assert_eq!(
+            out.matches("<div>").count(),
+            MAX_DEPTH,
+            "tags beyond the cap dropped"
+        );
+        assert!(out.contains("deep text"), "their text kept");
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+        // Lists and tables, whose end tags are often left out, are not cut.
+        let list = format!("<ul>{}</ul>", "<li>item".repeat(2_000));
+        assert_eq!(html(&list).matches("<li>").count(), 2_000);
+        let nested = "<div><blockquote><p>deep <b>enough</b></p></blockquote></div>";
+        assert_eq!(html(nested), nested);
     }
 
     #[test]

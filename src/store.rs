@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::config::SortBy;
 use crate::model::{Entry, FeedMeta, Source, StoredEntry, TextKind};
 
 /// Errors from the cache.
@@ -393,6 +394,19 @@ impl Store {
         entries: &[Entry],
         now: DateTime<Utc>,
     ) -> Result<usize, Error> {
+        self.upsert_entries_by(feed_url, entries, now, SortBy::Published)
+    }
+
+    /// [`Store::upsert_entries`] with the operator's `sort_by`: under `published` a known
+    /// entry keeps the sort date it was first stored with, so an edit upstream (a new
+    /// `updated`) does not move it; under `updated` the sort date follows the edit.
+    pub fn upsert_entries_by(
+        &self,
+        feed_url: &str,
+        entries: &[Entry],
+        now: DateTime<Utc>,
+        by: SortBy,
+    ) -> Result<usize, Error> {
         let mut find = self
             .conn
             .prepare_cached("SELECT first_seen FROM entries WHERE feed_url = ?1 AND id = ?2")?;
@@ -404,7 +418,8 @@ impl Store {
                 link = excluded.link, title = excluded.title, author = excluded.author,
                 content = excluded.content, content_kind = excluded.content_kind,
                 base = excluded.base, published = excluded.published, updated = excluded.updated,
-                categories = excluded.categories, sort_date = excluded.sort_date,
+                categories = excluded.categories,
+                sort_date = CASE WHEN ?15 THEN excluded.sort_date ELSE entries.sort_date END,
                 detail = excluded.detail
              WHERE link IS NOT excluded.link OR title IS NOT excluded.title
                 OR author IS NOT excluded.author OR content IS NOT excluded.content
@@ -424,7 +439,7 @@ impl Store {
                     now
                 }
             };
-            let sort = crate::parse::sort_date(e, first_seen, now.max(first_seen));
+            let sort = crate::parse::sort_date_by(e, first_seen, now.max(first_seen), by);
             let categories = serde_json::to_string(&e.categories).unwrap_or_else(|_| "[]".into());
             let detail = serde_json::to_string(&e.detail).unwrap_or_else(|_| "{}".into());
             upsert.execute(params![
@@ -442,6 +457,7 @@ impl Store {
                 first_seen.timestamp(),
                 sort.timestamp(),
                 detail,
+                by == SortBy::Updated,
             ])?;
         }
         Ok(new)

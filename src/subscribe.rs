@@ -355,7 +355,12 @@ pub async fn find_feed(client: &fetch::Client, url: &Url) -> Result<Found, Error
         url: url.to_string(),
         source: e,
     })?;
-    if let Ok(parsed) = parse::parse_feed(&body.bytes, url.as_str(), body.final_url.as_str()) {
+    if let Ok(parsed) = parse::parse_feed(
+        &body.bytes,
+        url.as_str(),
+        body.final_url.as_str(),
+        body.content_type.as_deref(),
+    ) {
         return Ok(Found {
             url: url.clone(),
             final_url: body.final_url,
@@ -368,8 +373,12 @@ pub async fn find_feed(client: &fetch::Client, url: &Url) -> Result<Found, Error
         let Ok(feed) = get(client, &c.url).await else {
             continue;
         };
-        if let Ok(parsed) = parse::parse_feed(&feed.bytes, c.url.as_str(), feed.final_url.as_str())
-        {
+        if let Ok(parsed) = parse::parse_feed(
+            &feed.bytes,
+            c.url.as_str(),
+            feed.final_url.as_str(),
+            feed.content_type.as_deref(),
+        ) {
             return Ok(Found {
                 url: c.url.clone(),
                 final_url: feed.final_url,

@@ -1,8 +1,10 @@
 //! Integration tests: one binary, fixture feeds served on 127.0.0.1, the real `planet` binary.
 
 mod browser;
+mod corpus_rate;
 mod fidelity;
 mod manners;
+mod normalize;
 mod operator;
 mod pipeline;
 mod server;
@@ -10,3 +12,5 @@ mod support;
 mod unattended;
 mod validate;
 mod venus;
+mod xml_attacks;
+mod xss;

@@ -1,0 +1,601 @@
+//! Repairs of what strict XML parsers reject and liberal readers forgive, on UTF-8 text.
+//!
+//! Each repair takes the document [`super::decode`] produced and returns a fixed copy (or `None`
+//! when it does not apply): HTML entities and bare `&`, `<rss>` without a version feed-rs knows,
+//! RSS 0.90 and Atom 0.3 namespaces, `<rss>` without `<channel>`, Atom text constructs typed
+//! with MIME types, and, when the XML is broken, unbalanced tags. None of them expands an entity
+//! a DTD declares or reads anything but the text it is given.
+
+use std::borrow::Cow;
+
+use encoding_rs::WINDOWS_1252;
+
+use super::decode::is_xml_char;
+
+/// Repairs references a strict XML parser rejects or misreads, outside CDATA sections,
+/// comments, processing instructions and the DOCTYPE:
+/// - HTML named entities (`&nbsp;`, `&eacute;`) become numeric character references;
+/// - references to characters XML forbids (`&#12;`) are dropped, and references to the C1
+///   range (`&#146;`) are read as the windows-1252 characters their authors meant;
+/// - an `&` that starts no reference becomes `&amp;`.
+///
+/// Names neither XML nor HTML defines are left alone: feed-rs keeps them as literal text and
+/// never expands a DTD's entities.
+pub fn repair_references(text: &str) -> Cow<'_, str> {
+    if !text.contains('&') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Copy markup sections whose text is not parsed for references.
+        let skip = [
+            ("<![CDATA[", "]]>"),
+            ("<!--", "-->"),
+            ("<?", "?>"),
+            ("<!DOCTYPE", ">"),
+        ]
+        .iter()
+        .find(|(open, _)| rest.starts_with(open));
+        if let Some((open, close)) = skip {
+            let end = if *open == "<!DOCTYPE" {
+                doctype_end(rest)
+            } else {
+                rest[open.len()..]
+                    .find(close)
+                    .map_or(rest.len(), |i| open.len() + i + close.len())
+            };
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        let Some(next) = rest.find(['&', '<']) else {
+            out.push_str(rest);
+            break;
+        };
+        out.push_str(&rest[..next]);
+        rest = &rest[next..];
+        if rest.starts_with('<') {
+            out.push('<');
+            rest = &rest[1..];
+            continue;
+        }
+        let consumed = repair_one(rest, &mut out);
+        rest = &rest[consumed..];
+    }
+    Cow::Owned(out)
+}
+
+/// The end of a DOCTYPE, past its internal subset (which may hold `>` inside brackets).
+fn doctype_end(s: &str) -> usize {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '>' if depth == 0 => return i + 1,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+/// Repairs the reference starting at `s` (which starts with `&`), appending to `out`;
+/// returns how many bytes of `s` it consumed.
+fn repair_one(s: &str, out: &mut String) -> usize {
+    let body_end = s[1..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+        .map_or(s.len(), |i| i + 1);
+    let name = &s[1..body_end];
+    let terminated = s[body_end..].starts_with(';');
+    if !terminated || name.is_empty() {
+        out.push_str("&amp;");
+        return 1;
+    }
+    let whole = body_end + 1;
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => num.parse::<u32>().ok(),
+        };
+        match code {
+            Some(n @ 0x80..=0x9F) => {
+                // The C1 controls are never meant: these are windows-1252 code points.
+                let byte = [n as u8];
+                let c = WINDOWS_1252.decode_without_bom_handling(&byte).0;
+                push_char_refs(&c, out);
+            }
+            Some(n) if char::from_u32(n).is_some_and(is_xml_char) => out.push_str(&s[..whole]),
+            Some(_) => {} // a character XML forbids: dropped
+            None => out.push_str("&amp;"),
+        }
+        return if code.is_some() { whole } else { 1 };
+    }
+    if matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
+        out.push_str(&s[..whole]);
+    } else if let Some(resolved) = quick_xml::escape::resolve_html5_entity(name) {
+        push_char_refs(resolved, out);
+    } else {
+        out.push_str(&s[..whole]);
+    }
+    whole
+}
+
+fn push_char_refs(text: &str, out: &mut String) {
+    for c in text.chars() {
+        out.push_str(&format!("&#x{:X};", c as u32));
+    }
+}
+
+/// Gives `<rss>` without a `version` (or with one feed-rs does not dispatch on, such as 0.93
+/// or 0.94) the version 2.0, whose parser reads every RSS 0.9x/2.0 document. Returns `None`
+/// when the root is not such an `<rss>`.
+pub fn fix_rss_version(text: &str) -> Option<String> {
+    let start = root_start(text)?;
+    let tag = &text[start..];
+    let after_name = tag.strip_prefix("<rss")?;
+    if !after_name.starts_with(|c: char| c.is_whitespace() || c == '>' || c == '/') {
+        return None;
+    }
+    let tag_end = start + tag.find('>')?;
+    let attrs = &text[start + 4..tag_end];
+    let version = attr_value(attrs, "version");
+    if matches!(version.as_deref(), Some("2.0" | "0.91" | "0.92")) {
+        return None;
+    }
+    let mut fixed = String::with_capacity(text.len() + 16);
+    fixed.push_str(&text[..start]);
+    fixed.push_str("<rss version=\"2.0\"");
+    fixed.push_str(&remove_attr(attrs, "version"));
+    fixed.push_str(&text[tag_end..]);
+    Some(fixed)
+}
+
+/// Namespaces that name an old version of a format feed-rs reads under the current one:
+/// Atom 0.3 is read as Atom 1.0 (its `issued`, `modified` and `tagline` renamed to `published`,
+/// `updated` and `subtitle`), RSS 0.90 as RSS 1.0, and the UserLand RSS 2.0 default namespace is
+/// dropped (RSS 2.0 has none). Returns `None` when the document uses none of them.
+pub fn modernize_namespaces(text: &str) -> Option<String> {
+    const ATOM03: &str = "http://purl.org/atom/ns#";
+    const ALIASES: &[(&str, &str)] = &[
+        (
+            "\"http://purl.org/atom/ns#\"",
+            "\"http://www.w3.org/2005/Atom\"",
+        ),
+        (
+            "'http://purl.org/atom/ns#'",
+            "'http://www.w3.org/2005/Atom'",
+        ),
+        (
+            "\"http://my.netscape.com/rdf/simple/0.9/\"",
+            "\"http://purl.org/rss/1.0/\"",
+        ),
+        (
+            "\"http://channel.netscape.com/rdf/simple/0.9/\"",
+            "\"http://purl.org/rss/1.0/\"",
+        ),
+        ("xmlns=\"http://backend.userland.com/rss2\"", ""),
+        ("xmlns=\"http://backend.userland.com/rss\"", ""),
+    ];
+    let start = root_start(text)?;
+    let end = start + text[start..].find('>')?;
+    let tag = &text[start..end];
+    if !ALIASES.iter().any(|(from, _)| tag.contains(from)) {
+        return None;
+    }
+    let mut new_tag = tag.to_owned();
+    for (from, to) in ALIASES {
+        new_tag = new_tag.replace(from, to);
+    }
+    let mut rest = text[end..].to_owned();
+    if tag.contains(ATOM03) {
+        for (old, new) in [
+            ("issued", "published"),
+            ("modified", "updated"),
+            ("tagline", "subtitle"),
+        ] {
+            rest = rest
+                .replace(&format!("<{old}>"), &format!("<{new}>"))
+                .replace(&format!("<{old} "), &format!("<{new} "))
+                .replace(&format!("</{old}>"), &format!("</{new}>"));
+        }
+    }
+    Some(format!("{}{new_tag}{rest}", &text[..start]))
+}
+
+/// Wraps the items of an `<rss>` that has no `<channel>` in one, as RSS requires.
+pub fn add_missing_channel(text: &str) -> Option<String> {
+    if text.contains("<channel") {
+        return None;
+    }
+    let start = root_start(text)?;
+    if !text[start..].starts_with("<rss") {
+        return None;
+    }
+    let open_end = start + text[start..].find('>')? + 1;
+    let close = text.rfind("</rss>").unwrap_or(text.len());
+    Some(format!(
+        "{}<channel>{}</channel>{}",
+        &text[..open_end],
+        &text[open_end..close],
+        &text[close..]
+    ))
+}
+
+/// Makes an ill-formed document well-formed the way a browser would: an end tag closes the
+/// nearest open element of its name (and those opened inside it), an end tag with no open
+/// element is dropped, and a document cut short (truncated mid-tag or mid-CDATA) ends where the
+/// last complete piece of markup did, with its open elements closed, minus the entry it cut
+/// (half an entry would be published under a wrong title and id). Used only when feed-rs
+/// rejects a document, so well-formed feeds are read exactly as written.
+pub fn balance(text: &str) -> String {
+    use quick_xml::events::{BytesEnd, Event};
+    let mut reader = quick_xml::Reader::from_str(text);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.allow_unmatched_ends = true;
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(text.len()));
+    // Open elements: name and where their start tag begins in the output.
+    let mut open: Vec<(Vec<u8>, usize)> = Vec::new();
+    loop {
+        let event = match reader.read_event() {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(e) => e,
+        };
+        let ok = match &event {
+            Event::Start(e) => {
+                let mut ok = true;
+                // An entry starts in its feed: whatever was left open inside the feed (an
+                // unclosed `<itunes:category>`, say) ends before it.
+                if is_entry(e.name().as_ref()) {
+                    if let Some(at) = open.iter().rposition(|(n, _)| is_entry_parent(n)) {
+                        while open.len() > at + 1 {
+                            if let Some((name, _)) = open.pop() {
+                                let name = String::from_utf8_lossy(&name).into_owned();
+                                ok &= writer.write_event(Event::End(BytesEnd::new(name))).is_ok();
+                            }
+                        }
+                    }
+                }
+                open.push((e.name().as_ref().to_vec(), writer.get_ref().len()));
+                ok && writer.write_event(event.borrow()).is_ok()
+            }
+            Event::End(e) => match open.iter().rposition(|(n, _)| n == e.name().as_ref()) {
+                Some(at) => {
+                    let mut ok = true;
+                    while open.len() > at {
+                        if let Some((name, _)) = open.pop() {
+                            let name = String::from_utf8_lossy(&name).into_owned();
+                            ok &= writer.write_event(Event::End(BytesEnd::new(name))).is_ok();
+                        }
+                    }
+                    ok
+                }
+                None => true,
+            },
+            _ => writer.write_event(event.borrow()).is_ok(),
+        };
+        if !ok {
+            break;
+        }
+    }
+    let mut out = writer.into_inner();
+    if let Some(at) = open.iter().position(|(n, _)| is_entry(n)) {
+        out.truncate(open[at].1);
+        open.truncate(at);
+    }
+    while let Some((name, _)) = open.pop() {
+        out.extend_from_slice(b"</");
+        out.extend_from_slice(&name);
+        out.push(b'>');
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn local_name(name: &[u8]) -> &[u8] {
+    name.rsplit(|&b| b == b':').next().unwrap_or(name)
+}
+
+fn is_entry(name: &[u8]) -> bool {
+    matches!(local_name(name), b"item" | b"entry")
+}
+
+fn is_entry_parent(name: &[u8]) -> bool {
+    matches!(local_name(name), b"channel" | b"feed" | b"RDF")
+}
+
+/// The feed inside a document whose root is something else (a feed served wrapped in an HTML
+/// page, say): from its `<rss`, `<feed` or `<rdf:RDF` start tag to its end tag. `None` when
+/// there is none below the root.
+pub fn embedded_feed(text: &str) -> Option<String> {
+    let root = root_start(text)?;
+    let (start, close) = [
+        ("<rss", "</rss>"),
+        ("<feed", "</feed>"),
+        ("<rdf:RDF", "</rdf:RDF>"),
+    ]
+    .iter()
+    .filter_map(|(open, close)| {
+        text[root + 1..]
+            .match_indices(open)
+            .map(|(i, _)| root + 1 + i)
+            .find(|&i| text[i + open.len()..].starts_with(|c: char| c.is_whitespace() || c == '>'))
+            .map(|i| (i, *close))
+    })
+    .min_by_key(|(i, _)| *i)?;
+    let end = text[start..]
+        .rfind(close)
+        .map_or(text.len(), |i| start + i + close.len());
+    Some(text[start..end].to_owned())
+}
+
+/// Rewrites the `type` of Atom text constructs given as a MIME type (Atom 0.3 style, or
+/// mistakes such as `text/plain`) to the `text`/`html`/`xhtml` Atom 1.0 allows, since feed-rs
+/// rejects the whole feed over one. Anything unknown becomes `text`, the safe reading.
+pub fn fix_text_types(text: &str) -> String {
+    const TEXT_CONSTRUCTS: &[&str] = &[
+        "<title",
+        "<subtitle",
+        "<summary",
+        "<rights",
+        "<tagline",
+        "<info",
+        "<copyright",
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let starts = |t: &str| {
+            rest.starts_with(t) && rest[t.len()..].starts_with(|c: char| c.is_whitespace())
+        };
+        let is_content = starts("<content");
+        let is_construct = is_content || TEXT_CONSTRUCTS.iter().any(|t| starts(t));
+        let Some(end) = rest.find('>').filter(|_| is_construct) else {
+            out.push('<');
+            rest = &rest[1..];
+            continue;
+        };
+        let tag = &rest[..end];
+        // A valid Atom type, or a real MIME type on `<content>` (which allows one), stays.
+        let keep =
+            |t: &str| matches!(t, "text" | "html" | "xhtml") || is_content && is_mime_type(t);
+        match attr_value(tag, "type") {
+            Some(t) if !keep(&t) => {
+                let kind = match t.trim().to_ascii_lowercase().as_str() {
+                    "text/html" => "html",
+                    "application/xhtml+xml" => "xhtml",
+                    _ => "text",
+                };
+                out.push_str(remove_attr(tag, "type").trim_end());
+                out.push_str(&format!(" type=\"{kind}\""));
+            }
+            _ => out.push_str(tag),
+        }
+        rest = &rest[end..];
+        out.push('>');
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether `t` has the shape of a MIME type (`type/subtype`, RFC 2045 token characters).
+fn is_mime_type(t: &str) -> bool {
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
+    };
+    t.split_once('/')
+        .is_some_and(|(a, b)| token(a) && token(b.split(';').next().unwrap_or_default().trim()))
+}
+
+/// Where the root element's start tag begins: the first `<` not opening a PI, comment or
+/// DOCTYPE.
+fn root_start(text: &str) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let i = at + text[at..].find('<')?;
+        let rest = &text[i..];
+        if rest.starts_with("<?") {
+            at = i + rest.find("?>")? + 2;
+        } else if rest.starts_with("<!--") {
+            at = i + rest.find("-->")? + 3;
+        } else if rest.starts_with("<!") {
+            at = i + doctype_end(rest);
+        } else {
+            return Some(i);
+        }
+    }
+}
+
+fn attr_value(attrs: &str, name: &str) -> Option<String> {
+    let at = find_attr(attrs, name)?;
+    let rest = attrs[at + name.len()..].trim_start().strip_prefix('=')?;
+    let rest = rest.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].to_owned())
+}
+
+fn remove_attr(attrs: &str, name: &str) -> String {
+    let Some(at) = find_attr(attrs, name) else {
+        return attrs.to_owned();
+    };
+    let rest = &attrs[at + name.len()..];
+    let mut end = at + name.len();
+    if let Some(eq) = rest.trim_start().strip_prefix('=') {
+        let value = eq.trim_start();
+        if let Some(q) = value.chars().next().filter(|c| *c == '"' || *c == '\'') {
+            if let Some(close) = value[1..].find(q) {
+                end = attrs.len() - value.len() + 1 + close + 1;
+            }
+        }
+    }
+    format!("{}{}", &attrs[..at], &attrs[end..])
+}
+
+/// The position of attribute `name` in a start tag's attribute text (a whole name only).
+fn find_attr(attrs: &str, name: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = attrs[from..].find(name) {
+        let at = from + i;
+        let before_ok = at == 0 || attrs[..at].ends_with(char::is_whitespace);
+        let after_ok = attrs[at + name.len()..].trim_start().starts_with('=');
+        if before_ok && after_ok {
+            return Some(at);
+        }
+        from = at + name.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repairs_references() {
+        let cases = [
+            (
+                "html entity",
+                "<a>x&nbsp;y&eacute;</a>",
+                "<a>x&#xA0;y&#xE9;</a>",
+            ),
+            (
+                "xml entity kept",
+                "<a>&amp;&lt;&#38;</a>",
+                "<a>&amp;&lt;&#38;</a>",
+            ),
+            (
+                "bare ampersand",
+                "<a>R&D & co</a>",
+                "<a>R&amp;D &amp; co</a>",
+            ),
+            (
+                "bare in attribute",
+                "<a href=\"?a=1&b=2\"/>",
+                "<a href=\"?a=1&amp;b=2\"/>",
+            ),
+            ("forbidden char ref", "<a>x&#12;y&#x0;</a>", "<a>xy</a>"),
+            (
+                "c1 ref is windows-1252",
+                "<a>it&#146;s</a>",
+                "<a>it&#x2019;s</a>",
+            ),
+            (
+                "cdata untouched",
+                "<![CDATA[a &nbsp; & b]]>",
+                "<![CDATA[a &nbsp; & b]]>",
+            ),
+            (
+                "dtd entities not expanded",
+                "<!DOCTYPE r [<!ENTITY lol \"lol\">]><r>&lol;</r>",
+                "<!DOCTYPE r [<!ENTITY lol \"lol\">]><r>&lol;</r>",
+            ),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(repair_references(input), want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn balances_ill_formed_documents() {
+        let cases = [
+            (
+                "truncated",
+                "<rss><channel><item><title>a</title></item><item><title><![CD",
+                "<rss><channel><item><title>a</title></item></channel></rss>",
+            ),
+            ("unclosed inner", "<a><b><c>x</a>", "<a><b><c>x</c></b></a>"),
+            ("stray end", "<a>x</p>y</a>", "<a>xy</a>"),
+            ("cut end tag", "<a><b/></a", "<a><b/></a>"),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(balance(input), want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn closes_what_was_left_open_before_an_entry() {
+        let input =
+            "<rss><channel><itunes:category text='a'><item><title>x</title></item></channel></rss>";
+        assert_eq!(
+            balance(input),
+            "<rss><channel><itunes:category text='a'></itunes:category><item><title>x</title></item></channel></rss>"
+        );
+    }
+
+    #[test]
+    fn finds_a_feed_wrapped_in_a_page() {
+        let page = "<html><body><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title></feed></body></html>";
+        assert_eq!(
+            embedded_feed(page).as_deref(),
+            Some("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title></feed>")
+        );
+        assert_eq!(embedded_feed("<html><body><p>feed</p></body></html>"), None);
+    }
+
+    #[test]
+    fn reads_old_namespaces_as_new() {
+        let atom03 = "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"><entry><issued>x</issued><modified>y</modified></entry></feed>";
+        assert_eq!(
+            modernize_namespaces(atom03).as_deref(),
+            Some("<feed version=\"0.3\" xmlns=\"http://www.w3.org/2005/Atom\"><entry><published>x</published><updated>y</updated></entry></feed>")
+        );
+        let userland =
+            "<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\"><channel/></rss>";
+        assert_eq!(
+            modernize_namespaces(userland).as_deref(),
+            Some("<rss version=\"2.0\" ><channel/></rss>")
+        );
+        assert_eq!(
+            modernize_namespaces("<rss version=\"2.0\"><channel/></rss>"),
+            None
+        );
+    }
+
+    #[test]
+    fn fixes_mime_types_on_text_constructs() {
+        assert_eq!(
+            fix_text_types("<feed><title type=\"text/plain\">a</title><summary type='text/html'>b</summary><content type=\"text/plain\">c</content></feed>"),
+            "<feed><title type=\"text\">a</title><summary type=\"html\">b</summary><content type=\"text/plain\">c</content></feed>"
+        );
+    }
+
+    #[test]
+    fn wraps_channelless_rss() {
+        assert_eq!(
+            add_missing_channel("<rss><item/></rss>").as_deref(),
+            Some("<rss><channel><item/></channel></rss>")
+        );
+    }
+
+    #[test]
+    fn gives_rss_a_version() {
+        let cases = [
+            (
+                "missing",
+                "<rss><channel/></rss>",
+                Some("<rss version=\"2.0\"><channel/></rss>"),
+            ),
+            (
+                "0.94 with namespace",
+                "<?xml-stylesheet x?><rss xmlns:a=\"u\" version=\"0.94\">",
+                Some("<?xml-stylesheet x?><rss version=\"2.0\" xmlns:a=\"u\" >"),
+            ),
+            ("2.0 untouched", "<rss version=\"2.0\">", None),
+            (
+                "padded 2.0",
+                "<rss version=\" 2.0 \">",
+                Some("<rss version=\"2.0\" >"),
+            ),
+            ("atom untouched", "<feed>", None),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(fix_rss_version(input).as_deref(), want, "case {name}");
+        }
+    }
+}
