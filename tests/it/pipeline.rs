@@ -628,3 +628,35 @@ fn verbose_shows_each_feed_and_quiet_hides_warnings() {
     let quiet = planet.run_ok(&["run", "-q"]);
     assert!(quiet.is_empty(), "-q prints errors only: {quiet}");
 }
+
+#[test]
+fn real_malformed_feed_is_read_liberally_beside_the_others() {
+    // A real feed that a strict XML parser rejects (invalid token, line 219): liberal readers
+    // still read its ten items, and so must we, without disturbing the well-formed feeds.
+    let server = Server::start();
+    server.set(
+        "/broken.xml",
+        Route::xml(fixture("corpus/feedjira09__IanLandsmansWeblogv20.xml")),
+    );
+    server.set(
+        "/good.xml",
+        Route::xml(rss(
+            "Good",
+            &[(
+                "1",
+                "Fine",
+                "https://g.test/1",
+                "Tue, 03 Mar 2026 10:00:00 GMT",
+            )],
+        )),
+    );
+    let planet = Planet::with_feeds(
+        "items_per_page = 1000",
+        &[server.url("/broken.xml"), server.url("/good.xml")],
+    );
+    let stderr = planet.run_ok(&["run"]);
+    assert!(stderr.is_empty(), "read without complaint: {stderr}");
+    let titles = planet.atom_titles();
+    assert_eq!(titles.len(), 11, "{titles:?}");
+    assert!(titles.contains(&"Fine".to_owned()));
+}
