@@ -235,18 +235,13 @@ fn write_markup(n: Node, depth: usize, out: &mut String) {
     }
 }
 
+/// XML-escapes a text node (`&`, `<`, `>`) or an attribute value (also the quotes).
 fn escape(s: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            c => out.push(c),
-        }
+    if attribute {
+        quick_xml::escape::escape(s).into_owned()
+    } else {
+        quick_xml::escape::partial_escape(s).into_owned()
     }
-    out
 }
 
 fn person(n: Node) -> Person {

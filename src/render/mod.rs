@@ -202,10 +202,7 @@ pub fn html_to_text(html: &str) -> String {
 
 /// Escapes text for HTML element content and attribute values.
 fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    quick_xml::escape::escape(s).into_owned()
 }
 
 /// The first [`EXCERPT_WORDS`] words of sanitized HTML, as one HTML paragraph ending in `…`
