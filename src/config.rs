@@ -200,17 +200,21 @@ fn check(config: &Config, text: &str) -> Result<(), String> {
     }
     let mut seen = HashSet::new();
     for feed in &config.feeds {
-        let at = line_of(text, feed.url.as_str())
-            .map(|l| format!(" (line {l})"))
-            .unwrap_or_default();
+        // Found only for a message: a search per feed would make loading quadratic (issue 6).
+        let at = || {
+            line_of(text, feed.url.as_str())
+                .map(|l| format!(" (line {l})"))
+                .unwrap_or_default()
+        };
         if !matches!(feed.url.scheme(), "http" | "https") {
             return Err(format!(
-                "feed `{}`{at}: only http and https feeds can be fetched",
-                feed.url
+                "feed `{}`{}: only http and https feeds can be fetched",
+                feed.url,
+                at()
             ));
         }
         if !seen.insert(feed.url.as_str()) {
-            return Err(format!("feed `{}`{at} is listed twice", feed.url));
+            return Err(format!("feed `{}`{} is listed twice", feed.url, at()));
         }
     }
     Ok(())
