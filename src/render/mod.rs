@@ -8,6 +8,8 @@
 pub mod atom;
 pub mod html;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
@@ -182,14 +184,16 @@ pub fn build(
     if !link.ends_with('/') {
         link.push('/');
     }
-    let source_of = |url: &str| sources.iter().find(|s| s.url == url);
-    let configured_name = |url: &str| {
-        config
-            .feeds
-            .iter()
-            .find(|f| f.url.as_str() == url)
-            .and_then(|f| f.name.as_deref())
-    };
+    // Indexed once: the sidebar looks up every feed, and a linear search per feed is quadratic
+    // at thousands of feeds (issue 6).
+    let by_url: HashMap<&str, &Source> = sources.iter().map(|s| (s.url.as_str(), s)).collect();
+    let names: HashMap<&str, &str> = config
+        .feeds
+        .iter()
+        .filter_map(|f| Some((f.url.as_str(), f.name.as_deref()?)))
+        .collect();
+    let source_of = |url: &str| by_url.get(url).copied();
+    let configured_name = |url: &str| names.get(url).copied();
     let entry_views: Vec<EntryView> = entries
         .iter()
         .map(|s| {
