@@ -41,7 +41,8 @@ pub enum Error {
 }
 
 /// The migrations, in order; `user_version` records how many have run. Append, never edit.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE feeds (
     url           TEXT PRIMARY KEY,
     title         TEXT NOT NULL DEFAULT '',
@@ -75,7 +76,36 @@ CREATE TABLE entries (
     PRIMARY KEY (feed_url, id)
 ) WITHOUT ROWID;
 CREATE INDEX entries_by_date ON entries (sort_date DESC, feed_url, id);
-"#];
+"#,
+    // Issue 6: entries become a rowid table. WITHOUT ROWID kept each 2-4 KB row inside the primary
+    // key's B-tree, in (feed, id) order, so every insert split and shifted pages of big rows: the
+    // first run slowed down as the cache grew. Rows now append; the key is a small index.
+    r#"
+CREATE TABLE entries_rowid (
+    feed_url     TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    link         TEXT,
+    title        TEXT NOT NULL,
+    author       TEXT,
+    content      TEXT NOT NULL,
+    content_kind TEXT NOT NULL,
+    base         TEXT,
+    published    INTEGER,
+    updated      INTEGER,
+    categories   TEXT NOT NULL DEFAULT '[]',
+    first_seen   INTEGER NOT NULL,
+    sort_date    INTEGER NOT NULL,
+    PRIMARY KEY (feed_url, id)
+);
+INSERT INTO entries_rowid (feed_url, id, link, title, author, content, content_kind, base,
+    published, updated, categories, first_seen, sort_date)
+SELECT feed_url, id, link, title, author, content, content_kind, base,
+    published, updated, categories, first_seen, sort_date FROM entries;
+DROP TABLE entries;
+ALTER TABLE entries_rowid RENAME TO entries;
+CREATE INDEX entries_by_date ON entries (sort_date DESC, feed_url, id);
+"#,
+];
 
 /// A successful fetch, as recorded.
 #[derive(Debug, Clone, Copy)]
@@ -382,6 +412,29 @@ mod tests {
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].entry.content, "v2");
         assert_eq!(all[0].first_seen, t0);
+    }
+
+    #[test]
+    fn rowid_migration_keeps_entries_and_their_key() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(FILE_NAME)).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO entries (feed_url, id, title, content, content_kind, first_seen,
+                    sort_date) VALUES ('f', 'a', 'A', 'old', 'html', 1700000000, 1700000000)",
+                [],
+            )
+            .unwrap();
+        }
+        let s = Store::open(dir.path()).unwrap();
+        let all = s.newest(10, 0).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].entry.content, "old");
+        let later = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        assert_eq!(s.upsert_entries("f", &[entry("a", "new")], later).unwrap(), 0);
+        assert_eq!(s.newest(10, 0).unwrap().len(), 1);
     }
 
     #[test]

@@ -53,6 +53,10 @@ struct Args {
     /// Keep the planet folder (config, cache, output) here instead of a temporary one.
     #[arg(long)]
     keep: Option<PathBuf>,
+    /// Write `planet.toml` into the `--keep` folder and serve the feeds until killed, measuring
+    /// nothing: for profiling `planet` by hand (`perf record target/release/planet run`).
+    #[arg(long, requires = "keep")]
+    serve: bool,
     /// Internal: act as the launcher (see [`Launcher`]).
     #[arg(long, hide = true)]
     launcher: bool,
@@ -110,6 +114,18 @@ fn main() -> anyhow::Result<()> {
         srv.port
     );
 
+    if let (true, Some(dir)) = (args.serve, &args.keep) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        write_config(dir, &args, srv.port)?;
+        eprintln!(
+            "planet-bench: serving for `{}`; stop with Ctrl-C",
+            dir.join("planet.toml").display()
+        );
+        loop {
+            std::thread::park();
+        }
+    }
     let changed: Vec<usize> = (0..args.feeds)
         .filter(|i| corpus::broken(*i).is_none())
         .step_by(20)
