@@ -189,15 +189,18 @@ where
     for req in requests {
         let (tx, limit, then, client) = (tx.clone(), limit.clone(), then.clone(), client.clone());
         tokio::spawn(async move {
-            let Ok(_permit) = limit.acquire_owned().await else {
+            let Ok(permit) = limit.acquire_owned().await else {
                 return;
             };
             let result = client.fetch(&req).await;
-            drop(_permit);
             let out = tokio::task::spawn_blocking(move || then(req, result)).await;
             if let Ok(out) = out {
                 let _ = tx.send(out).await;
             }
+            // Held until the result is handed over, so at most `concurrency` feeds are in
+            // memory beyond the channel: without it, fast fetches piled up parsed feeds
+            // behind the store (issue 6).
+            drop(permit);
         });
     }
     rx

@@ -433,7 +433,10 @@ mod tests {
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].entry.content, "old");
         let later = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
-        assert_eq!(s.upsert_entries("f", &[entry("a", "new")], later).unwrap(), 0);
+        assert_eq!(
+            s.upsert_entries("f", &[entry("a", "new")], later).unwrap(),
+            0
+        );
         assert_eq!(s.newest(10, 0).unwrap().len(), 1);
     }
 
