@@ -427,7 +427,7 @@ pub fn feed(
                 for t in &e.tags {
                     s.push_str(&format!("<category>{t}</category>\n"));
                 }
-                if i % 3 == 0 {
+                if i.is_multiple_of(3) {
                     s.push_str("<description>");
                     escape(&e.html, &mut s);
                     s.push_str("</description>\n");
