@@ -15,7 +15,10 @@ fn traffic(table: &str) -> Vec<(u64, String)> {
                 !cells[1].contains("exit status"),
                 "planet failed in a step: {l}"
             );
-            (cells[5].parse().expect("a request count"), cells[6].to_owned())
+            (
+                cells[5].parse().expect("a request count"),
+                cells[6].to_owned(),
+            )
         })
         .collect()
 }
