@@ -352,7 +352,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         path: path.to_owned(),
         message,
     };
-    check(&config, text).map_err(invalid)?;
+    check(&config).map_err(invalid)?;
     compile(&mut config, text).map_err(invalid)?;
     Ok(config)
 }
@@ -455,7 +455,7 @@ pub fn line_of(text: &str, needle: &str) -> Option<usize> {
     text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
 }
 
-fn check(config: &Config, text: &str) -> Result<(), String> {
+fn check(config: &Config) -> Result<(), String> {
     let p = &config.planet;
     if p.items_per_page == 0 {
         return Err("`planet.items_per_page` must be at least 1".into());
@@ -474,7 +474,8 @@ fn check(config: &Config, text: &str) -> Result<(), String> {
     }
     let mut seen = HashSet::new();
     for feed in &config.feeds {
-        let at = line_of(text, feed.url.as_str())
+        let at = feed
+            .line
             .map(|l| format!(" (line {l})"))
             .unwrap_or_default();
         if !matches!(feed.url.scheme(), "http" | "https") {

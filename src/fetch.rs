@@ -365,20 +365,23 @@ where
     for req in interleave_hosts(requests) {
         let (tx, limit, then, client) = (tx.clone(), limit.clone(), then.clone(), client.clone());
         tokio::spawn(async move {
-            let result = match tokio::time::timeout_at(client.deadline, limit.acquire_owned()).await
-            {
-                Ok(Ok(permit)) => {
-                    let result = client.fetch(&req).await;
-                    drop(permit);
-                    result
-                }
-                Ok(Err(_)) => return,
-                Err(_) => Err(Error::Deadline),
-            };
+            let (permit, result) =
+                match tokio::time::timeout_at(client.deadline, limit.acquire_owned()).await {
+                    Ok(Ok(permit)) => {
+                        let result = client.fetch(&req).await;
+                        (Some(permit), result)
+                    }
+                    Ok(Err(_)) => return,
+                    Err(_) => (None, Err(Error::Deadline)),
+                };
             let out = tokio::task::spawn_blocking(move || then(req, result)).await;
             if let Ok(out) = out {
                 let _ = tx.send(out).await;
             }
+            // Held until the result is handed over, so at most `concurrency` feeds are in
+            // memory beyond the channel: without it, fast fetches piled up parsed feeds
+            // behind the store (issue 6).
+            drop(permit);
         });
     }
     rx

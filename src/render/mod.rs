@@ -294,8 +294,13 @@ pub fn build(
     if !link.ends_with('/') {
         link.push('/');
     }
-    let source_of = |url: &str| sources.iter().find(|s| s.url == url);
-    let feed_config = |url: &str| config.feeds.iter().find(|f| f.url.as_str() == url);
+    // Indexed once: the sidebar looks up every feed, and a linear search per feed is quadratic
+    // at thousands of feeds (issue 6).
+    let by_url: HashMap<&str, &Source> = sources.iter().map(|s| (s.url.as_str(), s)).collect();
+    let feeds_by_url: HashMap<&str, &crate::config::FeedConfig> =
+        config.feeds.iter().map(|f| (f.url.as_str(), f)).collect();
+    let source_of = |url: &str| by_url.get(url).copied();
+    let feed_config = |url: &str| feeds_by_url.get(url).copied();
     let configured_name = |url: &str| feed_config(url).and_then(|f| f.name.as_deref());
     // The operator's `link` wins over the feed's own home page.
     let site_link = |url: &str, src: Option<&Source>| {
