@@ -465,6 +465,60 @@ fn ids_are_stable_and_an_edited_entry_keeps_its_place() {
 }
 
 #[test]
+fn a_numeric_zone_is_never_read_as_the_year() {
+    // chrono's strict RFC 2822 refuses a wrong or full day name, so these reach the lenient
+    // reader, which took `+0100` for a year: the entries were dated year 100 (or 0).
+    let server = Server::start();
+    let items = [
+        rss_item(
+            "1",
+            "Wrong day name",
+            "https://z.test/1",
+            "Mon, 20 Nov 2026 10:00:00 +0000",
+            "x",
+        ),
+        rss_item(
+            "2",
+            "Full day name",
+            "https://z.test/2",
+            "Thursday, 19 November 2026 10:00:00 +0100",
+            "x",
+        ),
+        rss_item(
+            "3",
+            "Glued zone",
+            "https://z.test/3",
+            "Wed, 18 Nov 2026 10:00:00-0500",
+            "x",
+        ),
+    ]
+    .concat();
+    server.set("/z.xml", Route::xml(rss_doc(&items)));
+    let planet = Planet::with_feeds("", &[server.url("/z.xml")]);
+    planet.run_ok(&["run"]);
+    assert_eq!(
+        by_title(&planet)
+            .into_iter()
+            .map(|(t, published, _)| (t, published))
+            .collect::<Vec<_>>(),
+        [
+            (
+                "Wrong day name".into(),
+                Some("2026-11-20T10:00:00+00:00".into())
+            ),
+            (
+                "Full day name".into(),
+                Some("2026-11-19T09:00:00+00:00".into())
+            ),
+            (
+                "Glued zone".into(),
+                Some("2026-11-18T15:00:00+00:00".into())
+            ),
+        ]
+    );
+}
+
+#[test]
 fn real_feeds_feed_rs_alone_rejects_are_read() {
     // (fixture, served Content-Type, entries, a title that must come through intact)
     let cases = [
