@@ -355,6 +355,9 @@ pub fn build(
                     let mut detail = e.detail.clone();
                     if display != Display::Full {
                         detail.summary = None;
+                        // The excerpt in `content` is this entry's only text now, wherever
+                        // the full text came from (an RSS description is a summary).
+                        detail.content_from_summary = false;
                     }
                     detail
                 },

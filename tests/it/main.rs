@@ -2,6 +2,7 @@
 
 mod browser;
 mod corpus_rate;
+mod endtoend;
 mod fidelity;
 mod manners;
 mod normalize;
