@@ -344,15 +344,22 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
             },
         }
     })?;
-    for feed in &mut config.feeds {
-        feed.line = line_of(text, &format!("\"{}\"", feed.url))
-            .or_else(|| line_of(text, feed.url.as_str()));
+    // The URL as parsed may not be the URL as written (`https://Blog.test` is
+    // `https://blog.test/`), and one URL may be the prefix of another: read each table's line.
+    let lines = url_lines(text);
+    let by_table = lines.len() == config.feeds.len();
+    for (i, feed) in config.feeds.iter_mut().enumerate() {
+        feed.line = match lines.get(i) {
+            Some(line) if by_table => *line,
+            _ => line_of(text, &format!("\"{}\"", feed.url))
+                .or_else(|| line_of(text, feed.url.as_str())),
+        };
     }
     let invalid = |message| Error::Invalid {
         path: path.to_owned(),
         message,
     };
-    check(&config, text).map_err(invalid)?;
+    check(&config).map_err(invalid)?;
     compile(&mut config, text).map_err(invalid)?;
     Ok(config)
 }
@@ -384,6 +391,30 @@ fn feed_at(text: &str, offset: usize) -> Option<String> {
         (k.trim() == "url").then(|| v.trim().trim_matches(['"', '\'']).to_owned())
     });
     Some(url.unwrap_or_else(|| format!("#{feeds}")))
+}
+
+/// The 1-based line of the `url` key of each `[[feeds]]` table, in the file's order (`None`
+/// for a table without one).
+fn url_lines(text: &str) -> Vec<Option<usize>> {
+    let mut lines = Vec::new();
+    let mut in_feed = false;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            in_feed = trimmed.starts_with("[[feeds]]");
+            if in_feed {
+                lines.push(None);
+            }
+        } else if in_feed {
+            let is_url = trimmed
+                .split_once('=')
+                .is_some_and(|(k, _)| k.trim().trim_matches(['"', '\'']) == "url");
+            if let Some(slot) = lines.last_mut().filter(|s| s.is_none() && is_url) {
+                *slot = Some(i + 1);
+            }
+        }
+    }
+    lines
 }
 
 /// Compiles every regex once, so a bad one is a config error naming its feed and line.
@@ -455,7 +486,7 @@ pub fn line_of(text: &str, needle: &str) -> Option<usize> {
     text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
 }
 
-fn check(config: &Config, text: &str) -> Result<(), String> {
+fn check(config: &Config) -> Result<(), String> {
     let p = &config.planet;
     if p.items_per_page == 0 {
         return Err("`planet.items_per_page` must be at least 1".into());
@@ -474,7 +505,8 @@ fn check(config: &Config, text: &str) -> Result<(), String> {
     }
     let mut seen = HashSet::new();
     for feed in &config.feeds {
-        let at = line_of(text, feed.url.as_str())
+        let at = feed
+            .line
             .map(|l| format!(" (line {l})"))
             .unwrap_or_default();
         if !matches!(feed.url.scheme(), "http" | "https") {
@@ -583,7 +615,10 @@ mod tests {
         );
         let err = parse(&text, Path::new("p.toml")).unwrap_err().to_string();
         assert!(err.contains("listed twice"), "{err}");
-        assert!(err.contains("line 6"), "{err}");
+        assert!(
+            err.contains("line 8"),
+            "the second listing, to delete: {err}"
+        );
     }
 
     #[test]

@@ -35,3 +35,53 @@ fn an_excerpt_reaches_atom_subscribers_too() {
         );
     }
 }
+
+#[test]
+fn messages_name_the_line_the_operator_wrote() {
+    // A URL as parsed is not always the URL as written (`http://host` is `http://host/`), and
+    // one URL can be the prefix of another: each message must still name its feed's own line.
+    let server = Server::start();
+    server.set(
+        "/",
+        Route::ok("text/html", "<!doctype html><title>Home</title><p>hi"),
+    );
+    server.set(
+        "/feed.xml",
+        Route::xml(rss("F", &[("1", "One", "https://f.test/1", "")])),
+    );
+    server.set(
+        "/old.xml",
+        Route::status(301).with_header("Location", &server.url("/feed.xml")),
+    );
+    let root = server.url("");
+    let text = format!(
+        "{}[[feeds]]\nurl = \"{root}/feed.xml\"\n\n[[feeds]]\nurl = \"{root}/old.xml\"\n\n[[feeds]]\nurl = \"{root}\"\n",
+        planet_table("")
+    );
+    let line = |needle: &str| text.lines().position(|l| l == needle).unwrap() + 1;
+    let (old, bare) = (
+        line(&format!("url = \"{root}/old.xml\"")),
+        line(&format!("url = \"{root}\"")),
+    );
+    let planet = Planet::new(&text);
+    let out = planet.run(&["check", "--fetch"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("feed `{root}/` (line {bare}) is a web page")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("feed `{root}/old.xml` (line {old}) has moved")),
+        "{err}"
+    );
+    // The same, spelt another way, is refused naming the second listing's line.
+    let twice = format!("{text}\n[[feeds]]\nurl = \"{}\"\n", root.to_uppercase());
+    let again = twice.lines().count();
+    planet.write_config(&twice);
+    let out = planet.run(&["check"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("feed `{root}/` (line {again}) is listed twice")),
+        "{err}"
+    );
+}
