@@ -65,6 +65,7 @@ pub fn parse_feed(
         repair::fix_rss_version,
         repair::modernize_namespaces,
         repair::add_missing_channel,
+        repair::link_rss1_items,
     ] {
         if let Some(fixed) = fix(&xml) {
             xml = Cow::Owned(fixed);
@@ -243,6 +244,12 @@ fn convert_entry(
     } else {
         own_title.clone()
     };
+    // The stand-in link an RSS 1.0 item without one was given is no link (nor id) at all.
+    let mut e = e;
+    e.links.retain(|l| l.href.trim() != repair::NO_LINK);
+    if e.id.trim() == repair::NO_LINK {
+        e.id.clear();
+    }
     let id = if e.id.trim().is_empty() {
         hash_id(
             ctx.feed_url,
