@@ -246,7 +246,47 @@ fn clean(html: &str, base: Option<Url>) -> String {
         Some(base) => b.url_relative(ammonia::UrlRelative::RewriteWithBase(base)),
         None => b.url_relative(ammonia::UrlRelative::Deny),
     };
-    b.clean(html).to_string()
+    alt_for_images(&b.clean(html).to_string())
+}
+
+/// Gives every `<img>` without an `alt` an empty one (HTML requires the attribute; empty
+/// says the image adds nothing to the text around it, the most a feed lets us know). Reads
+/// ammonia's serialization: text `<` is escaped and attribute values are double-quoted.
+fn alt_for_images(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find("<img") {
+        let (before, tag_on) = rest.split_at(i);
+        out.push_str(before);
+        // The tag ends at the first `>` outside a quoted value.
+        let mut quoted = false;
+        let mut end = tag_on.len();
+        let mut has_alt = false;
+        for (j, c) in tag_on.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                '>' if !quoted => {
+                    end = j;
+                    break;
+                }
+                c if c.is_whitespace() && !quoted => {
+                    has_alt |= tag_on[j + c.len_utf8()..].starts_with("alt=");
+                }
+                _ => {}
+            }
+        }
+        let is_img = tag_on[4..]
+            .chars()
+            .next()
+            .is_some_and(|c| c == '>' || c == '/' || c.is_whitespace());
+        out.push_str(&tag_on[..end]);
+        if is_img && !has_alt && end < tag_on.len() {
+            out.push_str(" alt=\"\"");
+        }
+        rest = &tag_on[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Extra rules ammonia's allow-list cannot express. Every URL is judged the way a browser
@@ -399,6 +439,28 @@ mod tests {
             "{out}"
         );
         assert!(out.contains(r#"loading="lazy""#), "{out}");
+    }
+
+    #[test]
+    fn every_image_has_an_alt() {
+        let cases = [
+            ("missing", r#"<img src="https://x.test/a.png">"#, 1),
+            ("kept", r#"<img alt="A" src="https://x.test/a.png">"#, 0),
+            (
+                "gt in a value",
+                r#"<img title="a>b" src="https://x.test/a.png">"#,
+                1,
+            ),
+            (
+                "alt in a value only",
+                r#"<img title=" alt=x" src="https://x.test/a.png">"#,
+                1,
+            ),
+        ];
+        for (name, input, added) in cases {
+            let out = html(input);
+            assert_eq!(out.matches(r#"alt="""#).count(), added, "{name}: {out}");
+        }
     }
 
     #[test]

@@ -95,25 +95,33 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
 }
 
 /// Demotes the headings inside an entry's (sanitized) HTML so they sit below the entry's own
-/// `h3`: `h1`–`h3` become `h4`, `h4` becomes `h5`, `h5` and `h6` become `h6`. Keeps the page's
-/// heading outline in order for screen readers. Safe on ammonia's output, where a `<` in text
-/// is always escaped, so `<hN` only ever starts a tag.
+/// `h3`: the fragment's highest heading becomes `h4` and the others keep their distance from it,
+/// down to `h6` (a post whose subheads are `h4` and `h5` keeps them; one using `h1` and `h2` gets
+/// `h4` and `h5`). Keeps the page's heading outline in order for screen readers, with no level
+/// skipped. Safe on ammonia's output, where a `<` in text is always escaped, so `<hN` only ever
+/// starts a tag.
 pub fn demote_headings(html: &str) -> String {
-    const MAP: [(&str, &str); 6] = [
-        ("h6", "h6"),
-        ("h5", "h6"),
-        ("h4", "h5"),
-        ("h3", "h4"),
-        ("h2", "h4"),
-        ("h1", "h4"),
-    ];
+    let is_tag = |level: u8| {
+        ["<", "</"].iter().any(|open| {
+            [">", " "]
+                .iter()
+                .any(|close| html.contains(&format!("{open}h{level}{close}")))
+        })
+    };
+    let Some(top) = (1..=6).find(|&l| is_tag(l)) else {
+        return html.to_owned();
+    };
     let mut out = html.to_owned();
     // From the lowest level up, so a heading is moved once.
-    for (from, to) in MAP {
+    for from in (top..=6).rev() {
+        let to = (4 + from - top).min(6);
+        if to == from {
+            continue;
+        }
         for (open, close) in [("<", ">"), ("<", " "), ("</", ">")] {
             out = out.replace(
-                &format!("{open}{from}{close}"),
-                &format!("{open}{to}{close}"),
+                &format!("{open}h{from}{close}"),
+                &format!("{open}h{to}{close}"),
             );
         }
     }
@@ -145,6 +153,19 @@ fn escape(s: &str) -> String {
     out
 }
 
+/// Removes the code points HTML forbids in a document (controls other than whitespace, C1
+/// included, and noncharacters): feeds double-encoded upstream are full of C1 controls, and
+/// no reader can show them anyway.
+fn strip_forbidden(page: &str) -> String {
+    let forbidden = |c: char| {
+        let n = u32::from(c);
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\u{c}' | '\r'))
+            || (0xFDD0..=0xFDEF).contains(&n)
+            || n & 0xFFFE == 0xFFFE
+    };
+    page.chars().filter(|&c| !forbidden(c)).collect()
+}
+
 /// Renders every page of the theme and returns (output name, bytes) for pages and assets.
 pub fn render(theme: &Theme, view: &View) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let context = tera::Context::from_serialize(view).map_err(|e| Error::Template {
@@ -164,6 +185,11 @@ pub fn render(theme: &Theme, view: &View) -> Result<Vec<(String, Vec<u8>)>, Erro
                 name: name.clone(),
                 source: e,
             })?;
+        let text = if name.ends_with(".html") {
+            strip_forbidden(&text)
+        } else {
+            text
+        };
         out.push((name.clone(), text.into_bytes()));
     }
     out.extend(theme.assets.iter().cloned());
@@ -184,9 +210,19 @@ mod tests {
                 "<h4 id=\"x\">a</h4>",
             ),
             (
-                "h4 to h5, once",
+                "h4 and h5 stay",
                 "<h4>a</h4><h5>b</h5>",
-                "<h5>a</h5><h6>b</h6>",
+                "<h4>a</h4><h5>b</h5>",
+            ),
+            (
+                "h1 to h3, once each",
+                "<h1>a</h1><h2>b</h2><h3>c</h3><h4>d</h4>",
+                "<h4>a</h4><h5>b</h5><h6>c</h6><h6>d</h6>",
+            ),
+            (
+                "h2 to h4, h3 to h5",
+                "<h3>a</h3><h2>b</h2>",
+                "<h5>a</h5><h4>b</h4>",
             ),
             (
                 "escaped text untouched",
