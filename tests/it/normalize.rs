@@ -568,3 +568,19 @@ fn real_feeds_feed_rs_alone_rejects_are_read() {
         }
     }
 }
+
+#[test]
+fn json_feed_with_the_http_version_url_is_read() {
+    // Early JSON Feeds (and some generators still) write `http://jsonfeed.org/version/1`;
+    // feed-rs knows only the https spelling and refused the whole feed.
+    let server = Server::start();
+    let body = r#"{"version": "http://jsonfeed.org/version/1", "title": "J",
+        "home_page_url": "https://j.test/",
+        "items": [{"id": "https://j.test/1", "url": "https://j.test/1", "title": "Hello JSON",
+                   "content_html": "<p>hi</p>", "date_published": "2026-11-02T10:00:00Z"}]}"#;
+    server.set("/j.json", Route::ok("application/json", body));
+    let planet = Planet::with_feeds("", &[server.url("/j.json")]);
+    let stderr = planet.run_ok(&["run"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(planet.atom_titles(), ["Hello JSON"]);
+}
