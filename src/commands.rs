@@ -22,14 +22,22 @@ pub fn operator(cli: &Cli) -> Option<anyhow::Result<()>> {
         Command::Import { file } => import(cli, file),
         Command::Export => export(cli),
         Command::Check { fetch } => check(cli, *fetch),
-        Command::Schema => {
-            println!("{}", config::schema());
-            Ok(())
-        }
+        Command::Schema => print_data(&format!("{}\n", config::schema())),
         Command::Run { .. } | Command::Fetch { .. } | Command::Render | Command::Status { .. } => {
             return None
         }
     })
+}
+
+/// Writes a command's data on stdout. A reader that stopped reading (`planet status | head`)
+/// is not an error: the rest had nowhere to go.
+pub fn print_data(data: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(data.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.context("cannot write to stdout"),
+    }
 }
 
 /// A line for the operator on stderr, unless `--quiet`.
@@ -135,8 +143,7 @@ fn export(cli: &Cli) -> anyhow::Result<()> {
             .map(|s| s.meta.title.trim().to_owned())
             .filter(|t| !t.is_empty())
     };
-    print!("{}", subscribe::export(&config, &title)?);
-    Ok(())
+    print_data(&subscribe::export(&config, &title)?)
 }
 
 fn check(cli: &Cli, fetch: bool) -> anyhow::Result<()> {

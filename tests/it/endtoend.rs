@@ -85,3 +85,37 @@ fn messages_name_the_line_the_operator_wrote() {
         "{err}"
     );
 }
+
+#[test]
+fn data_commands_stop_quietly_when_their_reader_does() {
+    // `planet status | head -1`: once `head` exits, the rest of the output has nowhere to go.
+    // That is the reader's choice, not an error of planet's (no `error:` line, status 0).
+    let server = Server::start();
+    let urls: Vec<String> = (0..500)
+        .map(|i| {
+            let path = format!("/a-feed-with-a-long-enough-name-{i}.xml");
+            server.set(&path, Route::xml(rss("F", &[])));
+            server.url(&path)
+        })
+        .collect();
+    let planet = Planet::with_feeds("", &urls);
+    planet.run_ok(&["fetch"]);
+    for args in [&["status"][..], &["status", "--json"], &["export"]] {
+        let mut child = planet
+            .cmd(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start planet");
+        let mut first = [0u8; 1];
+        std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("planet ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.is_empty(),
+            "planet {args:?}: {:?} {stderr}",
+            out.status
+        );
+    }
+}
