@@ -119,3 +119,44 @@ fn data_commands_stop_quietly_when_their_reader_does() {
         );
     }
 }
+
+#[test]
+fn following_a_moved_warning_keeps_the_feeds_entries_on_the_page() {
+    // planet warns "moved permanently: change line N"; the operator does, and the feed's new
+    // URL was treated as a new subscription: all but `new_feed_items` of its entries vanished.
+    let server = Server::start();
+    let items: Vec<(String, String, String, String)> = (1..=5)
+        .map(|i| {
+            (
+                format!("m{i}"),
+                format!("Post {i}"),
+                format!("https://m.test/{i}"),
+                format!("Mon, 0{i} Nov 2026 10:00:00 GMT"),
+            )
+        })
+        .collect();
+    let items: Vec<(&str, &str, &str, &str)> = items
+        .iter()
+        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
+        .collect();
+    server.set("/new.xml", Route::xml(rss("M", &items)));
+    server.set(
+        "/old.xml",
+        Route::status(301).with_header("Location", &server.url("/new.xml")),
+    );
+    let planet = Planet::with_feeds("", &[server.url("/old.xml")]);
+    let stderr = planet.run_ok(&["run"]);
+    assert!(stderr.contains("moved permanently"), "{stderr}");
+    assert_eq!(planet.atom_titles().len(), 5);
+    planet.write_config(&format!(
+        "{}[[feeds]]\nurl = \"{}\"\n",
+        planet_table(""),
+        server.url("/new.xml")
+    ));
+    let stderr = planet.run_ok(&["run", "--force"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(
+        planet.atom_titles(),
+        ["Post 5", "Post 4", "Post 3", "Post 2", "Post 1"]
+    );
+}
