@@ -96,10 +96,45 @@ fn add(cli: &Cli, input: &str, name: Option<&str>) -> anyhow::Result<()> {
 
 fn remove(cli: &Cli, feed: &str) -> anyhow::Result<()> {
     let mut subs = Subscriptions::open(&cli.config)?;
-    let url = subs.remove(feed)?;
+    let url = match subs.remove(feed) {
+        // Not a URL nor a configured name: the feed's own title, as the page and `status`
+        // show a feed that has no `name`.
+        Err(e @ subscribe::Error::NotSubscribed(_)) => match titled(cli, feed) {
+            Some(url) => subs.remove(&url)?,
+            None => return Err(e.into()),
+        },
+        removed => removed?,
+    };
     subs.save()?;
     say(cli, &format!("removed `{url}`"));
     Ok(())
+}
+
+/// The URL of the one subscription without a `name` whose feed the cache knows by this title.
+fn titled(cli: &Cli, title: &str) -> Option<String> {
+    let config = config::load(&cli.config).ok()?;
+    if !config.planet.cache_dir.join(store::FILE_NAME).exists() {
+        return None;
+    }
+    let sources = store::Store::open(&config.planet.cache_dir)
+        .ok()?
+        .sources()
+        .ok()?;
+    let urls: Vec<String> = config
+        .feeds
+        .iter()
+        .filter(|f| f.name.is_none())
+        .filter(|f| {
+            sources
+                .iter()
+                .any(|s| s.url == f.url.as_str() && s.meta.title.trim() == title.trim())
+        })
+        .map(|f| f.url.to_string())
+        .collect();
+    match &urls[..] {
+        [url] => Some(url.clone()),
+        _ => None,
+    }
 }
 
 fn import(cli: &Cli, file: &Path) -> anyhow::Result<()> {

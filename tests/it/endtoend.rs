@@ -160,3 +160,32 @@ fn following_a_moved_warning_keeps_the_feeds_entries_on_the_page() {
         ["Post 5", "Post 4", "Post 3", "Post 2", "Post 1"]
     );
 }
+
+#[test]
+fn remove_takes_the_name_status_and_the_page_show() {
+    // A feed without `name` is shown (page, `planet status`) under its own title: that is the
+    // name an operator types, and `remove` said "no feed with URL or name".
+    let server = Server::start();
+    server.set(
+        "/g.xml",
+        Route::xml(rss("Gamma Blog", &[("g1", "G", "https://g.test/1", "")])),
+    );
+    server.set(
+        "/d.xml",
+        Route::xml(rss("Delta", &[("d1", "D", "https://d.test/1", "")])),
+    );
+    let planet = Planet::with_feeds("", &[server.url("/g.xml"), server.url("/d.xml")]);
+    planet.run_ok(&["run"]);
+    let status = String::from_utf8(planet.run(&["status"]).stdout).unwrap();
+    assert!(status.contains("Gamma Blog"), "{status}");
+    let err = planet.run_ok(&["remove", "Gamma Blog"]);
+    assert!(
+        err.contains(&format!("removed `{}`", server.url("/g.xml"))),
+        "{err}"
+    );
+    let toml = std::fs::read_to_string(&planet.config).unwrap();
+    assert!(
+        !toml.contains("/g.xml") && toml.contains("/d.xml"),
+        "{toml}"
+    );
+}
