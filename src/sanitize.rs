@@ -246,22 +246,28 @@ fn clean(html: &str, base: Option<Url>) -> String {
         Some(base) => b.url_relative(ammonia::UrlRelative::RewriteWithBase(base)),
         None => b.url_relative(ammonia::UrlRelative::Deny),
     };
-    alt_for_images(&b.clean(html).to_string())
+    finish_tags(&b.clean(html).to_string())
 }
 
-/// Gives every `<img>` without an `alt` an empty one (HTML requires the attribute; empty
-/// says the image adds nothing to the text around it, the most a feed lets us know). Reads
+/// Finishes ammonia's output for HTML validity: every `<img>` without an `alt` gets an empty
+/// one (HTML requires the attribute; empty says the image adds nothing to the text around it,
+/// the most a feed lets us know), and an `<a>` whose `href` was dropped (a `javascript:` link,
+/// a named anchor) loses the `rel` ammonia gave it, which only a link may carry. Reads
 /// ammonia's serialization: text `<` is escaped and attribute values are double-quoted.
-fn alt_for_images(html: &str) -> String {
+fn finish_tags(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(i) = rest.find("<img") {
+    while let Some(i) = rest.find('<') {
         let (before, tag_on) = rest.split_at(i);
         out.push_str(before);
-        // The tag ends at the first `>` outside a quoted value.
+        let name_len = tag_on[1..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(tag_on.len() - 1, |n| n);
+        let name = &tag_on[1..1 + name_len];
+        // The tag ends at the first `>` outside a quoted value; note where attributes start.
         let mut quoted = false;
         let mut end = tag_on.len();
-        let mut has_alt = false;
+        let mut attrs: Vec<(usize, &str)> = Vec::new();
         for (j, c) in tag_on.char_indices() {
             match c {
                 '"' => quoted = !quoted,
@@ -270,19 +276,27 @@ fn alt_for_images(html: &str) -> String {
                     break;
                 }
                 c if c.is_whitespace() && !quoted => {
-                    has_alt |= tag_on[j + c.len_utf8()..].starts_with("alt=");
+                    let at = j + c.len_utf8();
+                    let attr = &tag_on[at..];
+                    let len = attr.find(['=', ' ', '>']).unwrap_or(attr.len());
+                    attrs.push((j, &attr[..len]));
                 }
                 _ => {}
             }
         }
-        let is_img = tag_on[4..]
-            .chars()
-            .next()
-            .is_some_and(|c| c == '>' || c == '/' || c.is_whitespace());
-        out.push_str(&tag_on[..end]);
-        if is_img && !has_alt && end < tag_on.len() {
-            out.push_str(" alt=\"\"");
+        let has = |a: &str| attrs.iter().any(|(_, n)| *n == a);
+        let mut tag = tag_on[..end].to_owned();
+        if name == "img" && !has("alt") && end < tag_on.len() {
+            tag.push_str(" alt=\"\"");
+        } else if name == "a" && !has("href") {
+            let rel = format!(" rel=\"{LINK_REL}\"");
+            if let Some((at, _)) = attrs.iter().find(|(_, n)| *n == "rel") {
+                if tag[*at..].starts_with(&rel) {
+                    tag.replace_range(*at..*at + rel.len(), "");
+                }
+            }
         }
+        out.push_str(&tag);
         rest = &tag_on[end..];
     }
     out.push_str(rest);
@@ -460,6 +474,25 @@ mod tests {
         for (name, input, added) in cases {
             let out = html(input);
             assert_eq!(out.matches(r#"alt="""#).count(), added, "{name}: {out}");
+        }
+    }
+
+    #[test]
+    fn an_anchor_without_href_has_no_rel() {
+        for (name, input, want) in [
+            ("named anchor", r#"<a name="x">t</a>"#, "<a>t</a>"),
+            (
+                "script link",
+                r#"<a href="javascript:alert(1)" title="T">t</a>"#,
+                r#"<a title="T">t</a>"#,
+            ),
+            (
+                "a real link keeps it",
+                r#"<a href="https://x.test/">t</a>"#,
+                r#"<a href="https://x.test/" rel="nofollow noopener ugc">t</a>"#,
+            ),
+        ] {
+            assert_eq!(html(input), want, "{name}");
         }
     }
 

@@ -227,7 +227,7 @@ fn nu_errors(java: &Path, jar: &Path, page: &Path) -> Vec<Value> {
 #[test]
 fn real_world_markup_keeps_the_page_valid() {
     // Found on real feeds of the corpus: text double-encoded upstream carries C1 controls
-    // (`â€\u{9d}`), which HTML forbids; images without `alt`; posts whose headings start at h4,
+    // (`â€\u{9d}`), which HTML forbids; images without `alt`; named anchors; posts whose headings start at h4,
     // or open with their deepest level.
     let Some((java, jar)) = vnu() else { return };
     let server = Server::start();
@@ -239,7 +239,7 @@ fn real_world_markup_keeps_the_page_valid() {
     let feed = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>W</title><link>https://w.test/</link><description>d</description>{}{}{}{}</channel></rss>",
         item("1", "â€œquotedâ€\u{9d}", "<p>a â€œsmallâ€\u{9d} amount\u{85}</p>"),
-        item("2", "Pictures", "<p><img src=\"https://w.test/a.png\"> and <img src=\"https://w.test/b.png\" alt=\"B\"></p>"),
+        item("2", "Pictures", "<p><img src=\"https://w.test/a.png\"> and <img src=\"https://w.test/b.png\" alt=\"B\"> <a name=\"top\">here</a></p>"),
         item("3", "Subheads", "<p>intro</p><h4>First</h4><p>x</p><h5>Deeper</h5><p>y</p>"),
         item("4", "Update first", "<h3>Update</h3><p>u</p><h2>Main</h2><p>m</p>"),
     );
