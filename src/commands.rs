@@ -74,8 +74,23 @@ fn add(cli: &Cli, input: &str, name: Option<&str>) -> anyhow::Result<()> {
     let redirects = known_redirects(&config)?;
     subs.refuse_duplicate(&[url.as_str()], &redirects)?;
     let client = fetch::Client::new(&config.planet)?;
-    let found = runtime()?.block_on(subscribe::find_feed(&client, &url))?;
+    let runtime = runtime()?;
+    let mut found = runtime.block_on(subscribe::find_feed(&client, &url))?;
     subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)?;
+    // A feed that moved for good (301, 308) is subscribed where it went: else the next run
+    // would ask the operator to change the line just written.
+    if found.final_url != found.url {
+        let hops = runtime
+            .block_on(fetch::redirects(&config.planet, &found.url))
+            .unwrap_or_default();
+        if let Some((_, to)) = hops
+            .into_iter()
+            .take_while(|(status, _)| matches!(status, 301 | 308))
+            .last()
+        {
+            found.url = to;
+        }
+    }
     let name = name
         .map(str::to_owned)
         .or_else(|| Some(found.title.trim().to_owned()).filter(|t| !t.is_empty()));

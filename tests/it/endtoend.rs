@@ -189,3 +189,36 @@ fn remove_takes_the_name_status_and_the_page_show() {
         "{toml}"
     );
 }
+
+#[test]
+fn add_subscribes_a_feed_that_moved_at_its_new_address() {
+    // `add` wrote the URL it was given; the next `run` then warned that the feed moved
+    // permanently and asked the operator to change the very line `add` had just written.
+    let server = Server::start();
+    server.set(
+        "/feed.xml",
+        Route::xml(rss("Moved Blog", &[("1", "One", "https://mb.test/1", "")])),
+    );
+    server.set(
+        "/old.xml",
+        Route::status(301).with_header("Location", &server.url("/feed.xml")),
+    );
+    server.set(
+        "/for-now.xml",
+        Route::status(302).with_header("Location", &server.url("/feed.xml")),
+    );
+    let planet = Planet::new(&planet_table(""));
+    planet.run_ok(&["add", &server.url("/old.xml")]);
+    let toml = std::fs::read_to_string(&planet.config).unwrap();
+    assert!(
+        toml.contains(&format!("url = \"{}\"", server.url("/feed.xml"))),
+        "{toml}"
+    );
+    let stderr = planet.run_ok(&["run"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    // A temporary redirect is not a move: the address given stays.
+    let planet = Planet::new(&planet_table(""));
+    planet.run_ok(&["add", &server.url("/for-now.xml")]);
+    let toml = std::fs::read_to_string(&planet.config).unwrap();
+    assert!(toml.contains("/for-now.xml"), "{toml}");
+}
