@@ -243,6 +243,7 @@ pub fn link_rss1_items(text: &str) -> Option<String> {
             .filter(|c| *c == '>' || c.is_whitespace())
             .and_then(|_| text[i..].find('>'))
             .map(|e| i + e + 1)
+            .filter(|&e| !text[..e].ends_with("/>"))
         else {
             out.push_str(&text[at..i + 1]);
             at = i + 1;
@@ -628,6 +629,7 @@ mod tests {
             ("no link, no about", "<item><title>a</title></item>", Some(format!("<item><link>{NO_LINK}</link><title>a</title></item>"))),
             ("about is the link", "<item rdf:about=\"https://x.test/1\"><title>a</title></item>", Some("<item rdf:about=\"https://x.test/1\"><link>https://x.test/1</link><title>a</title></item>".to_owned())),
             ("has a link", "<item><link>https://x.test/2</link></item>", None),
+            ("empty item untouched", r#"<item rdf:about="https://x.test/e"/>"#, None),
             ("items list untouched", "<channel><items/></channel><item><link>l</link></item>", None),
         ];
         for (name, items, want) in cases {
