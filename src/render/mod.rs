@@ -306,6 +306,7 @@ pub fn build(
             .and_then(|f| f.link.as_ref().map(|l| l.to_string()))
             .or_else(|| src.and_then(|s| s.meta.site_link.clone()))
             .filter(|l| sanitize::is_web_link(l))
+            .map(|l| sanitize::strict_link(&l))
     };
     let entry_views: Vec<EntryView> = entries
         .iter()
@@ -322,7 +323,11 @@ pub fn build(
             EntryView {
                 id: e.id.clone(),
                 title: e.title.clone(),
-                link: e.link.clone().filter(|l| sanitize::is_web_link(l)),
+                link: e
+                    .link
+                    .as_deref()
+                    .filter(|l| sanitize::is_web_link(l))
+                    .map(sanitize::strict_link),
                 content: match display {
                     Display::Full => e.content.clone(),
                     Display::Excerpt => excerpt(&e.content),

@@ -227,7 +227,8 @@ fn nu_errors(java: &Path, jar: &Path, page: &Path) -> Vec<Value> {
 #[test]
 fn real_world_markup_keeps_the_page_valid() {
     // Found on real feeds of the corpus: text double-encoded upstream carries C1 controls
-    // (`â€\u{9d}`), which HTML forbids; images without `alt`; named anchors; posts whose headings start at h4,
+    // (`â€\u{9d}`), which HTML forbids; images without `alt`; named anchors; links with characters RFC 3986 forbids (`[`, a space, a second `#`);
+    // posts whose headings start at h4,
     // or open with their deepest level.
     let Some((java, jar)) = vnu() else { return };
     let server = Server::start();
@@ -237,11 +238,12 @@ fn real_world_markup_keeps_the_page_valid() {
         )
     };
     let feed = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>W</title><link>https://w.test/</link><description>d</description>{}{}{}{}</channel></rss>",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>W</title><link>https://w.test/</link><description>d</description>{}{}{}{}{}</channel></rss>",
         item("1", "â€œquotedâ€\u{9d}", "<p>a â€œsmallâ€\u{9d} amount\u{85}</p>"),
         item("2", "Pictures", "<p><img src=\"https://w.test/a.png\"> and <img src=\"https://w.test/b.png\" alt=\"B\"> <a name=\"top\">here</a></p>"),
         item("3", "Subheads", "<p>intro</p><h4>First</h4><p>x</p><h5>Deeper</h5><p>y</p>"),
         item("4", "Update first", "<h3>Update</h3><p>u</p><h2>Main</h2><p>m</p>"),
+        item("5[1]^x", "Odd links", "<p><a href=\"mailto:me @w.test\">mail</a> <a href=\"https://w.test/p#a#b\">p</a></p>"),
     );
     server.set("/w.xml", Route::xml(feed));
     let planet = Planet::with_feeds("", &[server.url("/w.xml")]);
