@@ -2,8 +2,9 @@
 //!
 //! Each repair takes the document [`super::decode`] produced and returns a fixed copy (or `None`
 //! when it does not apply): HTML entities and bare `&`, `<rss>` without a version feed-rs knows,
-//! RSS 0.90 and Atom 0.3 namespaces, `<rss>` without `<channel>`, Atom text constructs typed
-//! with MIME types, and, when the XML is broken, unbalanced tags. None of them expands an entity
+//! RSS 0.90 and Atom 0.3 namespaces, `<rss>` without `<channel>`, RSS 1.0 items without a
+//! `<link>`, Atom text constructs typed with MIME types, and, when the XML is broken,
+//! unbalanced tags. None of them expands an entity
 //! a DTD declares or reads anything but the text it is given.
 
 use std::borrow::Cow;
