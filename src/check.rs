@@ -62,9 +62,7 @@ pub fn lint(text: &str, path: &Path) -> (Vec<Problem>, Option<Config>) {
             continue;
         };
         if let Some(first) = seen.insert(key, f.url.as_str()) {
-            let at = config::line_of(&text, f.url.as_str())
-                .map(|l| format!(" (line {l})"))
-                .unwrap_or_default();
+            let at = f.line.map(|l| format!(" (line {l})")).unwrap_or_default();
             problems.push(Problem(format!(
                 "feed `{}`{at} is the same feed as `{first}`",
                 f.url
@@ -126,7 +124,12 @@ pub async fn probe(config: &Config, text: &str) -> Result<Vec<Problem>, fetch::E
             Verdict::Redirected(from) => moved(config, &from).await,
         };
         if let Some(p) = problem {
-            let at = config::line_of(text, &url)
+            let at = config
+                .feeds
+                .iter()
+                .find(|f| f.url.as_str() == url)
+                .and_then(|f| f.line)
+                .or_else(|| config::line_of(text, &url))
                 .map(|l| format!(" (line {l})"))
                 .unwrap_or_default();
             problems.push(Problem(format!("feed `{url}`{at} {p}")));

@@ -22,14 +22,22 @@ pub fn operator(cli: &Cli) -> Option<anyhow::Result<()>> {
         Command::Import { file } => import(cli, file),
         Command::Export => export(cli),
         Command::Check { fetch } => check(cli, *fetch),
-        Command::Schema => {
-            println!("{}", config::schema());
-            Ok(())
-        }
+        Command::Schema => print_data(&format!("{}\n", config::schema())),
         Command::Run { .. } | Command::Fetch { .. } | Command::Render | Command::Status { .. } => {
             return None
         }
     })
+}
+
+/// Writes a command's data on stdout. A reader that stopped reading (`planet status | head`)
+/// is not an error: the rest had nowhere to go.
+pub fn print_data(data: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(data.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.context("cannot write to stdout"),
+    }
 }
 
 /// A line for the operator on stderr, unless `--quiet`.
@@ -66,8 +74,23 @@ fn add(cli: &Cli, input: &str, name: Option<&str>) -> anyhow::Result<()> {
     let redirects = known_redirects(&config)?;
     subs.refuse_duplicate(&[url.as_str()], &redirects)?;
     let client = fetch::Client::new(&config.planet)?;
-    let found = runtime()?.block_on(subscribe::find_feed(&client, &url))?;
+    let runtime = runtime()?;
+    let mut found = runtime.block_on(subscribe::find_feed(&client, &url))?;
     subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)?;
+    // A feed that moved for good (301, 308) is subscribed where it went: else the next run
+    // would ask the operator to change the line just written.
+    if found.final_url != found.url {
+        let hops = runtime
+            .block_on(fetch::redirects(&config.planet, &found.url))
+            .unwrap_or_default();
+        if let Some((_, to)) = hops
+            .into_iter()
+            .take_while(|(status, _)| matches!(status, 301 | 308))
+            .last()
+        {
+            found.url = to;
+        }
+    }
     let name = name
         .map(str::to_owned)
         .or_else(|| Some(found.title.trim().to_owned()).filter(|t| !t.is_empty()));
@@ -88,10 +111,45 @@ fn add(cli: &Cli, input: &str, name: Option<&str>) -> anyhow::Result<()> {
 
 fn remove(cli: &Cli, feed: &str) -> anyhow::Result<()> {
     let mut subs = Subscriptions::open(&cli.config)?;
-    let url = subs.remove(feed)?;
+    let url = match subs.remove(feed) {
+        // Not a URL nor a configured name: the feed's own title, as the page and `status`
+        // show a feed that has no `name`.
+        Err(e @ subscribe::Error::NotSubscribed(_)) => match titled(cli, feed) {
+            Some(url) => subs.remove(&url)?,
+            None => return Err(e.into()),
+        },
+        removed => removed?,
+    };
     subs.save()?;
     say(cli, &format!("removed `{url}`"));
     Ok(())
+}
+
+/// The URL of the one subscription without a `name` whose feed the cache knows by this title.
+fn titled(cli: &Cli, title: &str) -> Option<String> {
+    let config = config::load(&cli.config).ok()?;
+    if !config.planet.cache_dir.join(store::FILE_NAME).exists() {
+        return None;
+    }
+    let sources = store::Store::open(&config.planet.cache_dir)
+        .ok()?
+        .sources()
+        .ok()?;
+    let urls: Vec<String> = config
+        .feeds
+        .iter()
+        .filter(|f| f.name.is_none())
+        .filter(|f| {
+            sources
+                .iter()
+                .any(|s| s.url == f.url.as_str() && s.meta.title.trim() == title.trim())
+        })
+        .map(|f| f.url.to_string())
+        .collect();
+    match &urls[..] {
+        [url] => Some(url.clone()),
+        _ => None,
+    }
 }
 
 fn import(cli: &Cli, file: &Path) -> anyhow::Result<()> {
@@ -135,8 +193,7 @@ fn export(cli: &Cli) -> anyhow::Result<()> {
             .map(|s| s.meta.title.trim().to_owned())
             .filter(|t| !t.is_empty())
     };
-    print!("{}", subscribe::export(&config, &title)?);
-    Ok(())
+    print_data(&subscribe::export(&config, &title)?)
 }
 
 fn check(cli: &Cli, fetch: bool) -> anyhow::Result<()> {

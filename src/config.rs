@@ -344,9 +344,16 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
             },
         }
     })?;
-    for feed in &mut config.feeds {
-        feed.line = line_of(text, &format!("\"{}\"", feed.url))
-            .or_else(|| line_of(text, feed.url.as_str()));
+    // The URL as parsed may not be the URL as written (`https://Blog.test` is
+    // `https://blog.test/`), and one URL may be the prefix of another: read each table's line.
+    let lines = url_lines(text);
+    let by_table = lines.len() == config.feeds.len();
+    for (i, feed) in config.feeds.iter_mut().enumerate() {
+        feed.line = match lines.get(i) {
+            Some(line) if by_table => *line,
+            _ => line_of(text, &format!("\"{}\"", feed.url))
+                .or_else(|| line_of(text, feed.url.as_str())),
+        };
     }
     let invalid = |message| Error::Invalid {
         path: path.to_owned(),
@@ -384,6 +391,30 @@ fn feed_at(text: &str, offset: usize) -> Option<String> {
         (k.trim() == "url").then(|| v.trim().trim_matches(['"', '\'']).to_owned())
     });
     Some(url.unwrap_or_else(|| format!("#{feeds}")))
+}
+
+/// The 1-based line of the `url` key of each `[[feeds]]` table, in the file's order (`None`
+/// for a table without one).
+fn url_lines(text: &str) -> Vec<Option<usize>> {
+    let mut lines = Vec::new();
+    let mut in_feed = false;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            in_feed = trimmed.starts_with("[[feeds]]");
+            if in_feed {
+                lines.push(None);
+            }
+        } else if in_feed {
+            let is_url = trimmed
+                .split_once('=')
+                .is_some_and(|(k, _)| k.trim().trim_matches(['"', '\'']) == "url");
+            if let Some(slot) = lines.last_mut().filter(|s| s.is_none() && is_url) {
+                *slot = Some(i + 1);
+            }
+        }
+    }
+    lines
 }
 
 /// Compiles every regex once, so a bad one is a config error naming its feed and line.
@@ -584,7 +615,10 @@ mod tests {
         );
         let err = parse(&text, Path::new("p.toml")).unwrap_err().to_string();
         assert!(err.contains("listed twice"), "{err}");
-        assert!(err.contains("line 6"), "{err}");
+        assert!(
+            err.contains("line 8"),
+            "the second listing, to delete: {err}"
+        );
     }
 
     #[test]

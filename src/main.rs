@@ -4,7 +4,7 @@ mod cli;
 mod commands;
 
 use std::fmt;
-use std::io::{IsTerminal, Write as _};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -128,14 +128,15 @@ fn cycle(cli: &Cli, runtime: &tokio::runtime::Runtime, slot: &BarSlot) -> anyhow
     if let Command::Status { json } = cli.command {
         let store = planet::store::Store::open(&config.planet.cache_dir)?;
         let rows = planet::status::rows(&config, &store.sources()?, &store.feed_stats()?, now);
-        let mut out = std::io::stdout().lock();
-        if json {
-            serde_json::to_writer_pretty(&mut out, &rows).context("cannot write the status")?;
-            writeln!(out).context("cannot write the status")?;
+        let text = if json {
+            let mut text =
+                serde_json::to_string_pretty(&rows).context("cannot write the status")?;
+            text.push('\n');
+            text
         } else {
-            write!(out, "{}", planet::status::table(&rows)).context("cannot write the status")?;
-        }
-        return Ok(());
+            planet::status::table(&rows)
+        };
+        return commands::print_data(&text);
     }
     let _lock = planet::lock::Lock::acquire(&config.planet.cache_dir)?;
     let store = planet::store::Store::open(&config.planet.cache_dir)?;

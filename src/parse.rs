@@ -56,7 +56,7 @@ pub fn parse_feed(
     let text = decode::to_utf8(bytes, content_type);
     let is_json = text.starts_with('{');
     let xml = if is_json {
-        Cow::Borrowed(text.as_str())
+        json_version(&text).map_or(Cow::Borrowed(text.as_str()), Cow::Owned)
     } else {
         repair::repair_references(&text)
     };
@@ -65,6 +65,7 @@ pub fn parse_feed(
         repair::fix_rss_version,
         repair::modernize_namespaces,
         repair::add_missing_channel,
+        repair::link_rss1_items,
     ] {
         if let Some(fixed) = fix(&xml) {
             xml = Cow::Owned(fixed);
@@ -129,6 +130,18 @@ pub fn parse_feed(
     // position), so it sees the repaired document.
     let extras = detail::read(xml.as_bytes());
     Ok(convert(feed, feed_url, final_url, bases, extras))
+}
+
+/// A JSON Feed whose `version` is the `http://jsonfeed.org/version/…` spelling early feeds
+/// wrote, given the `https://` one feed-rs requires; `None` when nothing needs changing.
+fn json_version(text: &str) -> Option<String> {
+    let mut doc: serde_json::Value = serde_json::from_str(text).ok()?;
+    let version = doc.get_mut("version")?;
+    let rest = version
+        .as_str()?
+        .strip_prefix("http://jsonfeed.org/version/")?;
+    *version = serde_json::Value::String(format!("https://jsonfeed.org/version/{rest}"));
+    serde_json::to_string(&doc).ok()
 }
 
 fn convert(
@@ -243,6 +256,12 @@ fn convert_entry(
     } else {
         own_title.clone()
     };
+    // The stand-in link an RSS 1.0 item without one was given is no link (nor id) at all.
+    let mut e = e;
+    e.links.retain(|l| l.href.trim() != repair::NO_LINK);
+    if e.id.trim() == repair::NO_LINK {
+        e.id.clear();
+    }
     let id = if e.id.trim().is_empty() {
         hash_id(
             ctx.feed_url,

@@ -246,7 +246,61 @@ fn clean(html: &str, base: Option<Url>) -> String {
         Some(base) => b.url_relative(ammonia::UrlRelative::RewriteWithBase(base)),
         None => b.url_relative(ammonia::UrlRelative::Deny),
     };
-    b.clean(html).to_string()
+    finish_tags(&b.clean(html).to_string())
+}
+
+/// Finishes ammonia's output for HTML validity: every `<img>` without an `alt` gets an empty
+/// one (HTML requires the attribute; empty says the image adds nothing to the text around it,
+/// the most a feed lets us know), and an `<a>` whose `href` was dropped (a `javascript:` link,
+/// a named anchor) loses the `rel` ammonia gave it, which only a link may carry. Reads
+/// ammonia's serialization: text `<` is escaped and attribute values are double-quoted.
+fn finish_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        let (before, tag_on) = rest.split_at(i);
+        out.push_str(before);
+        let name_len = tag_on[1..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(tag_on.len() - 1, |n| n);
+        let name = &tag_on[1..1 + name_len];
+        // The tag ends at the first `>` outside a quoted value; note where attributes start.
+        let mut quoted = false;
+        let mut end = tag_on.len();
+        let mut attrs: Vec<(usize, &str)> = Vec::new();
+        for (j, c) in tag_on.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                '>' if !quoted => {
+                    end = j;
+                    break;
+                }
+                c if c.is_whitespace() && !quoted => {
+                    let at = j + c.len_utf8();
+                    let attr = &tag_on[at..];
+                    let len = attr.find(['=', ' ', '>']).unwrap_or(attr.len());
+                    attrs.push((j, &attr[..len]));
+                }
+                _ => {}
+            }
+        }
+        let has = |a: &str| attrs.iter().any(|(_, n)| *n == a);
+        let mut tag = tag_on[..end].to_owned();
+        if name == "img" && !has("alt") && end < tag_on.len() {
+            tag.push_str(" alt=\"\"");
+        } else if name == "a" && !has("href") {
+            let rel = format!(" rel=\"{LINK_REL}\"");
+            if let Some((at, _)) = attrs.iter().find(|(_, n)| *n == "rel") {
+                if tag[*at..].starts_with(&rel) {
+                    tag.replace_range(*at..*at + rel.len(), "");
+                }
+            }
+        }
+        out.push_str(&tag);
+        rest = &tag_on[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Extra rules ammonia's allow-list cannot express. Every URL is judged the way a browser
@@ -295,7 +349,7 @@ fn safe_url(element: &str, attribute: &str, value: &str, base: Option<&Url>) -> 
         "data" => element == "img" && attribute == "src" && is_raster_image(&url),
         _ => false,
     };
-    allowed.then(|| url.into())
+    allowed.then(|| strict_link(url.as_str()))
 }
 
 /// Whether a `data:` URL holds a raster image (SVG can carry script, so it does not count).
@@ -360,6 +414,35 @@ pub fn html_to_text(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// `link` with the characters RFC 3986 forbids outside the host percent-encoded (`[`, `]`,
+/// `^`, `|`, a space, a second `#`…): the WHATWG parser browsers use leaves them as written,
+/// and validators and strict clients reject them. Browsers read both forms the same.
+pub fn strict_link(link: &str) -> String {
+    // The host may be an IPv6 literal in brackets: start after the authority.
+    let start = link
+        .find("://")
+        .map(|i| i + 3)
+        .map(|a| a + link[a..].find(['/', '?', '#']).unwrap_or(link.len() - a))
+        .or_else(|| link.find(':').map(|i| i + 1))
+        .unwrap_or(0);
+    let mut out = String::with_capacity(link.len());
+    out.push_str(&link[..start]);
+    let mut in_fragment = false;
+    for c in link[start..].chars() {
+        match c {
+            '#' if !in_fragment => {
+                in_fragment = true;
+                out.push(c);
+            }
+            ' ' | '"' | '<' | '>' | '[' | ']' | '^' | '`' | '{' | '|' | '}' | '\\' | '#' => {
+                out.push_str(&format!("%{:02X}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Whether a link may be rendered as a link: only http(s) ones may.
 pub fn is_web_link(link: &str) -> bool {
     Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
@@ -399,6 +482,73 @@ mod tests {
             "{out}"
         );
         assert!(out.contains(r#"loading="lazy""#), "{out}");
+    }
+
+    #[test]
+    fn every_image_has_an_alt() {
+        let cases = [
+            ("missing", r#"<img src="https://x.test/a.png">"#, 1),
+            ("kept", r#"<img alt="A" src="https://x.test/a.png">"#, 0),
+            (
+                "gt in a value",
+                r#"<img title="a>b" src="https://x.test/a.png">"#,
+                1,
+            ),
+            (
+                "alt in a value only",
+                r#"<img title=" alt=x" src="https://x.test/a.png">"#,
+                1,
+            ),
+        ];
+        for (name, input, added) in cases {
+            let out = html(input);
+            assert_eq!(out.matches(r#"alt="""#).count(), added, "{name}: {out}");
+        }
+    }
+
+    #[test]
+    fn strict_links_encode_what_rfc_3986_forbids() {
+        for (name, link, want) in [
+            ("plain", "https://x.test/a?b=1#c", "https://x.test/a?b=1#c"),
+            (
+                "brackets in path",
+                "https://x.test/a[0]^b",
+                "https://x.test/a%5B0%5D%5Eb",
+            ),
+            (
+                "ipv6 host kept",
+                "http://[::1]:8080/a|b",
+                "http://[::1]:8080/a%7Cb",
+            ),
+            (
+                "second hash",
+                "https://x.test/p#a#b",
+                "https://x.test/p#a%23b",
+            ),
+            ("mailto space", "mailto:me @x.test", "mailto:me%20@x.test"),
+            ("encoded stays", "https://x.test/%5B", "https://x.test/%5B"),
+        ] {
+            assert_eq!(strict_link(link), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn an_anchor_without_href_has_no_rel() {
+        for (name, input, want) in [
+            ("named anchor", r#"<a name="x">t</a>"#, "<a>t</a>"),
+            (
+                "script link",
+                r#"<a href="javascript:alert(1)" title="T">t</a>"#,
+                r#"<a title="T">t</a>"#,
+            ),
+            (
+                "a real link keeps it",
+                r#"<a href="https://x.test/">t</a>"#,
+                r#"<a href="https://x.test/" rel="nofollow noopener ugc">t</a>"#,
+            ),
+        ] {
+            assert_eq!(html(input), want, "{name}");
+        }
     }
 
     #[test]

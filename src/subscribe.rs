@@ -185,7 +185,9 @@ impl Subscriptions {
 
     /// The ` (line N)` of a subscription in the file as read, for messages.
     pub fn line_of(&self, url: &str) -> String {
-        config::line_of(&self.doc.to_string(), url)
+        let text = self.doc.to_string();
+        config::line_of(&text, &format!("\"{url}\""))
+            .or_else(|| config::line_of(&text, url))
             .map(|l| format!(" (line {l})"))
             .unwrap_or_default()
     }

@@ -90,7 +90,13 @@ fn rfc822ish(s: &str) -> Option<DateTime<Utc>> {
             if split < tok.len() {
                 offset = Some(zone_offset(&tok[split..])?);
             }
-        } else if let Ok(n) = tok.parse::<i32>() {
+        } else if let Some(n) = tok
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| tok.parse::<i32>().ok())
+            .flatten()
+        {
+            // Digits only: a signed `+0100` is a zone (below), never a year.
             if tok.len() >= 3 {
                 year = Some(n);
             } else if day.is_none() {
@@ -262,6 +268,11 @@ mod tests {
                 "iso space zone",
                 "2024-01-02 10:00:00 +01:00",
                 Some("2024-01-02T09:00:00Z"),
+            ),
+            (
+                "wrong day name, numeric zone",
+                "Mon, 20 Nov 2026 10:00:00 +0100",
+                Some("2026-11-20T09:00:00Z"),
             ),
             (
                 "iso no colon offset",

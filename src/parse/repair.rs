@@ -2,8 +2,9 @@
 //!
 //! Each repair takes the document [`super::decode`] produced and returns a fixed copy (or `None`
 //! when it does not apply): HTML entities and bare `&`, `<rss>` without a version feed-rs knows,
-//! RSS 0.90 and Atom 0.3 namespaces, `<rss>` without `<channel>`, Atom text constructs typed
-//! with MIME types, and, when the XML is broken, unbalanced tags. None of them expands an entity
+//! RSS 0.90 and Atom 0.3 namespaces, `<rss>` without `<channel>`, RSS 1.0 items without a
+//! `<link>`, Atom text constructs typed with MIME types, and, when the XML is broken,
+//! unbalanced tags. None of them expands an entity
 //! a DTD declares or reads anything but the text it is given.
 
 use std::borrow::Cow;
@@ -220,6 +221,53 @@ pub fn add_missing_channel(text: &str) -> Option<String> {
         &text[open_end..close],
         &text[close..]
     ))
+}
+
+/// The link [`link_rss1_items`] gives an RSS 1.0 item that has none to give: not a URL a
+/// reader could follow, so the adapter removes it again.
+pub const NO_LINK: &str = "urn:x-planet:no-link";
+
+/// Gives every RSS 1.0 `<item>` without a `<link>` one, because feed-rs drops such items (and
+/// liberal readers keep them): its `rdf:about` when that is a web address (the item's URI,
+/// which RSS 1.0 says should be its link), else [`NO_LINK`].
+pub fn link_rss1_items(text: &str) -> Option<String> {
+    let start = root_start(text)?;
+    if !text[start..].starts_with("<rdf:RDF") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut changed = false;
+    while let Some(i) = text[at..].find("<item").map(|i| at + i) {
+        let after = text[i + "<item".len()..].chars().next();
+        let Some(open_end) = after
+            .filter(|c| *c == '>' || c.is_whitespace())
+            .and_then(|_| text[i..].find('>'))
+            .map(|e| i + e + 1)
+            .filter(|&e| !text[..e].ends_with("/>"))
+        else {
+            out.push_str(&text[at..i + 1]);
+            at = i + 1;
+            continue;
+        };
+        let close = text[open_end..]
+            .find("</item>")
+            .map_or(text.len(), |c| open_end + c);
+        out.push_str(&text[at..open_end]);
+        let body = &text[open_end..close];
+        if !body.contains("<link>") && !body.contains("<link ") {
+            let about = attr_value(&text[i..open_end], "rdf:about")
+                .map(|a| a.trim().to_owned())
+                .filter(|a| a.starts_with("http://") || a.starts_with("https://"));
+            out.push_str("<link>");
+            out.push_str(about.as_deref().unwrap_or(NO_LINK));
+            out.push_str("</link>");
+            changed = true;
+        }
+        at = open_end;
+    }
+    out.push_str(&text[at..]);
+    changed.then_some(out)
 }
 
 /// Makes an ill-formed document well-formed the way a browser would: an end tag closes the
@@ -570,6 +618,32 @@ mod tests {
         assert_eq!(
             add_missing_channel("<rss><item/></rss>").as_deref(),
             Some("<rss><channel><item/></channel></rss>")
+        );
+    }
+
+    #[test]
+    fn links_rss1_items_that_have_none() {
+        let rdf = |items: &str| {
+            format!("<?xml version=\"1.0\"?><rdf:RDF xmlns:rdf=\"r\">{items}</rdf:RDF>")
+        };
+        let cases = [
+            ("no link, no about", "<item><title>a</title></item>", Some(format!("<item><link>{NO_LINK}</link><title>a</title></item>"))),
+            ("about is the link", "<item rdf:about=\"https://x.test/1\"><title>a</title></item>", Some("<item rdf:about=\"https://x.test/1\"><link>https://x.test/1</link><title>a</title></item>".to_owned())),
+            ("has a link", "<item><link>https://x.test/2</link></item>", None),
+            ("empty item untouched", r#"<item rdf:about="https://x.test/e"/>"#, None),
+            ("items list untouched", "<channel><items/></channel><item><link>l</link></item>", None),
+        ];
+        for (name, items, want) in cases {
+            assert_eq!(
+                link_rss1_items(&rdf(items)),
+                want.map(|w| rdf(&w)),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            link_rss1_items("<rss><channel><item/></channel></rss>"),
+            None,
+            "not RSS 1.0"
         );
     }
 

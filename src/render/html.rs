@@ -95,28 +95,53 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
 }
 
 /// Demotes the headings inside an entry's (sanitized) HTML so they sit below the entry's own
-/// `h3`: `h1`–`h3` become `h4`, `h4` becomes `h5`, `h5` and `h6` become `h6`. Keeps the page's
-/// heading outline in order for screen readers. Safe on ammonia's output, where a `<` in text
-/// is always escaped, so `<hN` only ever starts a tag.
+/// `h3`: the levels the fragment uses, from the highest, become `h4`, `h5` and `h6` (the rest
+/// `h6` too), so a post whose subheads are `h4` and `h5` keeps them, one using `h1` and `h3`
+/// gets `h4` and `h5`; and no heading goes more than one level below the one before it. Keeps
+/// the page's heading outline in order for screen readers, with no level skipped. Safe on ammonia's output, where a `<` in text is always escaped, so `<hN`
+/// only ever starts a tag.
 pub fn demote_headings(html: &str) -> String {
-    const MAP: [(&str, &str); 6] = [
-        ("h6", "h6"),
-        ("h5", "h6"),
-        ("h4", "h5"),
-        ("h3", "h4"),
-        ("h2", "h4"),
-        ("h1", "h4"),
-    ];
-    let mut out = html.to_owned();
-    // From the lowest level up, so a heading is moved once.
-    for (from, to) in MAP {
-        for (open, close) in [("<", ">"), ("<", " "), ("</", ">")] {
-            out = out.replace(
-                &format!("{open}{from}{close}"),
-                &format!("{open}{to}{close}"),
-            );
+    let used: Vec<u8> = (1..=6u8)
+        .filter(|l| {
+            [">", " "]
+                .iter()
+                .any(|close| html.contains(&format!("<h{l}{close}")))
+        })
+        .collect();
+    let level_of = |l: u8| {
+        let rank = used.iter().position(|&u| u == l).unwrap_or(0);
+        (4 + rank).min(6)
+    };
+    // One pass, so a heading is moved once whichever way it moves; and never more than one
+    // level below the heading before it (a post may open with its deepest level).
+    let mut prev = 3;
+    let mut open: Option<usize> = None;
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        let (before, tag) = rest.split_at(i + 1);
+        out.push_str(before);
+        let name = tag.strip_prefix('/').unwrap_or(tag);
+        out.push_str(&tag[..tag.len() - name.len()]);
+        let mut chars = name.chars();
+        match (chars.next(), chars.next(), chars.next()) {
+            (Some('h'), Some(d @ '1'..='6'), Some('>' | ' ')) => {
+                let level = if name.len() < tag.len() {
+                    open.take().unwrap_or_else(|| level_of(d as u8 - b'0'))
+                } else {
+                    let level = level_of(d as u8 - b'0').min(prev + 1);
+                    prev = level;
+                    open = Some(level);
+                    level
+                };
+                out.push('h');
+                out.push_str(&level.to_string());
+                rest = &name[2..];
+            }
+            _ => rest = name,
         }
     }
+    out.push_str(rest);
     out
 }
 
@@ -145,6 +170,19 @@ fn escape(s: &str) -> String {
     out
 }
 
+/// Removes the code points HTML forbids in a document (controls other than whitespace, C1
+/// included, and noncharacters): feeds double-encoded upstream are full of C1 controls, and
+/// no reader can show them anyway.
+fn strip_forbidden(page: &str) -> String {
+    let forbidden = |c: char| {
+        let n = u32::from(c);
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\u{c}' | '\r'))
+            || (0xFDD0..=0xFDEF).contains(&n)
+            || n & 0xFFFE == 0xFFFE
+    };
+    page.chars().filter(|&c| !forbidden(c)).collect()
+}
+
 /// Renders every page of the theme and returns (output name, bytes) for pages and assets.
 pub fn render(theme: &Theme, view: &View) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let context = tera::Context::from_serialize(view).map_err(|e| Error::Template {
@@ -164,6 +202,11 @@ pub fn render(theme: &Theme, view: &View) -> Result<Vec<(String, Vec<u8>)>, Erro
                 name: name.clone(),
                 source: e,
             })?;
+        let text = if name.ends_with(".html") {
+            strip_forbidden(&text)
+        } else {
+            text
+        };
         out.push((name.clone(), text.into_bytes()));
     }
     out.extend(theme.assets.iter().cloned());
@@ -184,10 +227,31 @@ mod tests {
                 "<h4 id=\"x\">a</h4>",
             ),
             (
-                "h4 to h5, once",
+                "h4 and h5 stay",
                 "<h4>a</h4><h5>b</h5>",
-                "<h5>a</h5><h6>b</h6>",
+                "<h4>a</h4><h5>b</h5>",
             ),
+            (
+                "h1 to h3, once each",
+                "<h1>a</h1><h2>b</h2><h3>c</h3><h4>d</h4>",
+                "<h4>a</h4><h5>b</h5><h6>c</h6><h6>d</h6>",
+            ),
+            (
+                "a skipped level is closed up",
+                "<h1>a</h1><h3>b</h3><h6>c</h6>",
+                "<h4>a</h4><h5>b</h5><h6>c</h6>",
+            ),
+            (
+                "h5 and h6 rise once each",
+                "<h5>a</h5><h6 id=\"x\">b</h6>",
+                "<h4>a</h4><h5 id=\"x\">b</h5>",
+            ),
+            (
+                "opening with the deepest level",
+                "<h3>a</h3><p>x</p><h2>b</h2><h3>c</h3>",
+                "<h4>a</h4><p>x</p><h4>b</h4><h5>c</h5>",
+            ),
+            ("h6 alone rises to h4", "<h6>a</h6>", "<h4>a</h4>"),
             (
                 "escaped text untouched",
                 "<p>&lt;h1&gt;</p>",

@@ -308,6 +308,7 @@ pub fn build(
             .and_then(|f| f.link.as_ref().map(|l| l.to_string()))
             .or_else(|| src.and_then(|s| s.meta.site_link.clone()))
             .filter(|l| sanitize::is_web_link(l))
+            .map(|l| sanitize::strict_link(&l))
     };
     let entry_views: Vec<EntryView> = entries
         .iter()
@@ -324,7 +325,11 @@ pub fn build(
             EntryView {
                 id: e.id.clone(),
                 title: e.title.clone(),
-                link: e.link.clone().filter(|l| sanitize::is_web_link(l)),
+                link: e
+                    .link
+                    .as_deref()
+                    .filter(|l| sanitize::is_web_link(l))
+                    .map(sanitize::strict_link),
                 content: match display {
                     Display::Full => e.content.clone(),
                     Display::Excerpt => excerpt(&e.content),
@@ -357,6 +362,9 @@ pub fn build(
                     let mut detail = e.detail.clone();
                     if display != Display::Full {
                         detail.summary = None;
+                        // The excerpt in `content` is this entry's only text now, wherever
+                        // the full text came from (an RSS description is a summary).
+                        detail.content_from_summary = false;
                     }
                     detail
                 },

@@ -3,6 +3,7 @@
 mod bench;
 mod browser;
 mod corpus_rate;
+mod endtoend;
 mod fidelity;
 mod manners;
 mod normalize;

@@ -465,6 +465,60 @@ fn ids_are_stable_and_an_edited_entry_keeps_its_place() {
 }
 
 #[test]
+fn a_numeric_zone_is_never_read_as_the_year() {
+    // chrono's strict RFC 2822 refuses a wrong or full day name, so these reach the lenient
+    // reader, which took `+0100` for a year: the entries were dated year 100 (or 0).
+    let server = Server::start();
+    let items = [
+        rss_item(
+            "1",
+            "Wrong day name",
+            "https://z.test/1",
+            "Mon, 20 Nov 2026 10:00:00 +0000",
+            "x",
+        ),
+        rss_item(
+            "2",
+            "Full day name",
+            "https://z.test/2",
+            "Thursday, 19 November 2026 10:00:00 +0100",
+            "x",
+        ),
+        rss_item(
+            "3",
+            "Glued zone",
+            "https://z.test/3",
+            "Wed, 18 Nov 2026 10:00:00-0500",
+            "x",
+        ),
+    ]
+    .concat();
+    server.set("/z.xml", Route::xml(rss_doc(&items)));
+    let planet = Planet::with_feeds("", &[server.url("/z.xml")]);
+    planet.run_ok(&["run"]);
+    assert_eq!(
+        by_title(&planet)
+            .into_iter()
+            .map(|(t, published, _)| (t, published))
+            .collect::<Vec<_>>(),
+        [
+            (
+                "Wrong day name".into(),
+                Some("2026-11-20T10:00:00+00:00".into())
+            ),
+            (
+                "Full day name".into(),
+                Some("2026-11-19T09:00:00+00:00".into())
+            ),
+            (
+                "Glued zone".into(),
+                Some("2026-11-18T15:00:00+00:00".into())
+            ),
+        ]
+    );
+}
+
+#[test]
 fn real_feeds_feed_rs_alone_rejects_are_read() {
     // (fixture, served Content-Type, entries, a title that must come through intact)
     let cases = [
@@ -513,4 +567,20 @@ fn real_feeds_feed_rs_alone_rejects_are_read() {
             );
         }
     }
+}
+
+#[test]
+fn json_feed_with_the_http_version_url_is_read() {
+    // Early JSON Feeds (and some generators still) write `http://jsonfeed.org/version/1`;
+    // feed-rs knows only the https spelling and refused the whole feed.
+    let server = Server::start();
+    let body = r#"{"version": "http://jsonfeed.org/version/1", "title": "J",
+        "home_page_url": "https://j.test/",
+        "items": [{"id": "https://j.test/1", "url": "https://j.test/1", "title": "Hello JSON",
+                   "content_html": "<p>hi</p>", "date_published": "2026-11-02T10:00:00Z"}]}"#;
+    server.set("/j.json", Route::ok("application/json", body));
+    let planet = Planet::with_feeds("", &[server.url("/j.json")]);
+    let stderr = planet.run_ok(&["run"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(planet.atom_titles(), ["Hello JSON"]);
 }

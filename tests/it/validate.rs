@@ -204,6 +204,60 @@ fn index_html_has_zero_nu_checker_errors() {
     );
 }
 
+/// The Nu checker's errors for a page, as JSON values.
+fn nu_errors(java: &Path, jar: &Path, page: &Path) -> Vec<Value> {
+    let out = Command::new(java)
+        .arg("-jar")
+        .arg(jar)
+        .args(["--errors-only", "--format", "json"])
+        .arg(page)
+        .output()
+        .expect("run the Nu checker");
+    let report: Value =
+        serde_json::from_slice(&out.stderr).expect("the Nu checker reports JSON on stderr");
+    report["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["type"] == "error" || m["subType"] == "fatal")
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn real_world_markup_keeps_the_page_valid() {
+    // Found on real feeds of the corpus: text double-encoded upstream carries C1 controls
+    // (`â€\u{9d}`), which HTML forbids; images without `alt`; named anchors; links with characters RFC 3986 forbids (`[`, a space, a second `#`);
+    // posts whose headings start at h4,
+    // or open with their deepest level.
+    let Some((java, jar)) = vnu() else { return };
+    let server = Server::start();
+    let item = |guid: &str, title: &str, body: &str| {
+        format!(
+            "<item><guid>https://w.test/{guid}</guid><title>{title}</title><link>https://w.test/{guid}</link><pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate><description><![CDATA[{body}]]></description></item>"
+        )
+    };
+    let feed = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>W</title><link>https://w.test/</link><description>d</description>{}{}{}{}{}</channel></rss>",
+        item("1", "â€œquotedâ€\u{9d}", "<p>a â€œsmallâ€\u{9d} amount\u{85}</p>"),
+        item("2", "Pictures", "<p><img src=\"https://w.test/a.png\"> and <img src=\"https://w.test/b.png\" alt=\"B\"> <a name=\"top\">here</a></p>"),
+        item("3", "Subheads", "<p>intro</p><h4>First</h4><p>x</p><h5>Deeper</h5><p>y</p>"),
+        item("4", "Update first", "<h3>Update</h3><p>u</p><h2>Main</h2><p>m</p>"),
+        item("5[1]^x", "Odd links", "<p><a href=\"mailto:me @w.test\">mail</a> <a href=\"https://w.test/p#a#b\">p</a></p>"),
+    );
+    server.set("/w.xml", Route::xml(feed));
+    let planet = Planet::with_feeds("", &[server.url("/w.xml")]);
+    planet.run_ok(&["run"]);
+    let html = planet.output("index.html");
+    assert!(html.contains(r#"alt="B""#), "an alt text stays: {html}");
+    let errors = nu_errors(&java, &jar, &planet.out_path("index.html"));
+    assert!(
+        errors.is_empty(),
+        "the Nu checker found {} errors in index.html: {errors:#?}",
+        errors.len()
+    );
+}
+
 #[test]
 fn readers_see_the_same_entries_in_atom_rss_and_json_feed() {
     let Some(python) = feedparser() else { return };
