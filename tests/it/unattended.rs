@@ -75,7 +75,7 @@ fn a_second_run_exits_3_naming_the_process_holding_the_cache() {
     let mut first = planet.cmd(&["run"]).spawn().unwrap();
     // Wait until the first run is fetching, i.e. holds the lock.
     let start = Instant::now();
-    while server.requests().is_empty() && start.elapsed() < Duration::from_secs(10) {
+    while server.in_flight() == 0 && start.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(20));
     }
     let out = planet.run(&["run"]);
@@ -96,6 +96,11 @@ fn a_second_run_exits_3_naming_the_process_holding_the_cache() {
         server.requests().len(),
         1,
         "the refused run fetched nothing"
+    );
+    assert_eq!(
+        server.max_concurrent(),
+        1,
+        "the refused run never reached the server"
     );
     planet.run_ok(&["run"]);
 }
@@ -140,7 +145,7 @@ fn sigterm_during_a_cycle_lets_it_finish() {
     let planet = Planet::with_feeds("", &[server.url("/slow.xml")]);
     let mut child = planet.cmd(&["run", "--every", "1h"]).spawn().unwrap();
     let start = Instant::now();
-    while server.requests().is_empty() && start.elapsed() < Duration::from_secs(10) {
+    while server.in_flight() == 0 && start.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(20));
     }
     sigterm(&child);
