@@ -20,6 +20,9 @@ mod decode;
 mod detail;
 mod repair;
 
+/// Whether a text holds only characters XML 1.0 allows (a fast check before any copy).
+pub use decode::all_xml_chars;
+
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};

@@ -39,10 +39,25 @@ pub fn to_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
         Chosen::Whatwg(enc) if enc == UTF_8 => decode_utf8_or_1252(body),
         Chosen::Whatwg(enc) => enc.decode_without_bom_handling(body).0.into_owned(),
     };
-    strip_prolog(&text)
-        .chars()
-        .filter(|&c| is_xml_char(c))
-        .collect()
+    let body = strip_prolog(&text);
+    if all_xml_chars(body) {
+        // The common case: nothing to remove, so no character-by-character copy.
+        return if body.len() == text.len() {
+            text
+        } else {
+            body.to_owned()
+        };
+    }
+    body.chars().filter(|&c| is_xml_char(c)).collect()
+}
+
+/// Whether every character of `s` is one XML allows, found with byte scans: the characters it
+/// forbids are the C0 controls but tab, newline and return (single bytes below 0x20) and
+/// U+FFFE/U+FFFF (surrogates cannot occur in a `str`).
+pub fn all_xml_chars(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
+        && !s.contains(['\u{FFFE}', '\u{FFFF}'])
 }
 
 /// Whether XML 1.0 allows the character at all (section 2.2).

@@ -32,6 +32,9 @@ fn link(href: &str, rel: &str, mime: Option<&str>) -> atom::Link {
 /// Removes the characters XML 1.0 forbids (most C0 controls), which would make the feed
 /// unreadable for every subscriber.
 pub fn strip_xml_illegal(s: &str) -> String {
+    if crate::parse::all_xml_chars(s) {
+        return s.to_owned();
+    }
     s.chars()
         .filter(|&c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..))
         .collect()
