@@ -97,6 +97,11 @@ ALTER TABLE entries ADD COLUMN backlog INTEGER NOT NULL DEFAULT 0;
     r#"
 ALTER TABLE entries ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';
 "#,
+    // Each feed's newest entry (the sidebar's "gone quiet" mark) from a small covering index,
+    // not a scan of every stored row: `render` over 100,000 entries 0.48 s -> see README.
+    r#"
+CREATE INDEX entries_by_feed_date ON entries (feed_url, sort_date);
+"#,
 ];
 
 /// A successful fetch, as recorded.
@@ -336,6 +341,8 @@ impl Store {
         subscribed: &[&str],
         keep: &[(&str, &str)],
     ) -> Result<usize, Error> {
+        // One transaction: row-by-row autocommits made pruning the dearest part of `render`.
+        let tx = self.conn.unchecked_transaction()?;
         self.conn.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS prune_subscribed (url TEXT PRIMARY KEY);
              CREATE TEMP TABLE IF NOT EXISTS prune_keep (feed_url TEXT, id TEXT,
@@ -367,6 +374,7 @@ impl Store {
                 AND url NOT IN (SELECT DISTINCT feed_url FROM entries)",
             [],
         )?;
+        tx.commit()?;
         Ok(gone)
     }
 

@@ -320,6 +320,12 @@ fn write_config(dir: &Path, args: &Args, port: u16) -> anyhow::Result<()> {
     if let Some(c) = args.concurrency {
         toml.push_str(&format!("concurrency = {c}\n"));
     }
+    // The feeds stand for as many blogs on as many hosts, but are all served from one test
+    // host: planet's per-host limit (2 by default) would otherwise serialise the whole run.
+    toml.push_str(&format!(
+        "per_host_concurrency = {}\n",
+        args.concurrency.unwrap_or(16)
+    ));
     for i in 0..args.feeds {
         toml.push_str(&format!(
             "\n[[feeds]]\nurl = \"http://127.0.0.1:{port}/feed/{i}.xml\"\n"
