@@ -320,15 +320,17 @@ impl Store {
     /// Marks which of a feed's stored entries its latest body still carries; the others become
     /// candidates for [`Store::prune`].
     pub fn mark_in_feed(&self, feed_url: &str, ids: &[&str]) -> Result<(), Error> {
+        // One statement that touches only the rows that really left: marking every row of the
+        // feed 0 and then each present one 1 rewrote each 2-4 KB row twice per fetch. Entries
+        // still (or again) in the feed are marked by `upsert_entries_by`.
+        let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
         self.conn
-            .prepare_cached("UPDATE entries SET in_feed = 0 WHERE feed_url = ?1")?
-            .execute([feed_url])?;
-        let mut mark = self
-            .conn
-            .prepare_cached("UPDATE entries SET in_feed = 1 WHERE feed_url = ?1 AND id = ?2")?;
-        for id in ids {
-            mark.execute(params![feed_url, id])?;
-        }
+            .prepare_cached(
+                "UPDATE entries SET in_feed = 0
+                 WHERE feed_url = ?1 AND in_feed = 1
+                   AND id NOT IN (SELECT value FROM json_each(?2))",
+            )?
+            .execute(params![feed_url, ids])?;
         Ok(())
     }
 
@@ -434,8 +436,9 @@ impl Store {
                 base = excluded.base, published = excluded.published, updated = excluded.updated,
                 categories = excluded.categories,
                 sort_date = CASE WHEN ?15 THEN excluded.sort_date ELSE entries.sort_date END,
-                detail = excluded.detail
-             WHERE link IS NOT excluded.link OR title IS NOT excluded.title
+                detail = excluded.detail, in_feed = 1
+             WHERE entries.in_feed = 0
+                OR link IS NOT excluded.link OR title IS NOT excluded.title
                 OR author IS NOT excluded.author OR content IS NOT excluded.content
                 OR published IS NOT excluded.published OR updated IS NOT excluded.updated
                 OR categories IS NOT excluded.categories OR base IS NOT excluded.base
@@ -682,6 +685,22 @@ mod tests {
         let src = s.sources().unwrap();
         assert_eq!(src[0].etag.as_deref(), Some("\"e1\""));
         assert_eq!(src[0].error_count, 1);
+    }
+
+    #[test]
+    fn an_entry_back_in_its_feed_is_no_longer_prunable() {
+        let s = Store::in_memory().unwrap();
+        let t0 = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        let both = [entry("a", "x"), entry("b", "x")];
+        s.upsert_entries("f", &both, t0).unwrap();
+        s.mark_in_feed("f", &["a"]).unwrap();
+        // `b` left the feed; the same, unchanged `b` is back in the next body.
+        s.upsert_entries("f", &both, t0).unwrap();
+        s.mark_in_feed("f", &["a", "b"]).unwrap();
+        let cutoff = t0 + chrono::Duration::days(1);
+        assert_eq!(s.prune(cutoff, &["f"], &[]).unwrap(), 0);
+        s.mark_in_feed("f", &["a"]).unwrap();
+        assert_eq!(s.prune(cutoff, &["f"], &[]).unwrap(), 1, "`b` left again");
     }
 
     #[test]
