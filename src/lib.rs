@@ -207,11 +207,9 @@ pub async fn fetch_with(
         };
         (url, result)
     });
-    let lines: HashMap<&str, Option<usize>> = config
-        .feeds
-        .iter()
-        .map(|f| (f.url.as_str(), f.line))
-        .collect();
+    // Each result finds its subscription here: a search of the list per result was quadratic.
+    let feeds: HashMap<&str, &config::FeedConfig> =
+        config.feeds.iter().map(|f| (f.url.as_str(), f)).collect();
     let mut done = 0;
     store.begin()?;
     while let Some((requested, result)) = results.recv().await {
@@ -221,11 +219,11 @@ pub async fn fetch_with(
         }
         let url = subscription.get(&requested).cloned().unwrap_or(requested);
         let prev = known.get(&url);
-        let line = lines.get(url.as_str()).copied().flatten();
+        let feed = feeds.get(url.as_str()).copied();
+        let line = feed.and_then(|f| f.line);
         match result {
             FeedResult::Parsed(boxed) => {
                 let (mut parsed, body) = *boxed;
-                let feed = config.feeds.iter().find(|f| f.url.as_str() == url);
                 if feed.is_some_and(|f| f.ignore_dates) {
                     filter::forget_dates(&mut parsed.entries);
                 }

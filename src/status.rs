@@ -104,9 +104,11 @@ pub fn rows(
         .iter()
         .map(|f| row(f.url.as_str(), f.name.as_deref(), true))
         .collect();
+    let listed: std::collections::HashSet<&str> =
+        config.feeds.iter().map(|f| f.url.as_str()).collect();
     let mut unlisted: Vec<&Source> = sources
         .iter()
-        .filter(|s| !config.feeds.iter().any(|f| f.url.as_str() == s.url))
+        .filter(|s| !listed.contains(s.url.as_str()))
         .collect();
     unlisted.sort_by(|a, b| a.url.cmp(&b.url));
     out.extend(unlisted.into_iter().map(|s| row(&s.url, None, false)));
