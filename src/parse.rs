@@ -466,34 +466,70 @@ fn link_of(l: &fr::Link) -> Link {
     }
 }
 
+/// A person as the feed gave it, read the way RSS writes people. feed-rs names the people of
+/// RSS `<author>`, `<managingEditor>` and `<webMaster>` after the element and puts the text in
+/// `email`; that text is conventionally `jane@example.org (Jane Doe)`. feed-rs's `unknown`, its
+/// stand-in for an Atom person without a name, is not a name: none is invented.
 fn person_of(p: &fr::Person) -> Person {
-    let name = p.name.trim();
-    let is_role = matches!(name, "author" | "managingEditor" | "webMaster");
-    match (is_role, p.email.as_deref().map(str::trim)) {
-        // RSS `<author>jane@example.org (Jane Doe)</author>`, which feed-rs names after the
-        // element: the address is the e-mail, the part in brackets the name.
-        (true, Some(text)) => {
-            let (addr, shown) = match text.split_once(" (") {
-                Some((addr, rest)) if addr.contains('@') && !addr.contains(' ') => (
-                    Some(addr.to_owned()),
-                    rest.strip_suffix(')').unwrap_or(rest),
-                ),
-                _ if text.contains('@') && !text.contains(' ') => (Some(text.to_owned()), ""),
-                _ => (None, text),
-            };
-            Person {
-                name: shown.trim().to_owned(),
-                email: addr,
-                uri: p.uri.clone(),
+    let name = fold(&p.name);
+    let email = p.email.as_deref().map(fold).filter(|e| !e.is_empty());
+    let (name, email) = if is_role(&name) {
+        match email {
+            Some(text) => {
+                let (addr, shown) = address_form(&text);
+                (shown, addr)
             }
+            None => (String::new(), None),
         }
-        _ => Person {
-            // feed-rs's stand-in for an Atom person without a name is not a name.
-            name: if name == "unknown" { "" } else { name }.to_owned(),
-            email: p.email.clone(),
-            uri: p.uri.clone(),
-        },
+    } else if name == "unknown" {
+        (String::new(), email)
+    } else {
+        // A `dc:creator` may be written in the address form too.
+        match address_form(&name) {
+            (Some(addr), shown) if !shown.is_empty() => (shown, email.or(Some(addr))),
+            _ => (name, email),
+        }
+    };
+    Person {
+        name,
+        email,
+        uri: p.uri.clone(),
     }
+}
+
+/// The name shown for a person: [`person_of`]'s name, else the address of an RSS person who is
+/// nothing but an address; `None` when the feed gives nothing to show.
+fn person_name(p: &fr::Person) -> Option<String> {
+    let person = person_of(p);
+    if !person.name.is_empty() {
+        Some(person.name)
+    } else if is_role(p.name.trim()) {
+        person.email
+    } else {
+        None
+    }
+}
+
+fn is_role(name: &str) -> bool {
+    matches!(name, "author" | "managingEditor" | "webMaster")
+}
+
+/// `jane@example.org (Jane Doe)` → (the address, the name); a bare address has no name; any
+/// other text is a name.
+fn address_form(text: &str) -> (Option<String>, String) {
+    match text.split_once(" (") {
+        Some((addr, rest)) if addr.contains('@') && !addr.contains(' ') => (
+            Some(addr.to_owned()),
+            rest.strip_suffix(')').unwrap_or(rest).trim().to_owned(),
+        ),
+        _ if text.contains('@') && !text.contains(' ') => (Some(text.to_owned()), String::new()),
+        _ => (None, text.to_owned()),
+    }
+}
+
+/// Runs of ASCII white space folded to one space (a no-break space the author typed stays).
+fn fold(s: &str) -> String {
+    s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn category_of(c: &fr::Category) -> Option<Category> {
@@ -562,41 +598,6 @@ fn derive_title(content: &str, kind: TextKind) -> String {
     } else {
         title
     }
-}
-
-/// A person's name as shown: the name, else the name in RSS's `email (Name)` form, else the
-/// e-mail address; `None` when the feed gives nothing to show. feed-rs names the people of
-/// RSS `<author>`, `<managingEditor>` and `<webMaster>` after the element and puts the text in
-/// `email`, so those are read from the text.
-fn person_name(p: &fr::Person) -> Option<String> {
-    let name = p
-        .name
-        .split_ascii_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let email = p
-        .email
-        .as_deref()
-        .map(|e| e.split_ascii_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|e| !e.is_empty());
-    let is_role = matches!(name.as_str(), "author" | "managingEditor" | "webMaster");
-    // feed-rs's stand-in for an Atom person without a name: no name is invented, so the
-    // feed's author is used instead.
-    let placeholder = name.is_empty() || name == "unknown";
-    let shown = match (is_role, email) {
-        (true, Some(text)) => text,
-        (false, _) if !placeholder => name,
-        _ => return None,
-    };
-    // RSS 2.0 `<author>` is an address, conventionally `jane@example.org (Jane Doe)`.
-    if let Some((addr, rest)) = shown.split_once(" (") {
-        if addr.contains('@') && !addr.contains(' ') {
-            if let Some(inner) = rest.strip_suffix(')').filter(|i| !i.trim().is_empty()) {
-                return Some(inner.trim().to_owned());
-            }
-        }
-    }
-    Some(shown)
 }
 
 /// The id of an entry that has neither id nor link: a hash of what identifies it and does not
@@ -757,6 +758,81 @@ mod tests {
             src.links[0].href, "https://o.test",
             "absolute URLs stay as written"
         );
+    }
+
+    #[test]
+    fn people_are_read_as_rss_writes_them() {
+        let person = |name: &str, email: Option<&str>| fr::Person {
+            name: name.into(),
+            uri: None,
+            email: email.map(str::to_owned),
+        };
+        for (case, p, want_name, want_email, shown) in [
+            (
+                "rss address form",
+                person("author", Some("jane@x.test (Jane Doe)")),
+                "Jane Doe",
+                Some("jane@x.test"),
+                Some("Jane Doe"),
+            ),
+            (
+                "rss bare address",
+                person("author", Some("jane@x.test")),
+                "",
+                Some("jane@x.test"),
+                Some("jane@x.test"),
+            ),
+            (
+                "rss plain name",
+                person("managingEditor", Some("Jane  Doe")),
+                "Jane Doe",
+                None,
+                Some("Jane Doe"),
+            ),
+            (
+                "rss role, no text",
+                person("webMaster", None),
+                "",
+                None,
+                None,
+            ),
+            (
+                "atom, no name",
+                person("unknown", Some("j@x.test")),
+                "",
+                Some("j@x.test"),
+                None,
+            ),
+            (
+                "dc:creator address form",
+                person("jane@x.test (Jane)", None),
+                "Jane",
+                Some("jane@x.test"),
+                Some("Jane"),
+            ),
+            (
+                "plain name",
+                person(" Jane\n Doe ", None),
+                "Jane Doe",
+                None,
+                Some("Jane Doe"),
+            ),
+            (
+                "bare address as a name",
+                person("jane@x.test", None),
+                "jane@x.test",
+                None,
+                Some("jane@x.test"),
+            ),
+        ] {
+            let got = person_of(&p);
+            assert_eq!(
+                (got.name.as_str(), got.email.as_deref()),
+                (want_name, want_email),
+                "{case}"
+            );
+            assert_eq!(person_name(&p).as_deref(), shown, "{case}");
+        }
     }
 
     #[test]
