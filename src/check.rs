@@ -103,8 +103,13 @@ pub async fn probe(config: &Config, text: &str) -> Result<Vec<Problem>, fetch::E
                             "is a web page, not a feed\n  hint: `planet add {url}` finds the feed it links to"
                         )),
                         Err(e) => Verdict::Problem(format!("is not a feed: {}", error_chain(&e))),
-                        Ok(_) if body.final_url != req.url => Verdict::Redirected(req.url),
-                        Ok(_) => Verdict::Fine,
+                        // Moved only as `run` sees it: every redirect on the way permanent.
+                        Ok(_) => match &body.hints.moved_to {
+                            Some(to) => Verdict::Problem(format!(
+                                "has moved to `{to}`\n  hint: change its `url` to the new address"
+                            )),
+                            None => Verdict::Fine,
+                        },
                     }
             }
             Ok(fetch::Outcome::NotModified { .. }) => Verdict::Fine,
@@ -121,7 +126,6 @@ pub async fn probe(config: &Config, text: &str) -> Result<Vec<Problem>, fetch::E
         let problem = match verdict {
             Verdict::Fine => None,
             Verdict::Problem(p) => Some(p),
-            Verdict::Redirected(from) => moved(config, &from).await,
         };
         if let Some(p) = problem {
             let at = config
@@ -145,28 +149,10 @@ pub async fn probe(config: &Config, text: &str) -> Result<Vec<Problem>, fetch::E
     Ok(problems)
 }
 
-/// What one fetch says about a feed, before redirects are looked at hop by hop.
+/// What one fetch says about a feed.
 enum Verdict {
     Fine,
     Problem(String),
-    /// It answered through redirects: moved only if they are permanent.
-    Redirected(url::Url),
-}
-
-/// `has moved to …` when the feed's redirects start with a permanent one (301, 308), naming
-/// where the permanent hops lead; `None` behind a temporary redirect, which the feed's owner
-/// may change back any day.
-async fn moved(config: &Config, url: &url::Url) -> Option<String> {
-    let hops = fetch::redirects(&config.planet, url).await.ok()?;
-    let permanent: Vec<&url::Url> = hops
-        .iter()
-        .take_while(|(status, _)| matches!(status, 301 | 308))
-        .map(|(_, to)| to)
-        .collect();
-    let to = permanent.last()?;
-    Some(format!(
-        "has moved to `{to}`\n  hint: change its `url` to the new address"
-    ))
 }
 
 /// The 1-based line a config error points at: toml's span, else `(line N)` in the message.

@@ -75,27 +75,16 @@ fn add(cli: &Cli, input: &str, name: Option<&str>) -> anyhow::Result<()> {
     subs.refuse_duplicate(&[url.as_str()], &redirects)?;
     let client = fetch::Client::new(&config.planet)?;
     let runtime = runtime()?;
-    let mut found = runtime.block_on(subscribe::find_feed(&client, &url))?;
+    let found = runtime.block_on(subscribe::find_feed(&client, &url))?;
     subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)?;
-    // A feed that moved for good (301, 308) is subscribed where it went: else the next run
-    // would ask the operator to change the line just written.
-    if found.final_url != found.url {
-        let hops = runtime
-            .block_on(fetch::redirects(&config.planet, &found.url))
-            .unwrap_or_default();
-        if let Some((_, to)) = hops
-            .into_iter()
-            .take_while(|(status, _)| matches!(status, 301 | 308))
-            .last()
-        {
-            found.url = to;
-        }
-    }
+    // A feed that moved for good is subscribed where it went: else the next run would ask
+    // the operator to change the line just written.
+    let url = found.moved_to.clone().unwrap_or_else(|| found.url.clone());
     let name = name
         .map(str::to_owned)
         .or_else(|| Some(found.title.trim().to_owned()).filter(|t| !t.is_empty()));
     subs.append(&NewFeed {
-        url: found.url.to_string(),
+        url: url.to_string(),
         name: name.clone(),
         ..NewFeed::default()
     })?;
@@ -105,7 +94,7 @@ fn add(cli: &Cli, input: &str, name: Option<&str>) -> anyhow::Result<()> {
         .map(|p| format!(", found on `{p}`"))
         .unwrap_or_default();
     let named = name.map(|n| format!(" as \"{n}\"")).unwrap_or_default();
-    say(cli, &format!("added `{}`{named}{via}", found.url));
+    say(cli, &format!("added `{url}`{named}{via}"));
     Ok(())
 }
 

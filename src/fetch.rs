@@ -507,39 +507,6 @@ pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or_default())
 }
 
-/// The redirects a URL answers with, hop by hop (status, target), up to [`MAX_REDIRECTS`]: for
-/// `planet check`, where a feed that moved for good (301, 308) must be updated in `planet.toml`
-/// and one behind a temporary redirect (302, 303, 307) must not. Same identity and limits as
-/// [`Client`]; bodies are not read.
-pub async fn redirects(planet: &Planet, url: &Url) -> Result<Vec<(u16, Url)>, Error> {
-    let client = reqwest::Client::builder()
-        .user_agent(user_agent(planet))
-        .connect_timeout(planet.connect_timeout())
-        .timeout(planet.timeout())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(Error::Client)?;
-    let mut hops = Vec::new();
-    let mut at = url.clone();
-    while hops.len() < MAX_REDIRECTS {
-        let resp = client
-            .get(at.clone())
-            .send()
-            .await
-            .map_err(Error::Transport)?;
-        let status = resp.status();
-        let next = header(resp.headers(), reqwest::header::LOCATION).and_then(|l| at.join(&l).ok());
-        match next {
-            Some(next) if status.is_redirection() => {
-                hops.push((status.as_u16(), next.clone()));
-                at = next;
-            }
-            _ => break,
-        }
-    }
-    Ok(hops)
-}
-
 fn header(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
     headers
         .get(name)

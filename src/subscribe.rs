@@ -327,8 +327,10 @@ impl Subscriptions {
 /// A feed found for `add`.
 #[derive(Debug, Clone)]
 pub struct Found {
-    /// The feed's URL, as it will be written.
+    /// The feed's URL, as given or found on the page.
     pub url: Url,
+    /// Where it moved for good (every redirect 301 or 308), as `run` would see it.
+    pub moved_to: Option<Url>,
     /// Where fetching it ended, after redirects.
     pub final_url: Url,
     /// The feed's own title (may be empty).
@@ -365,6 +367,7 @@ pub async fn find_feed(client: &fetch::Client, url: &Url) -> Result<Found, Error
     ) {
         return Ok(Found {
             url: url.clone(),
+            moved_to: body.hints.moved_to.clone(),
             final_url: body.final_url,
             title: parsed.meta.title,
             via_page: None,
@@ -383,6 +386,7 @@ pub async fn find_feed(client: &fetch::Client, url: &Url) -> Result<Found, Error
         ) {
             return Ok(Found {
                 url: c.url.clone(),
+                moved_to: feed.hints.moved_to.clone(),
                 final_url: feed.final_url,
                 title: parsed.meta.title,
                 via_page: Some(url.clone()),
