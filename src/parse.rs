@@ -846,3 +846,109 @@ mod tests {
         .is_err());
     }
 }
+
+/// Where parsing spends its time, stage by stage, over a folder of feed documents (for example
+/// the bench's, fetched with `planet-bench --serve`): `PLANET_STAGE_FEEDS=/tmp/feeds cargo test
+/// --release --lib stage_timing -- --ignored --nocapture`. A measurement, so ignored.
+#[cfg(test)]
+mod stage_timing {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    #[ignore]
+    fn stage_timing() {
+        let Ok(dir) = std::env::var("PLANET_STAGE_FEEDS") else {
+            return;
+        };
+        let mut docs = Vec::new();
+        for e in std::fs::read_dir(&dir).unwrap() {
+            docs.push(std::fs::read(e.unwrap().path()).unwrap());
+        }
+        let parser = feed_rs::parser::Builder::new()
+            .timestamp_parser(date::parse)
+            .sanitize_content(false)
+            .build();
+        // Only documents every stage reads (the bench serves a few broken ones).
+        docs.retain(|d| {
+            let text = decode::to_utf8(d, None);
+            parser
+                .parse(repair::repair_references(&text).as_bytes())
+                .is_ok()
+        });
+        let time = |name: &str, f: &mut dyn FnMut()| {
+            let t = Instant::now();
+            f();
+            eprintln!("{name:<8} {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
+        };
+        let mut texts = Vec::new();
+        time("decode", &mut || {
+            texts = docs.iter().map(|d| decode::to_utf8(d, None)).collect();
+        });
+        let mut rep: Vec<String> = Vec::new();
+        time("repair", &mut || {
+            rep = texts
+                .iter()
+                .map(|d| repair::repair_references(d).into_owned())
+                .collect();
+        });
+        time("fixes", &mut || {
+            for x in &rep {
+                for fix in [
+                    repair::fix_rss_version,
+                    repair::modernize_namespaces,
+                    repair::add_missing_channel,
+                    repair::link_rss1_items,
+                ] {
+                    let _ = fix(x);
+                }
+            }
+        });
+        let mut feeds = Vec::new();
+        time("feed-rs", &mut || {
+            feeds = rep
+                .iter()
+                .filter_map(|x| parser.parse(x.as_bytes()).ok())
+                .collect();
+        });
+        let p2 = feed_rs::parser::Builder::new()
+            .base_uri(Some("http://x.test/f"))
+            .timestamp_parser(date::parse)
+            .sanitize_content(false)
+            .build();
+        time("feed-rs+base", &mut || {
+            for x in &rep {
+                let _ = p2.parse(x.as_bytes());
+            }
+        });
+        time("bases", &mut || {
+            for x in &rep {
+                let _ = base::entry_bases(x, "http://x.test/");
+            }
+        });
+        let mut extras = Vec::new();
+        time("detail", &mut || {
+            extras = rep.iter().map(|x| detail::read(x.as_bytes())).collect();
+        });
+        let mut parsed = Vec::new();
+        time("convert", &mut || {
+            parsed = std::mem::take(&mut feeds)
+                .into_iter()
+                .zip(std::mem::take(&mut extras))
+                .map(|(f, x)| convert(f, "http://x.test/f", "http://x.test/f", Vec::new(), x))
+                .collect();
+        });
+        time("json", &mut || {
+            for p in &parsed {
+                for e in &p.entries {
+                    let _ = serde_json::to_string(&e.detail);
+                }
+            }
+        });
+        time("total", &mut || {
+            for d in &docs {
+                let _ = parse_feed(d, "http://x.test/f", "http://x.test/f", None);
+            }
+        });
+    }
+}
