@@ -93,7 +93,7 @@ pub struct PublishReport {
 
 /// The outcome of one feed, computed off the async threads (parsing is CPU work).
 enum FeedResult {
-    Parsed(Box<(Parsed, fetch::Body)>),
+    Parsed(Box<(Parsed, Vec<store::Packed>, fetch::Body)>),
     NotModified {
         etag: Option<String>,
         last_modified: Option<String>,
@@ -177,7 +177,8 @@ pub async fn fetch_with(
                             bytes: Vec::new(),
                             ..body
                         };
-                        FeedResult::Parsed(Box::new((parsed, body)))
+                        let packed = parsed.entries.iter().map(store::Packed::new).collect();
+                        FeedResult::Parsed(Box::new((parsed, packed, body)))
                     }
                     Err(e) => FeedResult::Failed {
                         status: Some(200),
@@ -223,7 +224,7 @@ pub async fn fetch_with(
         let line = feed.and_then(|f| f.line);
         match result {
             FeedResult::Parsed(boxed) => {
-                let (mut parsed, body) = *boxed;
+                let (mut parsed, packed, body) = *boxed;
                 if feed.is_some_and(|f| f.ignore_dates) {
                     filter::forget_dates(&mut parsed.entries);
                 }
@@ -245,8 +246,13 @@ pub async fn fetch_with(
                     },
                     now,
                 )?;
-                report.new_entries +=
-                    store.upsert_entries_by(&url, &parsed.entries, now, config.planet.sort_by)?;
+                report.new_entries += store.upsert_packed(
+                    &url,
+                    &parsed.entries,
+                    &packed,
+                    now,
+                    config.planet.sort_by,
+                )?;
                 let ids: Vec<&str> = parsed.entries.iter().map(|e| e.id.as_str()).collect();
                 store.mark_in_feed(&url, &ids)?;
                 store.record_ttl(&url, parsed.ttl.map(|t| t.as_secs()))?;

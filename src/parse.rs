@@ -56,20 +56,28 @@ pub fn parse_feed(
     final_url: &str,
     content_type: Option<&str>,
 ) -> Result<Parsed, Error> {
-    let text = decode::to_utf8(bytes, content_type);
+    let decoded = decode::decode(bytes, content_type);
+    let text = decoded.as_str();
     let is_json = text.starts_with('{');
     let xml = if is_json {
-        json_version(&text).map_or(Cow::Borrowed(text.as_str()), Cow::Owned)
+        json_version(text).map_or(Cow::Borrowed(text), Cow::Owned)
     } else {
-        repair::repair_references(&text)
+        repair::repair_references(text)
     };
     let mut xml = xml;
-    for fix in [
-        repair::fix_rss_version,
-        repair::modernize_namespaces,
-        repair::add_missing_channel,
-        repair::link_rss1_items,
-    ] {
+    // The XML repairs, then the rewrite that spares feed-rs one event per `&lt;`.
+    let fixes: &[fn(&str) -> Option<String>] = if is_json {
+        &[]
+    } else {
+        &[
+            repair::fix_rss_version,
+            repair::modernize_namespaces,
+            repair::add_missing_channel,
+            repair::link_rss1_items,
+            repair::escaped_text_as_cdata,
+        ]
+    };
+    for fix in fixes {
         if let Some(fixed) = fix(&xml) {
             xml = Cow::Owned(fixed);
         }
@@ -891,6 +899,13 @@ mod stage_timing {
                 .iter()
                 .map(|d| repair::repair_references(d).into_owned())
                 .collect();
+        });
+        time("cdata", &mut || {
+            for x in rep.iter_mut() {
+                if let Some(c) = repair::escaped_text_as_cdata(x) {
+                    *x = c;
+                }
+            }
         });
         time("fixes", &mut || {
             for x in &rep {

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use crate::config::SortBy;
 use crate::model::{Entry, FeedMeta, Source, StoredEntry, TextKind};
@@ -144,6 +144,48 @@ pub struct FeedStats {
 /// The open cache.
 pub struct Store {
     conn: Connection,
+}
+
+/// An entry's columns that take work to make (JSON), made on the parsing threads so that the
+/// store's single thread, which every feed's writes go through, only writes (issue 6).
+#[derive(Debug, Clone)]
+pub struct Packed {
+    categories: String,
+    detail: String,
+}
+
+impl Packed {
+    /// Serializes the entry's categories and details. When the content is the summary
+    /// ([`crate::model::EntryDetail::content_from_summary`]), the summary's text is not stored a
+    /// second time in the details: [`Store::newest`] puts it back from the content.
+    pub fn new(e: &Entry) -> Packed {
+        let categories = serde_json::to_string(&e.categories).unwrap_or_else(|_| "[]".into());
+        let detail = match &e.detail.summary {
+            Some(s) if e.detail.content_from_summary && s.value == e.content => {
+                let mut d = e.detail.clone();
+                if let Some(s) = d.summary.as_mut() {
+                    s.value = String::new();
+                }
+                serde_json::to_string(&d)
+            }
+            _ => serde_json::to_string(&e.detail),
+        };
+        Packed {
+            categories,
+            detail: detail.unwrap_or_else(|_| "{}".into()),
+        }
+    }
+}
+
+/// Reads stored details back, restoring a summary [`Packed::new`] left out.
+fn unpack_detail(json: &str, content: &str) -> crate::model::EntryDetail {
+    let mut d: crate::model::EntryDetail = serde_json::from_str(json).unwrap_or_default();
+    if d.content_from_summary {
+        if let Some(s) = d.summary.as_mut().filter(|s| s.value.is_empty()) {
+            s.value = content.to_owned();
+        }
+    }
+    d
 }
 
 /// The file name of the database inside `cache_dir`.
@@ -423,9 +465,27 @@ impl Store {
         now: DateTime<Utc>,
         by: SortBy,
     ) -> Result<usize, Error> {
-        let mut find = self
+        let packed: Vec<Packed> = entries.iter().map(Packed::new).collect();
+        self.upsert_packed(feed_url, entries, &packed, now, by)
+    }
+
+    /// [`Store::upsert_entries_by`] with each entry's [`Packed`] form made beforehand (on the
+    /// thread that parsed the feed, so the one thread that writes the cache only writes).
+    /// `packed[i]` belongs to `entries[i]`.
+    pub fn upsert_packed(
+        &self,
+        feed_url: &str,
+        entries: &[Entry],
+        packed: &[Packed],
+        now: DateTime<Utc>,
+        by: SortBy,
+    ) -> Result<usize, Error> {
+        // The feed's known entries in one query, not one lookup per entry.
+        let known: HashMap<String, i64> = self
             .conn
-            .prepare_cached("SELECT first_seen FROM entries WHERE feed_url = ?1 AND id = ?2")?;
+            .prepare_cached("SELECT id, first_seen FROM entries WHERE feed_url = ?1")?
+            .query_map([feed_url], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         let mut upsert = self.conn.prepare_cached(
             "INSERT INTO entries (feed_url, id, link, title, author, content, content_kind, base,
                 published, updated, categories, first_seen, sort_date, detail)
@@ -445,11 +505,8 @@ impl Store {
                 OR detail IS NOT excluded.detail",
         )?;
         let mut new = 0;
-        for e in entries {
-            let first_seen: Option<i64> = find
-                .query_row(params![feed_url, e.id], |r| r.get(0))
-                .optional()?;
-            let first_seen = match first_seen.and_then(|t| time(Some(t))) {
+        for (e, p) in entries.iter().zip(packed) {
+            let first_seen = match known.get(&e.id).and_then(|&t| time(Some(t))) {
                 Some(t) => t,
                 None => {
                     new += 1;
@@ -457,8 +514,6 @@ impl Store {
                 }
             };
             let sort = crate::parse::sort_date_by(e, first_seen, now.max(first_seen), by);
-            let categories = serde_json::to_string(&e.categories).unwrap_or_else(|_| "[]".into());
-            let detail = serde_json::to_string(&e.detail).unwrap_or_else(|_| "{}".into());
             upsert.execute(params![
                 feed_url,
                 e.id,
@@ -470,10 +525,10 @@ impl Store {
                 e.base,
                 e.published.map(|d| d.timestamp()),
                 e.updated.map(|d| d.timestamp()),
-                categories,
+                p.categories,
                 first_seen.timestamp(),
                 sort.timestamp(),
-                detail,
+                p.detail,
                 by == SortBy::Updated,
             ])?;
         }
@@ -493,6 +548,7 @@ impl Store {
             let categories: String = r.get(10)?;
             let kind: String = r.get(6)?;
             let detail: String = r.get(13)?;
+            let content: String = r.get(5)?;
             Ok(StoredEntry {
                 feed_url: r.get(0)?,
                 entry: Entry {
@@ -500,14 +556,14 @@ impl Store {
                     link: r.get(2)?,
                     title: r.get(3)?,
                     author: r.get(4)?,
-                    content: r.get(5)?,
+                    content: content.clone(),
                     content_kind: TextKind::from_stored(&kind),
                     base: r.get(7)?,
                     published: time(r.get(8)?),
                     updated: time(r.get(9)?),
                     categories: serde_json::from_str(&categories).unwrap_or_default(),
                     // A detail this version cannot read only costs fidelity, never the entry.
-                    detail: serde_json::from_str(&detail).unwrap_or_default(),
+                    detail: unpack_detail(&detail, &content),
                 },
                 first_seen: time(Some(r.get(11)?)).unwrap_or_default(),
                 sort_date: time(Some(r.get(12)?)).unwrap_or_default(),

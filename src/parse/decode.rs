@@ -29,9 +29,23 @@ enum Chosen {
     Utf32(Utf32),
 }
 
+/// A decoded document: UTF-8 text from `start` on (what precedes it, the prolog, is not read).
+/// Kept as one buffer and an offset, so that dropping the XML declaration copies nothing.
+pub struct Decoded {
+    text: String,
+    start: usize,
+}
+
+impl Decoded {
+    /// The document, without BOM, XML declaration or leading junk.
+    pub fn as_str(&self) -> &str {
+        self.text.get(self.start..).unwrap_or_default()
+    }
+}
+
 /// Decodes a feed body to UTF-8 text, without BOM, XML declaration or leading junk, and with
 /// every character XML 1.0 forbids removed.
-pub fn to_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
+pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     let (chosen, bom_len) = choose_encoding(bytes, content_type);
     let body = &bytes[bom_len..];
     let text = match chosen {
@@ -41,23 +55,38 @@ pub fn to_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
     };
     let body = strip_prolog(&text);
     if all_xml_chars(body) {
-        // The common case: nothing to remove, so no character-by-character copy.
-        return if body.len() == text.len() {
-            text
-        } else {
-            body.to_owned()
-        };
+        // The common case: nothing to remove, so no copy at all (the prolog is a prefix).
+        let start = text.len() - body.len();
+        return Decoded { text, start };
     }
-    body.chars().filter(|&c| is_xml_char(c)).collect()
+    Decoded {
+        text: body.chars().filter(|&c| is_xml_char(c)).collect(),
+        start: 0,
+    }
+}
+
+/// [`decode`], as an owned string.
+#[cfg(test)]
+pub fn to_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
+    decode(bytes, content_type).as_str().to_owned()
 }
 
 /// Whether every character of `s` is one XML allows, found with byte scans: the characters it
 /// forbids are the C0 controls but tab, newline and return (single bytes below 0x20) and
-/// U+FFFE/U+FFFF (surrogates cannot occur in a `str`).
+/// U+FFFE/U+FFFF (surrogates cannot occur in a `str`). Every feed body goes through this, so
+/// the control scan has no early exit (it vectorises) and the rare 0xEF lead byte is found
+/// with `memchr`.
 pub fn all_xml_chars(s: &str) -> bool {
-    s.bytes()
-        .all(|b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
-        && !s.contains(['\u{FFFE}', '\u{FFFF}'])
+    let bytes = s.as_bytes();
+    let no_controls = bytes.chunks(256).all(|chunk| {
+        chunk.iter().fold(false, |bad, &b| {
+            bad | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+        }) == false
+    });
+    // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+    no_controls
+        && memchr::memchr_iter(0xEF, bytes)
+            .all(|i| !matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])))
 }
 
 /// Whether XML 1.0 allows the character at all (section 2.2).

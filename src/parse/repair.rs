@@ -23,9 +23,15 @@ use super::decode::is_xml_char;
 /// Names neither XML nor HTML defines are left alone: feed-rs keeps them as literal text and
 /// never expands a DTD's entities.
 pub fn repair_references(text: &str) -> Cow<'_, str> {
-    if !text.contains('&') {
-        return Cow::Borrowed(text);
+    if needs_reference_repair(text) {
+        Cow::Owned(repair_all_references(text))
+    } else {
+        Cow::Borrowed(text)
     }
+}
+
+/// The full pass of [`repair_references`], which always copies.
+fn repair_all_references(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut rest = text;
     while !rest.is_empty() {
@@ -64,7 +70,40 @@ pub fn repair_references(text: &str) -> Cow<'_, str> {
         let consumed = repair_one(rest, &mut out);
         rest = &rest[consumed..];
     }
-    Cow::Owned(out)
+    out
+}
+
+/// Whether any `&` in the text starts something other than a reference XML reads as is (the
+/// five predefined entities, a character reference to a character XML allows outside the C1
+/// range). Most feeds need no repair, and this scan (`memchr` from one `&` to the next) spares
+/// them the copy. It errs on the side of repairing: an `&nbsp;` inside CDATA sends the document
+/// through the full pass, which then leaves it alone.
+fn needs_reference_repair(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'&', bytes).any(|at| !is_plain_xml_reference(&bytes[at + 1..]))
+}
+
+/// Whether `rest` (what follows an `&`) is a reference the full pass would copy unchanged.
+fn is_plain_xml_reference(rest: &[u8]) -> bool {
+    const NAMED: [&[u8]; 5] = [b"amp;", b"lt;", b"gt;", b"quot;", b"apos;"];
+    if NAMED.iter().any(|n| rest.starts_with(n)) {
+        return true;
+    }
+    let Some(num) = rest.strip_prefix(b"#") else {
+        return false;
+    };
+    let (digits, radix) = match num.strip_prefix(b"x").or_else(|| num.strip_prefix(b"X")) {
+        Some(hex) => (hex, 16),
+        None => (num, 10),
+    };
+    let Some(end) = digits.iter().take(9).position(|&b| b == b';') else {
+        return false;
+    };
+    std::str::from_utf8(&digits[..end])
+        .ok()
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_hexdigit()))
+        .and_then(|d| u32::from_str_radix(d, radix).ok())
+        .is_some_and(|n| !(0x80..=0x9F).contains(&n) && char::from_u32(n).is_some_and(is_xml_char))
 }
 
 /// The end of a DOCTYPE, past its internal subset (which may hold `>` inside brackets).
@@ -126,6 +165,114 @@ fn push_char_refs(text: &str, out: &mut String) {
     for c in text.chars() {
         out.push_str(&format!("&#x{:X};", c as u32));
     }
+}
+
+/// How long a run of escaped text must be before it is worth rewriting as CDATA.
+const CDATA_MIN_LEN: usize = 128;
+
+/// Rewrites long runs of escaped text (`&lt;p&gt;Hi &amp; bye&lt;/p&gt;`, how most feeds carry
+/// HTML) as CDATA sections holding the same characters (`<![CDATA[<p>Hi & bye</p>]]>`). An XML
+/// reader sees exactly the same text, but feed-rs (through quick-xml) handles every reference
+/// as a separate event with its own allocation: escaped HTML has one every few characters, and
+/// reading it was most of feed-rs's time. Called on a document [`repair_references`] has
+/// already made well-formed, so the only references left are the five predefined ones and
+/// character references. Leaves alone: text outside any element, text that would decode to
+/// `]]>` or to a carriage return (an XML reader normalises a literal one), text with a
+/// reference it does not know, and documents with a DOCTYPE (whose entities this pass does not
+/// expand). Returns `None` when nothing was rewritten.
+pub fn escaped_text_as_cdata(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    memchr::memmem::find(bytes, b"&lt;")?;
+    let mut out: Option<String> = None;
+    // Everything before `copied` is in `out` (once there is one).
+    let mut copied = 0;
+    let mut at = 0;
+    let mut depth = 0usize;
+    while let Some(lt) = memchr::memchr(b'<', &bytes[at..]).map(|i| at + i) {
+        let run = &text[at..lt];
+        if depth > 0 && run.len() >= CDATA_MIN_LEN && run.contains("&lt;") {
+            if let Some(plain) = unescape_for_cdata(run) {
+                let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                out.push_str(&text[copied..at]);
+                out.push_str("<![CDATA[");
+                out.push_str(&plain);
+                out.push_str("]]>");
+                copied = lt;
+            }
+        }
+        let rest = &text[lt..];
+        let end = if rest.starts_with("<![CDATA[") {
+            rest.find("]]>").map(|i| i + 3)
+        } else if rest.starts_with("<!--") {
+            rest.find("-->").map(|i| i + 3)
+        } else if rest.starts_with("<?") {
+            rest.find("?>").map(|i| i + 2)
+        } else if rest.starts_with("<!") {
+            return None; // a DOCTYPE: its entities are not this pass's to read
+        } else {
+            let end = tag_end(rest);
+            if let Some(end) = end {
+                let tag = &rest[..end];
+                if tag.starts_with("</") {
+                    depth = depth.saturating_sub(1);
+                } else if !tag.ends_with("/>") {
+                    depth += 1;
+                }
+            }
+            end
+        };
+        let Some(end) = end else { break };
+        at = lt + end;
+    }
+    let mut out = out?;
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
+/// The length of the tag that starts `s` (at its `<`), through its `>`; a `>` inside a quoted
+/// attribute value does not end it.
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, b) in s.bytes().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            (None, b'>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The characters an escaped run stands for, or `None` when it cannot go into CDATA as is.
+fn unescape_for_cdata(run: &str) -> Option<String> {
+    let mut out = String::with_capacity(run.len());
+    let mut rest = run;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let semi = after.find(';').filter(|&i| i <= 10)?;
+        let name = &after[..semi];
+        let c = match name {
+            "lt" => '<',
+            "gt" => '>',
+            "amp" => '&',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => {
+                let num = name.strip_prefix('#')?;
+                let n = match num.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => num.parse().ok()?,
+                };
+                char::from_u32(n).filter(|&c| c != '\r' && is_xml_char(c))?
+            }
+        };
+        out.push(c);
+        rest = &after[semi + 1..];
+    }
+    out.push_str(rest);
+    (!out.contains("]]>")).then_some(out)
 }
 
 /// Gives `<rss>` without a `version` (or with one feed-rs does not dispatch on, such as 0.93
@@ -503,6 +650,77 @@ fn find_attr(attrs: &str, name: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_html_becomes_cdata_with_the_same_text() {
+        let body = "&lt;p&gt;Caf&#233; &amp; bar &quot;q&quot; &#x41;&lt;/p&gt;".repeat(4);
+        let doc = format!(
+            "<rss><channel><item><title a=\"x>y\">t</title><description>{body}</description></item></channel></rss>"
+        );
+        let out = escaped_text_as_cdata(&doc).unwrap();
+        let want = "<p>Café & bar \"q\" A</p>".repeat(4);
+        assert!(
+            out.contains(&format!("<description><![CDATA[{want}]]></description>")),
+            "{out}"
+        );
+        assert!(out.contains("<title a=\"x>y\">t</title>"));
+        // Runs that cannot be CDATA as they are, and short runs, are left alone.
+        for keep in [
+            format!("{body}]]&gt;"),
+            format!("{body}&#13;"),
+            format!("{body}&custom;"),
+            "&lt;b&gt;short&lt;/b&gt;".to_owned(),
+        ] {
+            let doc = format!("<feed><entry><summary>{keep}</summary></entry></feed>");
+            assert_eq!(escaped_text_as_cdata(&doc), None, "{keep}");
+        }
+        let with_doctype = format!("<!DOCTYPE rss [<!ENTITY e \"x\">]><rss><d>{body}</d></rss>");
+        assert_eq!(escaped_text_as_cdata(&with_doctype), None);
+        let in_comment = format!("<rss><!-- {body} --><![CDATA[{body}]]></rss>");
+        assert_eq!(escaped_text_as_cdata(&in_comment), None);
+    }
+
+    #[test]
+    fn the_fast_check_never_skips_a_repair() {
+        let cases = [
+            "a &amp; b",
+            "&#65;",
+            "&#x41;",
+            "&#X41;",
+            "&#0065;",
+            "&#128;",
+            "&#x9F;",
+            "&#12;",
+            "&#xFFFE;",
+            "&#1114112;",
+            "&#99999999999;",
+            "&nbsp;",
+            "a & b",
+            "&#xZZ;",
+            "&#;",
+            "&#x;",
+            "&amp",
+            "&#65",
+            "&lt;&gt;&quot;&apos;",
+            "<![CDATA[&nbsp;]]>",
+            "&#+65;",
+            "&ampx;",
+            "&AMP;",
+            "<!-- & -->",
+            "&#55296;",
+            "x&",
+        ];
+        for case in cases {
+            if !needs_reference_repair(case) {
+                assert_eq!(repair_all_references(case), case, "{case}");
+            }
+        }
+        for must in [
+            "&nbsp;", "a & b", "&#128;", "&#12;", "&#xFFFE;", "x&", "&#;",
+        ] {
+            assert!(needs_reference_repair(must), "{must}");
+        }
+    }
 
     #[test]
     fn repairs_references() {
