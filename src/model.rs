@@ -99,28 +99,39 @@ pub struct Entry {
 pub struct EntryDetail {
     /// The entry's language: its nearest `xml:lang`, else RSS `dc:language`, else the feed's
     /// (`xml:lang` on the root, RSS `<language>`); `None` when nothing says.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
     /// The title as the feed wrote it; `None` when it had none (the page shows a derived one).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<TextConstruct>,
     /// The summary (Atom `summary`, RSS `description` beside `content:encoded`), raw.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<TextConstruct>,
     /// True when the feed had no content and [`Entry::content`] is the summary: `atom.xml`
     /// then carries it once, as the summary.
+    #[serde(skip_serializing_if = "is_false")]
     pub content_from_summary: bool,
     /// The content's own `xml:lang`, when it differs from the entry's.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_lang: Option<String>,
     /// Rights (Atom `rights`, RSS `dc:rights`), raw.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rights: Option<TextConstruct>,
     /// Every author, with e-mail and URI; empty when the feed names none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub authors: Vec<Person>,
     /// Contributors (Atom `contributor`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub contributors: Vec<Person>,
     /// Every link with its relation, type, length and title (enclosures included), absolute.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
     /// Categories with their scheme and label; blank terms are dropped.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<Category>,
     /// The feed the entry comes from: its own `atom:source` (or RSS `<source>`) when it has
     /// one, else the subscribed feed as it was when the entry was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<EntrySource>,
 }
 
@@ -133,6 +144,7 @@ pub struct TextConstruct {
     /// The value: literal text, or raw (unsanitized) HTML.
     pub value: String,
     /// Its own `xml:lang`, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
 }
 
@@ -143,8 +155,10 @@ pub struct Person {
     /// The name; empty when the feed gave only an e-mail or URI.
     pub name: String,
     /// E-mail address.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Home page.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
 }
 
@@ -157,12 +171,16 @@ pub struct Link {
     /// Relation; `alternate` when the feed gives none (RFC 4287 §4.2.7.2).
     pub rel: String,
     /// Media type.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// Language of the resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hreflang: Option<String>,
     /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Length in bytes (enclosures).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length: Option<u64>,
 }
 
@@ -173,8 +191,10 @@ pub struct Category {
     /// The term (never blank).
     pub term: String,
     /// The scheme (vocabulary) URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheme: Option<String>,
     /// The label shown to people.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 
@@ -183,29 +203,41 @@ pub struct Category {
 #[serde(default)]
 pub struct EntrySource {
     /// The feed's id (Atom `id`), else its home page.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<TextConstruct>,
     /// Subtitle (RSS channel `description`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<TextConstruct>,
     /// Rights.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rights: Option<TextConstruct>,
     /// Links, in the feed's order (`self`, `alternate`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
     /// When the feed last changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<DateTime<Utc>>,
     /// Feed-level authors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub authors: Vec<Person>,
     /// Feed-level contributors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub contributors: Vec<Person>,
     /// Feed-level categories.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<Category>,
     /// Icon URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
     /// Logo URL (RSS channel `image`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
     /// True when the entry named this source itself (`atom:source`, RSS `<source>`); false
     /// when it is the subscribed feed.
+    #[serde(skip_serializing_if = "is_false")]
     pub from_entry: bool,
 }
 
@@ -274,4 +306,10 @@ pub struct Source {
     pub moved_to: Option<String>,
     /// RSS `<ttl>` of the last parsed body, in seconds: paces the feed after 304s too.
     pub ttl_secs: Option<u64>,
+}
+
+/// For `skip_serializing_if`: the cache stores what an entry says, not every field it could
+/// say (most are empty, and a JSON `null` per field doubled the stored details).
+fn is_false(b: &bool) -> bool {
+    !*b
 }

@@ -246,32 +246,42 @@ fn tag_end(s: &str) -> Option<usize> {
 
 /// The characters an escaped run stands for, or `None` when it cannot go into CDATA as is.
 fn unescape_for_cdata(run: &str) -> Option<String> {
+    let bytes = run.as_bytes();
     let mut out = String::with_capacity(run.len());
-    let mut rest = run;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let semi = after.find(';').filter(|&i| i <= 10)?;
-        let name = &after[..semi];
-        let c = match name {
-            "lt" => '<',
-            "gt" => '>',
-            "amp" => '&',
-            "quot" => '"',
-            "apos" => '\'',
-            _ => {
-                let num = name.strip_prefix('#')?;
+    let mut copied = 0;
+    // References come every few characters in escaped HTML: find each with `memchr` and
+    // decode the common ones by their bytes.
+    for amp in memchr::memchr_iter(b'&', bytes) {
+        if amp < copied {
+            return None; // an `&` inside a reference: not one this pass knows
+        }
+        out.push_str(&run[copied..amp]);
+        let after = &bytes[amp + 1..];
+        let (c, len) = match after {
+            [b'l', b't', b';', ..] => ('<', 3),
+            [b'g', b't', b';', ..] => ('>', 3),
+            [b'a', b'm', b'p', b';', ..] => ('&', 4),
+            [b'q', b'u', b'o', b't', b';', ..] => ('"', 5),
+            [b'a', b'p', b'o', b's', b';', ..] => ('\'', 5),
+            [b'#', ..] => {
+                let semi = after.iter().take(10).position(|&b| b == b';')?;
+                let num = run.get(amp + 2..amp + 1 + semi)?;
                 let n = match num.strip_prefix(['x', 'X']) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                    None => num.parse().ok()?,
+                    Some(hex) if hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                        u32::from_str_radix(hex, 16).ok()?
+                    }
+                    None if num.bytes().all(|b| b.is_ascii_digit()) => num.parse().ok()?,
+                    _ => return None,
                 };
-                char::from_u32(n).filter(|&c| c != '\r' && is_xml_char(c))?
+                let c = char::from_u32(n).filter(|&c| c != '\r' && is_xml_char(c))?;
+                (c, semi + 1)
             }
+            _ => return None,
         };
         out.push(c);
-        rest = &after[semi + 1..];
+        copied = amp + 1 + len;
     }
-    out.push_str(rest);
+    out.push_str(run.get(copied..)?);
     (!out.contains("]]>")).then_some(out)
 }
 
