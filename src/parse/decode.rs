@@ -79,9 +79,9 @@ pub fn to_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
 pub fn all_xml_chars(s: &str) -> bool {
     let bytes = s.as_bytes();
     let no_controls = bytes.chunks(256).all(|chunk| {
-        chunk.iter().fold(false, |bad, &b| {
+        !chunk.iter().fold(false, |bad, &b| {
             bad | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
-        }) == false
+        })
     });
     // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
     no_controls
