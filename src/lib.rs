@@ -229,12 +229,16 @@ pub async fn fetch_with(
                     filter::forget_dates(&mut parsed.entries);
                 }
                 let first_time = known.get(&url).is_none_or(|s| s.last_success.is_none());
-                // A subscription edited to where its feed moved is the same feed, not a new one.
-                let moved_here = known.values().any(|s| {
-                    s.url != url
-                        && (s.moved_to.as_deref() == Some(url.as_str())
-                            || s.final_url.as_deref() == Some(url.as_str()))
-                });
+                // A subscription edited to where its feed moved is the same feed, not a new one
+                // (asked only of a new feed: a search of every known feed per result was
+                // quadratic in feeds).
+                let moved_here = || {
+                    known.values().any(|s| {
+                        s.url != url
+                            && (s.moved_to.as_deref() == Some(url.as_str())
+                                || s.final_url.as_deref() == Some(url.as_str()))
+                    })
+                };
                 store.record_success(
                     &url,
                     &store::Success {
@@ -258,7 +262,7 @@ pub async fn fetch_with(
                 store.record_ttl(&url, parsed.ttl.map(|t| t.as_secs()))?;
                 let due = schedule::after_success(now, body.hints.fresh_for, parsed.ttl);
                 record_schedule(store, &url, prev, due, &body.hints, line)?;
-                if established && first_time && !moved_here {
+                if established && first_time && !moved_here() {
                     store.mark_backlog(&url, config.planet.new_feed_items)?;
                 }
                 report.updated += 1;
