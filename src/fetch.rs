@@ -361,9 +361,15 @@ where
 {
     let (tx, rx) = mpsc::channel(concurrency.max(1) * 2);
     let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+    // At most one `then` per core: more only take turns on the cores, and they crowd out the
+    // thread that receives the results (the store's), which then falls behind and holds up
+    // the fetches waiting to hand over theirs (issue 6).
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let cpu = Arc::new(Semaphore::new(cores));
     let then = Arc::new(then);
     for req in interleave_hosts(requests) {
         let (tx, limit, then, client) = (tx.clone(), limit.clone(), then.clone(), client.clone());
+        let cpu = cpu.clone();
         tokio::spawn(async move {
             let (permit, result) =
                 match tokio::time::timeout_at(client.deadline, limit.acquire_owned()).await {
@@ -374,7 +380,15 @@ where
                     Ok(Err(_)) => return,
                     Err(_) => (None, Err(Error::Deadline)),
                 };
-            let out = tokio::task::spawn_blocking(move || then(req, result)).await;
+            let Ok(core) = cpu.acquire_owned().await else {
+                return;
+            };
+            let out = tokio::task::spawn_blocking(move || {
+                let out = then(req, result);
+                drop(core);
+                out
+            })
+            .await;
             if let Ok(out) = out {
                 let _ = tx.send(out).await;
             }
