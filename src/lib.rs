@@ -257,8 +257,11 @@ pub async fn fetch_with(
                     now,
                     config.planet.sort_by,
                 )?;
-                let ids: Vec<&str> = parsed.entries.iter().map(|e| e.id.as_str()).collect();
-                store.mark_in_feed(&url, &ids)?;
+                // A feed never read before has no stored entry that could have left it.
+                if !first_time {
+                    let ids: Vec<&str> = parsed.entries.iter().map(|e| e.id.as_str()).collect();
+                    store.mark_in_feed(&url, &ids)?;
+                }
                 store.record_ttl(&url, parsed.ttl.map(|t| t.as_secs()))?;
                 let due = schedule::after_success(now, body.hints.fresh_for, parsed.ttl);
                 record_schedule(store, &url, prev, due, &body.hints, line)?;
