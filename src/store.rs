@@ -152,16 +152,7 @@ pub struct Store {
 pub struct Packed {
     categories: String,
     detail: String,
-    /// The content, lz4-compressed, when it is long enough to be worth it.
-    content: Option<Vec<u8>>,
 }
-
-/// Content at least this long is stored lz4-compressed (as a BLOB; shorter content stays
-/// TEXT). HTML shrinks about threefold, and every byte the store writes is copied several
-/// times on the way (bound, built into a record, into a page, into the WAL, into the
-/// database): on a first run over 1000 feeds those copies were most of the writing thread's
-/// time. Compressing costs the parsing threads a few percent, and the cache is a third the size.
-const PACK_MIN_LEN: usize = 512;
 
 impl Packed {
     /// Serializes the entry's categories and details. When the content is the summary
@@ -179,36 +170,10 @@ impl Packed {
             }
             _ => serde_json::to_string(&e.detail),
         };
-        let content = (e.content.len() >= PACK_MIN_LEN)
-            .then(|| lz4_flex::block::compress_prepend_size(e.content.as_bytes()));
         Packed {
             categories,
             detail: detail.unwrap_or_else(|_| "{}".into()),
-            content,
         }
-    }
-}
-
-/// Reads stored content: TEXT as it is, a BLOB as [`Packed::new`] compressed it. Content that
-/// cannot be read (a damaged cache) comes back empty rather than failing the page.
-fn unpack_content(value: rusqlite::types::ValueRef<'_>) -> String {
-    use rusqlite::types::ValueRef;
-    match value {
-        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        ValueRef::Blob(b) => {
-            let unpacked = b.split_first_chunk::<4>().and_then(|(size, body)| {
-                let size = u32::from_le_bytes(*size) as usize;
-                // lz4 expands at most 255-fold: a larger claim is damage, not an allocation.
-                if size > body.len().saturating_mul(255) {
-                    return None;
-                }
-                lz4_flex::block::decompress(body, size).ok()
-            });
-            unpacked
-                .and_then(|u| String::from_utf8(u).ok())
-                .unwrap_or_default()
-        }
-        _ => String::new(),
     }
 }
 
@@ -549,17 +514,13 @@ impl Store {
                 }
             };
             let sort = crate::parse::sort_date_by(e, first_seen, now.max(first_seen), by);
-            let content: &dyn rusqlite::ToSql = match &p.content {
-                Some(packed) => packed,
-                None => &e.content,
-            };
             upsert.execute(params![
                 feed_url,
                 e.id,
                 e.link,
                 e.title,
                 e.author,
-                content,
+                e.content,
                 e.content_kind.as_str(),
                 e.base,
                 e.published.map(|d| d.timestamp()),
@@ -587,7 +548,7 @@ impl Store {
             let categories: String = r.get(10)?;
             let kind: String = r.get(6)?;
             let detail: String = r.get(13)?;
-            let content = unpack_content(r.get_ref(5)?);
+            let content: String = r.get(5)?;
             Ok(StoredEntry {
                 feed_url: r.get(0)?,
                 entry: Entry {
@@ -740,11 +701,10 @@ mod tests {
     }
 
     #[test]
-    fn long_content_is_stored_packed_and_reads_back() {
+    fn a_summary_that_is_the_content_is_stored_once() {
         let s = Store::in_memory().unwrap();
         let body = "<p>Caf\u{e9} &amp; more</p>".repeat(100);
         let mut e = entry("a", &body);
-        // The content is the summary: stored once, read back twice.
         e.detail.content_from_summary = true;
         e.detail.summary = Some(crate::model::TextConstruct {
             kind: TextKind::Html,
@@ -756,42 +716,18 @@ mod tests {
             s.upsert_entries("f", std::slice::from_ref(&e), t0).unwrap(),
             1
         );
-        let (kind, stored, detail): (String, i64, String) = s
+        let detail: String = s
             .conn
-            .query_row(
-                "SELECT typeof(content), length(content), detail FROM entries",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .query_row("SELECT detail FROM entries", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(kind, "blob");
-        assert!(
-            (stored as usize) < body.len() / 4,
-            "{stored} of {}",
-            body.len()
-        );
         assert!(!detail.contains("more"), "summary stored twice: {detail}");
         let back = &s.newest(1, 0).unwrap()[0].entry;
         assert_eq!(back.content, body);
         assert_eq!(back.detail, e.detail);
-        // The same entry again changes nothing: its packed form is the same bytes.
+        // The same entry again changes nothing.
         let changes = s.conn.total_changes();
         s.upsert_entries("f", std::slice::from_ref(&e), t0).unwrap();
         assert_eq!(s.conn.total_changes(), changes);
-    }
-
-    #[test]
-    fn damaged_packed_content_reads_as_empty() {
-        let s = Store::in_memory().unwrap();
-        let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
-        s.upsert_entries("f", &[entry("a", &"x".repeat(1000))], t0)
-            .unwrap();
-        for damage in ["x'FFFFFFFF00'", "x'0A000000FF'", "x'01'"] {
-            s.conn
-                .execute(&format!("UPDATE entries SET content = {damage}"), [])
-                .unwrap();
-            assert_eq!(s.newest(1, 0).unwrap()[0].entry.content, "", "{damage}");
-        }
     }
 
     #[test]
