@@ -171,13 +171,13 @@ pub async fn fetch_with(
             Ok(fetch::Outcome::Body(body)) => {
                 let content_type = body.content_type.as_deref();
                 match parse::parse_feed(&body.bytes, &url, body.final_url.as_str(), content_type) {
-                    Ok(parsed) => {
+                    Ok(mut parsed) => {
                         // The body's bytes are no longer needed: keep only its headers.
                         let body = fetch::Body {
                             bytes: Vec::new(),
                             ..body
                         };
-                        let packed = parsed.entries.iter().map(store::Packed::new).collect();
+                        let packed = parsed.entries.iter_mut().map(store::Packed::new).collect();
                         FeedResult::Parsed(Box::new((parsed, packed, body)))
                     }
                     Err(e) => FeedResult::Failed {

@@ -232,16 +232,20 @@ fn convert_entry(
         lang: t.lang.or_else(|| lang.clone()),
         ..t
     };
-    // The fidelity pass knows XHTML and languages; feed-rs is the fallback.
+    // The fidelity pass knows XHTML and languages; feed-rs is the fallback. The body is moved,
+    // not copied: it is most of an entry's bytes.
+    let mut e = e;
+    let entry_lang = e.language.as_deref().and_then(language_tag);
     let content_detail = x.content.or_else(|| {
-        e.content.as_ref().and_then(|c| {
-            c.body.as_ref().map(|b| TextConstruct {
+        e.content.as_mut().and_then(|c| {
+            c.body.take().map(|b| TextConstruct {
                 kind: kind_of(c.content_type.as_str()),
-                value: b.clone(),
-                lang: e.language.as_deref().and_then(language_tag),
+                value: b,
+                lang: entry_lang,
             })
         })
     });
+    let content_lang = content_detail.as_ref().and_then(|c| c.lang.clone());
     let summary = x
         .summary
         .or_else(|| e.summary.as_ref().map(construct_of))
@@ -251,8 +255,8 @@ fn convert_entry(
         .title
         .or_else(|| e.title.as_ref().map(construct_of))
         .map(&with_lang);
-    let (content, content_kind, content_from_summary) = match (&content_detail, &summary) {
-        (Some(c), _) if !c.value.trim().is_empty() => (c.value.clone(), c.kind, false),
+    let (content, content_kind, content_from_summary) = match (content_detail, &summary) {
+        (Some(c), _) if !c.value.trim().is_empty() => (c.value, c.kind, false),
         (_, Some(s)) => (s.value.clone(), s.kind, true),
         _ => (String::new(), TextKind::Text, false),
     };
@@ -268,7 +272,6 @@ fn convert_entry(
         own_title.clone()
     };
     // The stand-in link an RSS 1.0 item without one was given is no link (nor id) at all.
-    let mut e = e;
     e.links.retain(|l| l.href.trim() != repair::NO_LINK);
     if e.id.trim() == repair::NO_LINK {
         e.id.clear();
@@ -357,7 +360,7 @@ fn convert_entry(
         title: title_detail,
         summary,
         content_from_summary,
-        content_lang: content_detail.and_then(|c| c.lang),
+        content_lang,
         rights: x
             .rights
             .or_else(|| e.rights.as_ref().map(construct_of))

@@ -157,19 +157,21 @@ pub struct Packed {
 impl Packed {
     /// Serializes the entry's categories and details. When the content is the summary
     /// ([`crate::model::EntryDetail::content_from_summary`]), the summary's text is not stored a
-    /// second time in the details: [`Store::newest`] puts it back from the content.
-    pub fn new(e: &Entry) -> Packed {
+    /// second time in the details: [`Store::newest`] puts it back from the content. Takes the
+    /// entry mutably only to lift that text out while serializing (a copy would cost as much
+    /// as the text); the entry is as it was afterwards.
+    pub fn new(e: &mut Entry) -> Packed {
         let categories = serde_json::to_string(&e.categories).unwrap_or_else(|_| "[]".into());
-        let detail = match &e.detail.summary {
+        let lifted = match e.detail.summary.as_mut() {
             Some(s) if e.detail.content_from_summary && s.value == e.content => {
-                let mut d = e.detail.clone();
-                if let Some(s) = d.summary.as_mut() {
-                    s.value = String::new();
-                }
-                serde_json::to_string(&d)
+                Some(std::mem::take(&mut s.value))
             }
-            _ => serde_json::to_string(&e.detail),
+            _ => None,
         };
+        let detail = serde_json::to_string(&e.detail);
+        if let (Some(value), Some(s)) = (lifted, e.detail.summary.as_mut()) {
+            s.value = value;
+        }
         Packed {
             categories,
             detail: detail.unwrap_or_else(|_| "{}".into()),
@@ -465,8 +467,9 @@ impl Store {
         now: DateTime<Utc>,
         by: SortBy,
     ) -> Result<usize, Error> {
-        let packed: Vec<Packed> = entries.iter().map(Packed::new).collect();
-        self.upsert_packed(feed_url, entries, &packed, now, by)
+        let mut entries = entries.to_vec();
+        let packed: Vec<Packed> = entries.iter_mut().map(Packed::new).collect();
+        self.upsert_packed(feed_url, &entries, &packed, now, by)
     }
 
     /// [`Store::upsert_entries_by`] with each entry's [`Packed`] form made beforehand (on the
