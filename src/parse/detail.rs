@@ -505,4 +505,120 @@ mod tests {
             <rss><channel><item><title>&lol2;</title></item></channel></rss>"#;
         assert_eq!(read(bomb), None);
     }
+
+    #[test]
+    fn resolves_namespace_prefixes() {
+        // Atom under a prefix, the default namespace elsewhere, Dublin Core and RDF prefixes
+        // declared on the item, and a prefix redeclared deeper down.
+        let x = read(
+            br#"<a:feed xmlns:a="http://www.w3.org/2005/Atom" xmlns="urn:other" xml:lang="en">
+              <a:entry><a:title>T</a:title><title>not Atom</title>
+                <a:rights xmlns:a="urn:not-atom">no</a:rights>
+                <c:license xmlns:c="http://web.resource.org/cc/"
+                  xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#" r:resource="https://l.test/by"/>
+              </a:entry></a:feed>"#,
+        )
+        .unwrap();
+        assert_eq!(x[0].title.as_ref().unwrap().value, "T");
+        assert_eq!(x[0].rights, None, "a:rights is in another namespace there");
+        assert_eq!(x[0].lang.as_deref(), Some("en"));
+        assert_eq!(x[0].links[0].href, "https://l.test/by");
+        assert_eq!(x[0].links[0].rel, "license");
+        let rss = read(
+            br#"<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><item>
+              <dc:language>fr</dc:language><language>de</language>
+              <dc:rights xmlns:dc="urn:not-dc">no</dc:rights></item></channel></rss>"#,
+        )
+        .unwrap();
+        assert_eq!(rss[0].lang.as_deref(), Some("fr"));
+        assert_eq!(rss[0].rights, None);
+    }
+
+    #[test]
+    fn reads_cdata_and_references() {
+        let x = read(
+            b"<feed xmlns='http://www.w3.org/2005/Atom'><entry>\
+              <title type='html'>  &lt;b&gt;Fish &amp;amp; <![CDATA[<i>chips</i> & ]]>&#x263A;&#9731;\r\n </title>\
+              <summary><![CDATA[a]]>\r\nb</summary>\
+              <link href='https://a.test/?q=1&amp;r=&quot;2&quot;' rel='enclosure' title='x&#10;y\tz'/>\
+              <source><link href='https://a.test/?q=1&amp;r=&quot;2&quot;' title='x&#10;y\tz\r\nw'/></source>\
+              </entry></feed>",
+        )
+        .unwrap();
+        let t = x[0].title.as_ref().unwrap();
+        assert_eq!(t.kind, TextKind::Html);
+        assert_eq!(t.value, "<b>Fish &amp; <i>chips</i> & \u{263A}\u{2603}");
+        assert_eq!(x[0].summary.as_ref().unwrap().value, "a\nb");
+        let l = &x[0].source.as_ref().unwrap().links[0];
+        assert_eq!(l.href, "https://a.test/?q=1&r=\"2\"");
+        assert_eq!(
+            l.title.as_deref(),
+            Some("x\ny z w"),
+            "attribute whitespace normalized"
+        );
+    }
+
+    #[test]
+    fn serializes_xhtml_markup() {
+        let x = read(
+            br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+              <content type="xhtml"><x:div xmlns:x="http://www.w3.org/1999/xhtml"><x:p class="a&amp;b" x:lang="no"
+              >1 &lt; 2 &amp; <x:a href="/?a=1&amp;b=&quot;2&quot;">&#x3E;</x:a><!-- c --><?pi?><![CDATA[<i>]]></x:p><x:br/></x:div></content>
+              <summary type="xhtml">no div: <b xmlns="http://www.w3.org/1999/xhtml">bold</b></summary>
+              </entry></feed>"#,
+        )
+        .unwrap();
+        let c = x[0].content.as_ref().unwrap();
+        assert_eq!(c.kind, TextKind::Html);
+        assert_eq!(
+            c.value,
+            r#"<p class="a&amp;b">1 &lt; 2 &amp; <a href="/?a=1&amp;b=&quot;2&quot;">&gt;</a>&lt;i&gt;</p><br></br>"#
+        );
+        let s = x[0].summary.as_ref().unwrap();
+        assert_eq!(s.value, "no div: <b>bold</b>");
+    }
+
+    #[test]
+    fn leaves_unescaped_markup_and_media_types_to_feed_rs() {
+        let x = read(
+            br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+              <title type="html">a <b>b</b></title><summary type="image/png">x</summary>
+              <content src="https://a.test/c"/></entry></feed>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (&x[0].title, &x[0].summary, &x[0].content),
+            (&None, &None, &None)
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_well_formed() {
+        for (name, xml) in [
+            (
+                "mismatched end tag",
+                "<feed><entry><title>t</entry></title></feed>",
+            ),
+            ("unclosed entry", "<rss><channel><item></channel></rss>"),
+            ("truncated", "<feed><entry><title>t</title></entry>"),
+            (
+                "unbound prefix",
+                "<feed><entry><x:title>t</x:title></entry></feed>",
+            ),
+            (
+                "entity in an attribute",
+                "<feed><entry><link href='&nbsp;'/></entry></feed>",
+            ),
+            (
+                "unknown entity in a title",
+                "<feed><entry><title>&nbsp;</title></entry></feed>",
+            ),
+            (
+                "]]> in a title",
+                "<feed><entry><title>a]]>b</title></entry></feed>",
+            ),
+        ] {
+            assert_eq!(read(xml.as_bytes()), None, "{name}");
+        }
+    }
 }
