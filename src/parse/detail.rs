@@ -3,28 +3,22 @@
 //! feed-rs gives every format one model but drops a few things a faithful `atom.xml` needs:
 //! `xml:lang` on titles and summaries, whether a text construct was XHTML (and the markup
 //! inside its `div`), an entry's own `atom:source`, RSS `<source url>`, the `isPermaLink` of a
-//! `guid`, and persons without a name. This pass reads a well-formed document with roxmltree
-//! and returns those facts per entry, in document order, for `convert` to lay over feed-rs's
-//! entries. It never decides whether a feed is readable: when the document is not well-formed
-//! XML, has a DTD (never expanded here), or its entries do not line up one to one with
-//! feed-rs's, it returns `None` and the entries keep what feed-rs read.
+//! `guid`, and persons without a name. This pass reads a well-formed document into a light
+//! tree ([`tree`]: quick-xml's tokens, with text left escaped until a fact needs it, since
+//! most of a feed is entry bodies no fact reads) and returns those facts per entry, in
+//! document order, for `convert` to lay over feed-rs's entries. It never decides whether a
+//! feed is readable: when the document is not well-formed XML, has a DTD (never expanded
+//! here), or its entries do not line up one to one with feed-rs's, it returns `None` and the
+//! entries keep what feed-rs read.
+
+mod tree;
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use roxmltree::{Document, Node, ParsingOptions};
+use tree::{Document, Node, Ns};
 
 use crate::model::{Category, EntrySource, Link, Person, TextConstruct, TextKind};
-
-const ATOM: &str = "http://www.w3.org/2005/Atom";
-const ATOM03: &str = "http://purl.org/atom/ns#";
-const RSS1: &str = "http://purl.org/rss/1.0/";
-const RSS090: &str = "http://my.netscape.com/rdf/simple/0.9/";
-const DC: &str = "http://purl.org/dc/elements/1.1/";
-const XHTML: &str = "http://www.w3.org/1999/xhtml";
-const XML: &str = "http://www.w3.org/XML/1998/namespace";
-const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
-const CC: &str = "http://web.resource.org/cc/";
-const USERLAND_CC: &str = "http://backend.userland.com/creativeCommonsRssModule";
-const FEEDBURNER: &str = "http://rssnamespace.org/feedburner/ext/1.0";
 
 /// The facts about one entry that feed-rs does not keep. `None` means "not said here".
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -60,18 +54,20 @@ pub(super) fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
     // Bytes that happen to be valid UTF-8 under another declared encoding would be misread:
     // only UTF-8 documents, or pure ASCII ones, are read here (feed-rs decodes the rest).
-    if !text.is_ascii() && !declares_utf8(text) {
+    if !declares_utf8(text) && !text.is_ascii() {
         return None;
     }
     // No DTD: entities are never expanded by this pass (billion laughs, external entities).
-    let options = ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: 1_000_000,
-        ..ParsingOptions::default()
-    };
-    let doc = Document::parse_with_options(text, options).ok()?;
-    let root = doc.root_element();
-    match root.tag_name().name() {
+    let doc = Document::parse(text)?;
+    let extras = extras(doc.root_element())?;
+    // A text read above that is not well-formed character data: not an XML document after
+    // all (the text no fact reads is not checked, as it changes no fact).
+    (!doc.read_broken_text()).then_some(extras)
+}
+
+/// The facts of every entry under the root element `root`.
+fn extras(root: Node) -> Option<Vec<Extra>> {
+    match root.name() {
         "feed" => Some(
             root.children()
                 .filter(|n| is(*n, "entry"))
@@ -86,7 +82,7 @@ pub(super) fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
                     .map(text_of)
                     .and_then(|l| super::language_tag(&l))
             });
-            let rss1 = root.tag_name().name() == "RDF";
+            let rss1 = root.name() == "RDF";
             let items = if rss1 {
                 // feed-rs drops RSS 1.0 items without a link: drop them here too.
                 root.children()
@@ -136,28 +132,48 @@ fn declares_utf8(text: &str) -> bool {
 /// (RSS 2.0, and the Atom feeds that misspell `xmlns`).
 fn is(n: Node, local: &str) -> bool {
     n.is_element()
-        && n.tag_name().name() == local
+        && n.name() == local
         && matches!(
-            n.tag_name().namespace(),
-            None | Some(ATOM | ATOM03 | RSS1 | RSS090)
+            n.namespace(),
+            Ns::None | Ns::Atom | Ns::Atom03 | Ns::Rss1 | Ns::Rss090
         )
 }
 
 fn is_dc(n: Node, local: &str) -> bool {
-    n.is_element() && n.tag_name().name() == local && n.tag_name().namespace() == Some(DC)
+    n.is(Ns::Dc, local)
 }
 
 fn child<'a, 'i>(n: Node<'a, 'i>, local: &str) -> Option<Node<'a, 'i>> {
     n.children().find(|c| is(*c, local))
 }
 
+/// All the text inside `n`, trimmed.
 fn text_of(n: Node) -> String {
-    n.descendants()
-        .filter(|d| d.is_text())
-        .filter_map(|d| d.text())
-        .collect::<String>()
-        .trim()
-        .to_owned()
+    let mut texts = n.descendants().filter_map(|d| d.text());
+    let Some(first) = texts.next() else {
+        return String::new();
+    };
+    let all = match (first, texts.next()) {
+        // The common case, one run of text that needed no unescaping: a single copy.
+        (Cow::Borrowed(text), None) => return text.trim().to_owned(),
+        (first, None) => first.into_owned(),
+        (first, Some(second)) => {
+            let mut all = first.into_owned();
+            all.push_str(&second);
+            texts.for_each(|t| all.push_str(&t));
+            all
+        }
+    };
+    trim_owned(all)
+}
+
+/// `s.trim()` without a copy when `s` is ours already.
+fn trim_owned(mut s: String) -> String {
+    let end = s.trim_end().len();
+    s.truncate(end);
+    let start = s.len() - s.trim_start().len();
+    s.drain(..start);
+    s
 }
 
 fn non_empty(s: String) -> Option<String> {
@@ -167,8 +183,8 @@ fn non_empty(s: String) -> Option<String> {
 /// The nearest `xml:lang` of the node or its ancestors.
 fn lang_of(n: Node) -> Option<String> {
     n.ancestors()
-        .find_map(|a| a.attribute((XML, "lang")))
-        .and_then(super::language_tag)
+        .find_map(|a| a.attribute_ns(Ns::Xml, "lang"))
+        .and_then(|l| super::language_tag(&l))
 }
 
 /// An Atom text construct (RFC 4287 §3.1); `None` for a MIME type that is not text.
@@ -176,15 +192,13 @@ fn construct(n: Node) -> Option<TextConstruct> {
     // Markup left unescaped inside a text or html construct is invalid but common: feed-rs
     // keeps it as markup, so this pass leaves such a construct to feed-rs.
     let escaped = || !n.children().any(|c| c.is_element());
-    let (kind, value) = match n.attribute("type").unwrap_or("text") {
+    let (kind, value) = match n.attribute("type").as_deref().unwrap_or("text") {
         "text" | "text/plain" if escaped() => (TextKind::Text, text_of(n)),
         "html" | "text/html" if escaped() => (TextKind::Html, text_of(n)),
         "xhtml" | "application/xhtml+xml" => {
-            let div = n
-                .children()
-                .find(|c| c.is_element() && c.tag_name().name() == "div");
+            let div = n.children().find(|c| c.is_element() && c.name() == "div");
             let inner = match div {
-                Some(d) if d.tag_name().namespace() == Some(XHTML) => markup(d),
+                Some(d) if d.namespace() == Ns::Xhtml => markup(d),
                 _ => markup(n),
             };
             (TextKind::Html, inner.trim().to_owned())
@@ -211,19 +225,19 @@ fn markup(n: Node) -> String {
 
 fn write_markup(n: Node, depth: usize, out: &mut String) {
     for c in n.children() {
-        if c.is_text() {
-            out.push_str(&escape(c.text().unwrap_or(""), false));
-        } else if c.is_element() && depth >= MAX_MARKUP_DEPTH {
+        if let Some(text) = c.text() {
+            out.push_str(&escape(&text, false));
+        } else if depth >= MAX_MARKUP_DEPTH {
             out.push_str(&escape(&text_of(c), false));
-        } else if c.is_element() {
-            let tag = c.tag_name().name();
+        } else {
+            let tag = c.name();
             out.push('<');
             out.push_str(tag);
-            for a in c.attributes().filter(|a| a.namespace().is_none()) {
+            for (_, name, value) in c.attributes().filter(|a| a.0 == Ns::None) {
                 out.push(' ');
-                out.push_str(a.name());
+                out.push_str(name);
                 out.push_str("=\"");
-                out.push_str(&escape(a.value(), true));
+                out.push_str(&escape(&value, true));
                 out.push('"');
             }
             out.push('>');
@@ -256,26 +270,33 @@ fn person(n: Node) -> Person {
 }
 
 fn link(n: Node) -> Option<Link> {
-    let href = n.attribute("href")?.trim();
+    let href = n.attribute("href")?;
+    let href = href.trim();
     if href.is_empty() {
         return None;
     }
     Some(Link {
         href: href.to_owned(),
-        rel: n.attribute("rel").unwrap_or("alternate").trim().to_owned(),
-        media_type: n.attribute("type").map(str::to_owned),
-        hreflang: n.attribute("hreflang").map(str::to_owned),
-        title: n.attribute("title").map(str::to_owned),
+        rel: n
+            .attribute("rel")
+            .as_deref()
+            .unwrap_or("alternate")
+            .trim()
+            .to_owned(),
+        media_type: n.attribute("type").map(Cow::into_owned),
+        hreflang: n.attribute("hreflang").map(Cow::into_owned),
+        title: n.attribute("title").map(Cow::into_owned),
         length: n.attribute("length").and_then(|l| l.trim().parse().ok()),
     })
 }
 
 fn category(n: Node) -> Option<Category> {
-    let term = n.attribute("term")?.trim();
+    let term = n.attribute("term")?;
+    let term = term.trim();
     (!term.is_empty()).then(|| Category {
         term: term.to_owned(),
-        scheme: n.attribute("scheme").map(str::to_owned),
-        label: n.attribute("label").map(str::to_owned),
+        scheme: n.attribute("scheme").map(Cow::into_owned),
+        label: n.attribute("label").map(Cow::into_owned),
     })
 }
 
@@ -289,8 +310,8 @@ fn atom_entry(e: Node) -> Extra {
     let title = child(e, "title");
     let orig = e
         .children()
-        .find(|c| c.is_element() && c.tag_name().namespace() == Some(FEEDBURNER))
-        .filter(|c| c.tag_name().name() == "origLink")
+        .find(|c| c.is_element() && c.namespace() == Ns::Feedburner)
+        .filter(|c| c.name() == "origLink")
         .map(text_of)
         .filter(|l| !l.is_empty());
     Extra {
@@ -347,7 +368,8 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
         .or_else(|| lang_of(i))
         .or_else(|| channel_lang.map(str::to_owned));
     let source = child(i, "source").and_then(|s| {
-        let url = s.attribute("url")?.trim();
+        let url = s.attribute("url")?;
+        let url = url.trim();
         let name = text_of(s);
         Some(EntrySource {
             id: Some(url.to_owned()),
@@ -391,11 +413,12 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
             .children()
             .filter(|c| is(*c, "enclosure"))
             .filter_map(|c| {
-                let href = c.attribute("url").or_else(|| c.attribute("href"))?.trim();
+                let href = c.attribute("url").or_else(|| c.attribute("href"))?;
+                let href = href.trim();
                 (!href.is_empty()).then(|| Link {
                     href: href.to_owned(),
                     rel: "enclosure".to_owned(),
-                    media_type: c.attribute("type").map(str::to_owned),
+                    media_type: c.attribute("type").map(Cow::into_owned),
                     length: c.attribute("length").and_then(|l| l.trim().parse().ok()),
                     ..Link::default()
                 })
@@ -409,10 +432,10 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
 /// `cc:license rdf:resource="…"` and `creativeCommons:license` as `rel="license"` links.
 fn licences(n: Node) -> Vec<Link> {
     n.children()
-        .filter(|c| c.is_element() && c.tag_name().name() == "license")
-        .filter_map(|c| match c.tag_name().namespace() {
-            Some(CC) => c.attribute((RDF, "resource")).map(str::to_owned),
-            Some(USERLAND_CC) => Some(text_of(c)),
+        .filter(|c| c.is_element() && c.name() == "license")
+        .filter_map(|c| match c.namespace() {
+            Ns::Cc => c.attribute_ns(Ns::Rdf, "resource").map(Cow::into_owned),
+            Ns::UserlandCc => Some(text_of(c)),
             _ => None,
         })
         .map(|href| href.trim().to_owned())
@@ -493,10 +516,14 @@ mod tests {
             "<span>".repeat(depth),
             "</span>".repeat(depth)
         );
-        // Either roxmltree refuses the document or the title keeps its text: never a crash.
-        if let Some(x) = read(xml.as_bytes()) {
-            assert!(x[0].title.as_ref().unwrap().value.contains("deep"));
-        }
+        // The title keeps its text, past the depth markup is kept to: never a crash.
+        let x = read(xml.as_bytes()).unwrap();
+        let title = &x[0].title.as_ref().unwrap().value;
+        assert!(title.ends_with(&format!(
+            "{}deep{}",
+            "<span>",
+            "</span>".repeat(MAX_MARKUP_DEPTH)
+        )));
     }
 
     #[test]
@@ -504,5 +531,131 @@ mod tests {
         let bomb = br#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>
             <rss><channel><item><title>&lol2;</title></item></channel></rss>"#;
         assert_eq!(read(bomb), None);
+    }
+
+    #[test]
+    fn resolves_namespace_prefixes() {
+        // Atom under a prefix, the default namespace elsewhere, Dublin Core and RDF prefixes
+        // declared on the item, and a prefix redeclared deeper down.
+        let x = read(
+            br#"<a:feed xmlns:a="http://www.w3.org/2005/Atom" xmlns="urn:other" xml:lang="en">
+              <a:entry><a:title>T</a:title><title>not Atom</title>
+                <a:rights xmlns:a="urn:not-atom">no</a:rights>
+                <c:license xmlns:c="http://web.resource.org/cc/"
+                  xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#" r:resource="https://l.test/by"/>
+              </a:entry></a:feed>"#,
+        )
+        .unwrap();
+        assert_eq!(x[0].title.as_ref().unwrap().value, "T");
+        assert_eq!(x[0].rights, None, "a:rights is in another namespace there");
+        assert_eq!(x[0].lang.as_deref(), Some("en"));
+        assert_eq!(x[0].links[0].href, "https://l.test/by");
+        assert_eq!(x[0].links[0].rel, "license");
+        let rss = read(
+            br#"<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><item>
+              <dc:language>fr</dc:language><language>de</language>
+              <dc:rights xmlns:dc="urn:not-dc">no</dc:rights></item></channel></rss>"#,
+        )
+        .unwrap();
+        assert_eq!(rss[0].lang.as_deref(), Some("fr"));
+        assert_eq!(rss[0].rights, None);
+    }
+
+    #[test]
+    fn reads_cdata_and_references() {
+        let x = read(
+            b"<feed xmlns='http://www.w3.org/2005/Atom'><entry>\
+              <title type='html'>  &lt;b&gt;Fish &amp;amp; <![CDATA[<i>chips</i> & ]]>&#x263A;&#9731;\r\n </title>\
+              <summary><![CDATA[a]]>\r\nb</summary>\
+              <link href='https://a.test/?q=1&amp;r=&quot;2&quot;' rel='enclosure' title='x&#10;y\tz'/>\
+              <source><link href='https://a.test/?q=1&amp;r=&quot;2&quot;' title='x&#10;y\tz\r\nw'/></source>\
+              </entry></feed>",
+        )
+        .unwrap();
+        let t = x[0].title.as_ref().unwrap();
+        assert_eq!(t.kind, TextKind::Html);
+        assert_eq!(t.value, "<b>Fish &amp; <i>chips</i> & \u{263A}\u{2603}");
+        assert_eq!(x[0].summary.as_ref().unwrap().value, "a\nb");
+        let l = &x[0].source.as_ref().unwrap().links[0];
+        assert_eq!(l.href, "https://a.test/?q=1&r=\"2\"");
+        assert_eq!(
+            l.title.as_deref(),
+            Some("x\ny z w"),
+            "attribute whitespace normalized"
+        );
+    }
+
+    #[test]
+    fn serializes_xhtml_markup() {
+        let x = read(
+            br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+              <content type="xhtml"><x:div xmlns:x="http://www.w3.org/1999/xhtml"><x:p class="a&amp;b" x:lang="no"
+              >1 &lt; 2 &amp; <x:a href="/?a=1&amp;b=&quot;2&quot;">&#x3E;</x:a><!-- c --><?pi?><![CDATA[<i>]]></x:p><x:br/></x:div></content>
+              <summary type="xhtml">no div: <b xmlns="http://www.w3.org/1999/xhtml">bold</b></summary>
+              </entry></feed>"#,
+        )
+        .unwrap();
+        let c = x[0].content.as_ref().unwrap();
+        assert_eq!(c.kind, TextKind::Html);
+        assert_eq!(
+            c.value,
+            r#"<p class="a&amp;b">1 &lt; 2 &amp; <a href="/?a=1&amp;b=&quot;2&quot;">&gt;</a>&lt;i&gt;</p><br></br>"#
+        );
+        let s = x[0].summary.as_ref().unwrap();
+        assert_eq!(s.value, "no div: <b>bold</b>");
+    }
+
+    #[test]
+    fn leaves_unescaped_markup_and_media_types_to_feed_rs() {
+        let x = read(
+            br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+              <title type="html">a <b>b</b></title><summary type="image/png">x</summary>
+              <content src="https://a.test/c"/></entry></feed>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (&x[0].title, &x[0].summary, &x[0].content),
+            (&None, &None, &None)
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_well_formed() {
+        for (name, xml) in [
+            (
+                "mismatched end tag",
+                "<feed><entry><title>t</entry></title></feed>",
+            ),
+            ("unclosed entry", "<rss><channel><item></channel></rss>"),
+            ("truncated", "<feed><entry><title>t</title></entry>"),
+            (
+                "unbound prefix",
+                "<feed><entry><x:title>t</x:title></entry></feed>",
+            ),
+            (
+                "entity in an attribute",
+                "<feed><entry><link href='&nbsp;'/></entry></feed>",
+            ),
+            (
+                "unknown entity in a title",
+                "<feed><entry><title>&nbsp;</title></entry></feed>",
+            ),
+            (
+                "]]> in a title",
+                "<feed><entry><title>a]]>b</title></entry></feed>",
+            ),
+        ] {
+            assert_eq!(read(xml.as_bytes()), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn does_not_check_text_no_fact_reads() {
+        // An RSS description is left to feed-rs: a reference there cannot change a fact.
+        let x = read(
+            b"<rss><channel><item><description>&nbsp; ]]></description>\
+              <guid isPermaLink='false'>g</guid></item></channel></rss>",
+        );
+        assert_eq!(x.map(|x| x[0].guid_is_permalink), Some(Some(false)));
     }
 }
