@@ -187,7 +187,7 @@ impl<'a> Document<'a> {
             // read (`Node::text`). Advancing the reader's input to the next `<` leaves it
             // about to read markup, the state it is in after any event, so it never sees text.
             let at = position(&reader);
-            let len = text.get(at..)?.find('<').unwrap_or(text.len() - at);
+            let len = find_markup(text.as_bytes(), at) - at;
             if len > 0 {
                 if !open.is_empty() {
                     let (start, end) = (u32::try_from(at).ok()?, u32::try_from(at + len).ok()?);
@@ -347,6 +347,19 @@ impl<'a> Document<'a> {
     }
 }
 
+/// The bytes a name may hold, `:` aside: ASCII letters and digits, `_`, `-`, `.`, and those
+/// of any non-ASCII character.
+const NAME_BYTES: [bool; 256] = {
+    let mut bytes = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        bytes[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' || c >= 0x80;
+        b += 1;
+    }
+    bytes
+};
+
 /// Whether `name` is a qualified name (Namespaces in XML 1.0, section 4): one name, or two
 /// joined by a colon. Only ASCII characters are checked, against the characters names may
 /// hold: enough to refuse what broken markup leaves in a name as quick-xml cuts it (`<`, `&`,
@@ -355,9 +368,7 @@ fn is_qname(name: &[u8]) -> bool {
     let is_ncname = |part: &[u8]| {
         part.first()
             .is_some_and(|b| !b.is_ascii_digit() && !matches!(b, b'-' | b'.'))
-            && part
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.') || *b >= 0x80)
+            && part.iter().all(|&b| NAME_BYTES[usize::from(b)])
     };
     match name.iter().position(|&b| b == b':') {
         None => is_ncname(name),
@@ -573,6 +584,23 @@ fn find_any<const N: usize>(bytes: &[u8], from: usize, needles: [u8; N]) -> usiz
         i += 1;
     }
     i
+}
+
+/// The index of the first `<` in `bytes` from `from` on, or the length of `bytes`. Looks at
+/// 32 bytes at a time, in a loop without early exit that the compiler turns into vector
+/// instructions: a `<` is some hundred bytes away on average.
+fn find_markup(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while let Some(block) = bytes.get(i..).and_then(<[u8]>::first_chunk::<32>) {
+        if block.iter().fold(false, |found, &b| found | (b == b'<')) {
+            break;
+        }
+        i += 32;
+    }
+    bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'<'))
+        .map_or(bytes.len(), |p| i + p)
 }
 
 /// Whether an attribute value as written is allowed: no `<`, and only known references.
@@ -818,6 +846,25 @@ mod tests {
             ("gt in text", "<a>a > b</a>"),
         ] {
             assert!(Document::parse(xml).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn finds_markup_at_any_offset() {
+        for len in [0, 1, 31, 32, 33, 64, 100] {
+            for at in 0..=len {
+                let mut bytes = vec![b'x'; len];
+                if at < len {
+                    bytes[at] = b'<';
+                }
+                for from in [0, at.min(len), at.saturating_sub(1)] {
+                    assert_eq!(
+                        find_markup(&bytes, from),
+                        at,
+                        "len {len}, < at {at}, from {from}"
+                    );
+                }
+            }
         }
     }
 
