@@ -83,6 +83,10 @@ impl Ns {
     }
 }
 
+/// At most this many namespace declarations are in scope at once (feeds use a few dozen):
+/// resolving a name searches them, so a hostile document cannot make that search long.
+const BINDINGS_LIMIT: usize = 256;
+
 /// A namespace declaration in scope (Namespaces in XML 1.0, section 3).
 struct Binding<'a> {
     /// The prefix, empty for the default namespace.
@@ -282,6 +286,9 @@ impl<'a> Document<'a> {
             // Namespace declarations are not attributes of the element.
             if let Some(prefix) = key.strip_prefix(b"xmlns") {
                 if prefix.is_empty() || prefix.starts_with(b":") {
+                    if bindings.len() >= BINDINGS_LIMIT {
+                        return None;
+                    }
                     let uri = normalize_attribute(std::str::from_utf8(raw).ok()?);
                     bindings.push(Binding {
                         prefix: prefix.get(1..).unwrap_or_default(),
@@ -866,6 +873,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn refuses_more_namespaces_in_scope_than_the_limit() {
+        let declare = |n: usize| {
+            (0..n)
+                .map(|i| format!(" xmlns:p{i}='urn:{i}'"))
+                .collect::<String>()
+        };
+        let within = format!(
+            "<a{}><b{}/></a>",
+            declare(100),
+            declare(BINDINGS_LIMIT - 100)
+        );
+        assert!(Document::parse(&within).is_some());
+        let beyond = format!(
+            "<a{}><b{}/></a>",
+            declare(100),
+            declare(BINDINGS_LIMIT - 99)
+        );
+        assert!(Document::parse(&beyond).is_none());
+        // Declarations go out of scope with their element.
+        let siblings = format!("<a>{}</a>", format!("<b{}/>", declare(200)).repeat(10));
+        assert!(Document::parse(&siblings).is_some());
     }
 
     #[test]
