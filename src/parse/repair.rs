@@ -85,25 +85,43 @@ fn needs_reference_repair(text: &str) -> bool {
 
 /// Whether `rest` (what follows an `&`) is a reference the full pass would copy unchanged.
 fn is_plain_xml_reference(rest: &[u8]) -> bool {
-    const NAMED: [&[u8]; 5] = [b"amp;", b"lt;", b"gt;", b"quot;", b"apos;"];
-    if NAMED.iter().any(|n| rest.starts_with(n)) {
-        return true;
+    xml_reference(rest).is_some_and(|(n, _)| {
+        !(0x80..=0x9F).contains(&n) && char::from_u32(n).is_some_and(is_xml_char)
+    })
+}
+
+/// The reference XML itself defines at the start of `rest` (what follows an `&`): one of the
+/// five predefined entities or a character reference (`#` digits, `#x` hex digits), as its
+/// code point (not checked: callers differ on what they accept) and its length through the
+/// `;`. `None` for anything else. The one reading of references shared by the repairs, the
+/// CDATA rewrite and the detail pass's tree.
+pub(super) fn xml_reference(rest: &[u8]) -> Option<(u32, usize)> {
+    // The ones escaped HTML is made of, first.
+    for (known, c) in [
+        (&b"lt;"[..], '<'),
+        (b"gt;", '>'),
+        (b"amp;", '&'),
+        (b"quot;", '"'),
+        (b"apos;", '\''),
+    ] {
+        if rest.starts_with(known) {
+            return Some((u32::from(c), known.len()));
+        }
     }
-    let Some(num) = rest.strip_prefix(b"#") else {
-        return false;
+    let number = rest.strip_prefix(b"#")?;
+    let (digits, radix, prefix) = match number.strip_prefix(b"x") {
+        Some(hex) => (hex, 16, 2),
+        None => (number, 10, 1),
     };
-    let (digits, radix) = match num.strip_prefix(b"x").or_else(|| num.strip_prefix(b"X")) {
-        Some(hex) => (hex, 16),
-        None => (num, 10),
-    };
-    let Some(end) = digits.iter().take(9).position(|&b| b == b';') else {
-        return false;
-    };
-    std::str::from_utf8(&digits[..end])
-        .ok()
-        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_hexdigit()))
-        .and_then(|d| u32::from_str_radix(d, radix).ok())
-        .is_some_and(|n| !(0x80..=0x9F).contains(&n) && char::from_u32(n).is_some_and(is_xml_char))
+    let mut value: u32 = 0;
+    for (i, &b) in digits.iter().enumerate() {
+        if b == b';' {
+            return (i > 0).then_some((value, prefix + i + 1));
+        }
+        let digit = char::from(b).to_digit(radix)?;
+        value = value.checked_mul(radix)?.checked_add(digit)?;
+    }
+    None
 }
 
 /// The end of a DOCTYPE, past its internal subset (which may hold `>` inside brackets).
@@ -249,35 +267,13 @@ fn unescape_for_cdata(run: &str) -> Option<String> {
     let bytes = run.as_bytes();
     let mut out = String::with_capacity(run.len());
     let mut copied = 0;
-    // References come every few characters in escaped HTML: find each with `memchr` and
-    // decode the common ones by their bytes.
     for amp in memchr::memchr_iter(b'&', bytes) {
         if amp < copied {
             return None; // an `&` inside a reference: not one this pass knows
         }
         out.push_str(&run[copied..amp]);
-        let after = &bytes[amp + 1..];
-        let (c, len) = match after {
-            [b'l', b't', b';', ..] => ('<', 3),
-            [b'g', b't', b';', ..] => ('>', 3),
-            [b'a', b'm', b'p', b';', ..] => ('&', 4),
-            [b'q', b'u', b'o', b't', b';', ..] => ('"', 5),
-            [b'a', b'p', b'o', b's', b';', ..] => ('\'', 5),
-            [b'#', ..] => {
-                let semi = after.iter().take(10).position(|&b| b == b';')?;
-                let num = run.get(amp + 2..amp + 1 + semi)?;
-                let n = match num.strip_prefix(['x', 'X']) {
-                    Some(hex) if hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                        u32::from_str_radix(hex, 16).ok()?
-                    }
-                    None if num.bytes().all(|b| b.is_ascii_digit()) => num.parse().ok()?,
-                    _ => return None,
-                };
-                let c = char::from_u32(n).filter(|&c| c != '\r' && is_xml_char(c))?;
-                (c, semi + 1)
-            }
-            _ => return None,
-        };
+        let (n, len) = xml_reference(&bytes[amp + 1..])?;
+        let c = char::from_u32(n).filter(|&c| c != '\r' && is_xml_char(c))?;
         out.push(c);
         copied = amp + 1 + len;
     }

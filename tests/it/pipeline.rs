@@ -283,18 +283,7 @@ fn failing_feeds_do_not_stop_the_others() {
 fn malformed_feed_is_reported_not_fatal() {
     let server = Server::start();
     server.set("/bad.xml", Route::xml(&b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>x</title><item><title>a</ti"[..]));
-    server.set(
-        "/good.xml",
-        Route::xml(rss(
-            "Good",
-            &[(
-                "1",
-                "Fine",
-                "https://g.test/1",
-                "Tue, 03 Mar 2026 10:00:00 GMT",
-            )],
-        )),
-    );
+    server.set("/good.xml", good_feed());
     let planet = Planet::with_feeds("", &[server.url("/bad.xml"), server.url("/good.xml")]);
     let out = planet.run(&["run"]);
     assert!(out.status.success());
@@ -638,18 +627,7 @@ fn real_malformed_feed_is_read_liberally_beside_the_others() {
         "/broken.xml",
         Route::xml(fixture("corpus/feedjira09__IanLandsmansWeblogv20.xml")),
     );
-    server.set(
-        "/good.xml",
-        Route::xml(rss(
-            "Good",
-            &[(
-                "1",
-                "Fine",
-                "https://g.test/1",
-                "Tue, 03 Mar 2026 10:00:00 GMT",
-            )],
-        )),
-    );
+    server.set("/good.xml", good_feed());
     let planet = Planet::with_feeds(
         "items_per_page = 1000",
         &[server.url("/broken.xml"), server.url("/good.xml")],
@@ -659,4 +637,17 @@ fn real_malformed_feed_is_read_liberally_beside_the_others() {
     let titles = planet.atom_titles();
     assert_eq!(titles.len(), 11, "{titles:?}");
     assert!(titles.contains(&"Fine".to_owned()));
+}
+
+/// A well-formed one-entry feed to serve beside a broken one.
+fn good_feed() -> Route {
+    Route::xml(rss(
+        "Good",
+        &[(
+            "1",
+            "Fine",
+            "https://g.test/1",
+            "Tue, 03 Mar 2026 10:00:00 GMT",
+        )],
+    ))
 }

@@ -26,6 +26,7 @@ use quick_xml::name::QName;
 use quick_xml::Reader;
 
 use crate::parse::decode::is_xml_char;
+use crate::parse::repair::xml_reference;
 
 /// At most this many nodes (elements and runs of text) are built: beyond it the document is
 /// not read, so a hostile one costs bounded memory.
@@ -524,97 +525,35 @@ impl<'d, 'a> Node<'d, 'a> {
 /// character reference to a character XML allows (there is no DTD to declare others). A
 /// number that is no Unicode scalar value (a surrogate, or past U+10FFFF) reads as U+FFFD, as
 /// it did when this pass used roxmltree.
-#[inline]
 fn reference(bytes: &[u8]) -> Option<(char, usize)> {
-    // The ones escaped HTML is made of, first.
-    match bytes.get(1..4) {
-        Some(b"lt;") => Some(('<', 4)),
-        Some(b"gt;") => Some(('>', 4)),
-        _ => other_reference(bytes),
-    }
-}
-
-/// [`reference`] past the two commonest.
-fn other_reference(bytes: &[u8]) -> Option<(char, usize)> {
-    for (known, c) in [(&b"&amp;"[..], '&'), (b"&quot;", '"'), (b"&apos;", '\'')] {
-        if bytes.starts_with(known) {
-            return Some((c, known.len()));
-        }
-    }
-    let number = bytes.strip_prefix(b"&#")?;
-    let (digits, radix, prefix) = match number.strip_prefix(b"x") {
-        Some(hex) => (hex, 16, 3),
-        None => (number, 10, 2),
-    };
-    let mut value: u32 = 0;
-    for (i, &b) in digits.iter().enumerate() {
-        if b == b';' {
-            let c = char::from_u32(value).unwrap_or('\u{FFFD}');
-            return (i > 0 && is_xml_char(c)).then_some((c, prefix + i + 1));
-        }
-        let digit = char::from(b).to_digit(radix)?;
-        value = value.checked_mul(radix)?.checked_add(digit)?;
-    }
-    None
-}
-
-/// Eight bytes of ones, for a word-at-a-time search (the trick core's `memchr` uses).
-const ONES: u64 = u64::from_le_bytes([1; 8]);
-
-/// The high bit of each byte of `word` that equals `b`, and possibly of bytes after the first
-/// such byte (borrows carry upwards); zero when none does.
-fn bytes_equal(word: u64, b: u8) -> u64 {
-    let v = word ^ (ONES * u64::from(b));
-    v.wrapping_sub(ONES) & !v & (ONES << 7)
+    let (n, len) = xml_reference(bytes.get(1..)?)?;
+    let c = char::from_u32(n).unwrap_or('\u{FFFD}');
+    is_xml_char(c).then_some((c, len + 1))
 }
 
 /// The index of the first byte of `bytes` from `from` on that is one of `needles`, or the
-/// length of `bytes`, looking at eight bytes at a time. Unescaping the text that is read
-/// (Atom bodies of escaped HTML, kilobytes each) spends its time here; a wider block would
-/// not help, as escaped HTML has a reference every few words.
-#[inline(always)]
-fn find_any<const N: usize>(bytes: &[u8], from: usize, needles: [u8; N]) -> usize {
-    let mut i = from;
-    while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-        let word = u64::from_le_bytes(*word);
-        let hits = needles.iter().fold(0, |m, &n| m | bytes_equal(word, n));
-        if hits != 0 {
-            // The lowest byte flagged is a true match (little-endian: the first in memory).
-            return i + (hits.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while let Some(b) = bytes.get(i) {
-        if needles.contains(b) {
-            return i;
-        }
-        i += 1;
-    }
-    i
+/// length of `bytes`.
+fn find_any(bytes: &[u8], from: usize, needles: &[u8]) -> usize {
+    let rest = bytes.get(from..).unwrap_or_default();
+    let found = match *needles {
+        [a] => memchr::memchr(a, rest),
+        [a, b] => memchr::memchr2(a, b, rest),
+        [a, b, c] => memchr::memchr3(a, b, c, rest),
+        _ => rest.iter().position(|b| needles.contains(b)),
+    };
+    found.map_or(bytes.len(), |i| from + i)
 }
 
-/// The index of the first `<` in `bytes` from `from` on, or the length of `bytes`. Looks at
-/// 32 bytes at a time, in a loop without early exit that the compiler turns into vector
-/// instructions: a `<` is some hundred bytes away on average.
+/// The index of the first `<` in `bytes` from `from` on, or the length of `bytes`.
 fn find_markup(bytes: &[u8], from: usize) -> usize {
-    let mut i = from;
-    while let Some(block) = bytes.get(i..).and_then(<[u8]>::first_chunk::<32>) {
-        if block.iter().fold(false, |found, &b| found | (b == b'<')) {
-            break;
-        }
-        i += 32;
-    }
-    bytes
-        .get(i..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'<'))
-        .map_or(bytes.len(), |p| i + p)
+    find_any(bytes, from, b"<")
 }
 
 /// Whether an attribute value as written is allowed: no `<`, and only known references.
 fn attribute_ok(raw: &[u8]) -> bool {
     let mut i = 0;
     loop {
-        i = find_any(raw, i, *b"<&");
+        i = find_any(raw, i, b"<&");
         match raw.get(i) {
             None => return true,
             Some(b'&') => match reference(&raw[i..]) {
@@ -630,7 +569,7 @@ fn attribute_ok(raw: &[u8]) -> bool {
 /// `\n` (XML 1.0 section 2.11); `None` when it holds a reference [`reference`] does not know,
 /// or `]]>` (section 2.4).
 fn unescape_text(raw: &str) -> Option<Cow<'_, str>> {
-    unescape(raw, *b"&\r]", '\n')
+    unescape(raw, b"&\r]", '\n')
 }
 
 /// An attribute value as written → its value: references replaced, and tab, newline and
@@ -638,18 +577,18 @@ fn unescape_text(raw: &str) -> Option<Cow<'_, str>> {
 /// reference is kept as it is (XML 1.0 section 3.3.3). Its references were checked while
 /// building.
 fn normalize_attribute(raw: &str) -> Cow<'_, str> {
-    unescape(raw, *b"&\r\n\t", ' ').unwrap_or(Cow::Borrowed(raw))
+    unescape(raw, b"&\r\n\t", ' ').unwrap_or(Cow::Borrowed(raw))
 }
 
 /// `\r\n` and a lone `\r` read as `\n` (XML 1.0 section 2.11), as in CDATA sections.
 fn normalize_eol(raw: &str) -> Cow<'_, str> {
-    unescape(raw, *b"\r", '\n').unwrap_or(Cow::Borrowed(raw))
+    unescape(raw, b"\r", '\n').unwrap_or(Cow::Borrowed(raw))
 }
 
 /// Replaces references (when `&` is special) and reads `\r\n`, `\r` and the other special
 /// bytes but `]` as `space`; `None` at a reference that is not known, or at `]]>` (when `]`
 /// is special).
-fn unescape<const N: usize>(raw: &str, special: [u8; N], space: char) -> Option<Cow<'_, str>> {
+fn unescape<'r>(raw: &'r str, special: &[u8], space: char) -> Option<Cow<'r, str>> {
     let bytes = raw.as_bytes();
     let mut i = find_any(bytes, 0, special);
     if i == bytes.len() {
