@@ -85,6 +85,9 @@ pub enum Error {
     /// The whole run's deadline passed before this feed was done.
     #[error("run deadline reached")]
     Deadline,
+    /// A gzip body (`Content-Encoding: gzip`) that does not decompress.
+    #[error("bad gzip body: {0}")]
+    Gzip(#[source] std::io::Error),
 }
 
 impl Error {
@@ -95,6 +98,40 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// Decompresses a whole gzip body at once with libdeflate, into a buffer sized from the gzip
+/// trailer: 2.4 times faster than zlib-rs streaming inside reqwest (62 against 150 ms over the
+/// bench's 1000 feeds), the biggest cost of a first run after feed-rs (issue 6). The trailer only
+/// claims a size: a claim over `max` is refused at once (the real size can only be larger), and
+/// a stream libdeflate cannot take whole, or whose last eight bytes are not its first member's
+/// trailer (a multi-member file), is decompressed again by flate2, streaming, against `max`.
+/// One case slips through: a file of the same member repeated reads as that member once (there
+/// is no way to ask libdeflater where a member ends without `unsafe`); no server sends one.
+fn gunzip(raw: &[u8], max: u64) -> Result<Vec<u8>, Error> {
+    if let Some(trailer) = raw.len().checked_sub(8).and_then(|at| raw.get(at..)) {
+        let (crc, claimed) = trailer.split_at(4);
+        let claimed = u32::from_le_bytes([claimed[0], claimed[1], claimed[2], claimed[3]]);
+        if u64::from(claimed) > max {
+            return Err(Error::TooLarge { limit: max });
+        }
+        let mut out = vec![0; claimed as usize];
+        let whole = libdeflater::Decompressor::new().gzip_decompress(raw, &mut out);
+        // libdeflate checks the first member's CRC and size and ignores what follows it: only
+        // a match with the last eight bytes says there was nothing more.
+        if whole.is_ok_and(|n| n == out.len())
+            && libdeflater::crc32(&out).to_le_bytes() == [crc[0], crc[1], crc[2], crc[3]]
+        {
+            return Ok(out);
+        }
+    }
+    let mut out = Vec::new();
+    let mut stream = std::io::Read::take(flate2::read::MultiGzDecoder::new(raw), max + 1);
+    std::io::Read::read_to_end(&mut stream, &mut out).map_err(Error::Gzip)?;
+    if out.len() as u64 > max {
+        return Err(Error::TooLarge { limit: max });
+    }
+    Ok(out)
 }
 
 /// One feed to fetch, with what the last fetch left us.
@@ -193,9 +230,16 @@ impl Client {
                 "application/atom+xml,application/rss+xml,application/feed+json,application/xml;q=0.9,*/*;q=0.8",
             ),
         );
+        // gzip is decompressed here, whole, not by reqwest as it streams (see `gunzip`); brotli
+        // and deflate, rarer, still are. An `Accept-Encoding` of our own keeps all three offered.
+        headers.insert(
+            reqwest::header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, br, deflate"),
+        );
         let inner = reqwest::Client::builder()
             .user_agent(user_agent(planet))
             .default_headers(headers)
+            .no_gzip()
             .connect_timeout(planet.connect_timeout())
             .timeout(planet.timeout())
             // Followed by hand, hop by hop: see the module header.
@@ -308,9 +352,13 @@ impl Client {
             });
         }
         let content_type = header(headers, reqwest::header::CONTENT_TYPE);
+        let gzipped = header(headers, reqwest::header::CONTENT_ENCODING).is_some_and(|e| {
+            e.trim().eq_ignore_ascii_case("gzip") || e.trim().eq_ignore_ascii_case("x-gzip")
+        });
         let final_url = resp.url().clone();
         let mut bytes = Vec::new();
-        // Counted chunk by chunk after decompression, so a gzip bomb stops at the limit.
+        // Counted chunk by chunk (after reqwest's brotli or deflate decompression), so an endless
+        // or bomb body stops at the limit; a gzip one is checked again as it is decompressed.
         while let Some(chunk) = resp.chunk().await.map_err(Error::Transport)? {
             if (bytes.len() + chunk.len()) as u64 > self.max_bytes {
                 return Err(Error::TooLarge {
@@ -318,6 +366,9 @@ impl Client {
                 });
             }
             bytes.extend_from_slice(&chunk);
+        }
+        if gzipped {
+            bytes = gunzip(&bytes, self.max_bytes)?;
         }
         Ok(Outcome::Body(Body {
             bytes,
@@ -557,6 +608,41 @@ fn describe(err: &reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    fn gz(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn gunzip_takes_one_member_many_members_and_refuses_a_claim_over_the_limit() {
+        let text = b"<rss>hello</rss>".repeat(100);
+        assert_eq!(super::gunzip(&gz(&text), 1 << 20).unwrap(), text);
+        let mut two = gz(&text[..700]);
+        two.extend(gz(&text[700..]));
+        assert_eq!(super::gunzip(&two, 1 << 20).unwrap(), text);
+        assert!(matches!(
+            super::gunzip(&gz(&text), 1000),
+            Err(super::Error::TooLarge { limit: 1000 })
+        ));
+        // A trailer that claims less than the body holds: still stopped at the limit.
+        let mut liar = gz(&text);
+        let n = liar.len();
+        liar[n - 4..].copy_from_slice(&10u32.to_le_bytes());
+        assert!(matches!(
+            super::gunzip(&liar, 1000),
+            Err(super::Error::TooLarge { limit: 1000 })
+        ));
+        let mut broken = gz(&text);
+        let middle = broken.len() / 2;
+        broken[middle] ^= 0xff;
+        assert!(matches!(
+            super::gunzip(&broken, 1 << 20),
+            Err(super::Error::Gzip(_))
+        ));
+    }
+
     use super::*;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {

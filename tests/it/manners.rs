@@ -457,6 +457,56 @@ fn gzip_bomb_stops_at_the_body_limit() {
     assert_eq!(planet.atom_titles(), ["Fine"]);
 }
 
+fn gzip(data: impl AsRef<[u8]>) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(data.as_ref()).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn gzip_bodies_are_read_whole_in_one_member_or_many_and_a_broken_one_is_named() {
+    let server = Server::start();
+    server.set(
+        "/one.xml",
+        Route::xml(gzip(one_item("One member"))).with_header("Content-Encoding", "gzip"),
+    );
+    // A file of two gzip members (RFC 1952 allows it): the document is split between them.
+    let doc = one_item("Two members");
+    let (a, b) = doc.as_bytes().split_at(doc.len() / 2);
+    let mut two = gzip(a);
+    two.extend(gzip(b));
+    server.set(
+        "/two.xml",
+        Route::xml(two).with_header("Content-Encoding", "x-gzip"),
+    );
+    let mut broken = gzip(one_item("Broken"));
+    let middle = broken.len() / 2;
+    broken[middle] ^= 0xff;
+    server.set(
+        "/broken.xml",
+        Route::xml(broken).with_header("Content-Encoding", "gzip"),
+    );
+    let planet = Planet::with_feeds(
+        "",
+        &[
+            server.url("/one.xml"),
+            server.url("/two.xml"),
+            server.url("/broken.xml"),
+        ],
+    );
+    let out = planet.run(&["run"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let mut titles = planet.atom_titles();
+    titles.sort();
+    assert_eq!(titles, ["One member", "Two members"]);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("/broken.xml"))
+        .expect(&stderr);
+    assert!(line.contains("bad gzip body"), "{line}");
+}
+
 #[test]
 fn a_trickling_server_times_out() {
     let server = Server::start();
