@@ -208,6 +208,20 @@ impl<'a> Document<'a> {
                 *input = input.get(len..)?;
             }
             let before = position(&reader);
+            // A CDATA section is skipped the same way, by its `]]>`: quick-xml looks for that at
+            // every `>`, and the HTML bodies the CDATA rewrite makes hold one every few bytes.
+            if let Some(body) = text.as_bytes()[before..].strip_prefix(b"<![CDATA[") {
+                if open.is_empty() {
+                    return None;
+                }
+                let len = memchr::memmem::find(body, b"]]>")?;
+                let start = u32::try_from(before + 9).ok()?;
+                let end = u32::try_from(before + 9 + len).ok()?;
+                doc.push(&open, Kind::CData { start, end })?;
+                let input = reader.get_mut();
+                *input = input.get(9 + len + 3..)?;
+                continue;
+            }
             match reader.read_event().ok()? {
                 // One root element only (XML 1.0 section 2.1).
                 Event::Start(_) | Event::Empty(_) if seen_root => return None,
@@ -642,6 +656,15 @@ mod tests {
         let doc = Document::parse("<a>x &lt;b&gt; &#233;&#x41;&amp;&quot;&apos; y</a>").unwrap();
         assert_eq!(texts(&doc), ["x <b> éA&\"' y"]);
         assert_eq!(doc.nodes.len(), 2, "one element, one run of text");
+    }
+
+    #[test]
+    fn cdata_is_found_by_its_end_alone() {
+        let doc = Document::parse("<a><![CDATA[x]]y>z]>]]></a>").unwrap();
+        assert_eq!(texts(&doc), ["x]]y>z]>"]);
+        assert!(Document::parse("<a><![CDATA[x]]</a>").is_none());
+        assert!(Document::parse("<![CDATA[x]]><a/>").is_none());
+        assert!(Document::parse("<a/><![CDATA[x]]>").is_none());
     }
 
     #[test]
