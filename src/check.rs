@@ -98,7 +98,7 @@ pub async fn probe(config: &Config, text: &str) -> Result<Vec<Problem>, fetch::E
         let url = req.url.to_string();
         let verdict = match res {
             Ok(fetch::Outcome::Body(body)) => {
-                match parse::parse_feed(&body.bytes, &url, body.final_url.as_str(), body.content_type.as_deref()) {
+                match parse::parse_feed(&body.bytes[..], &url, body.final_url.as_str(), body.content_type.as_deref()) {
                         Err(_) if discover::looks_like_html(&body.bytes) => Verdict::Problem(format!(
                             "is a web page, not a feed\n  hint: `planet add {url}` finds the feed it links to"
                         )),

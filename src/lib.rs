@@ -168,15 +168,12 @@ pub async fn fetch_with(
     let mut results = fetch::fetch_all(client, requests, config.planet.concurrency, |req, res| {
         let url = req.url.to_string();
         let result = match res {
-            Ok(fetch::Outcome::Body(body)) => {
+            Ok(fetch::Outcome::Body(mut body)) => {
+                // The parse takes the bytes (UTF-8 is read in place); the headers stay.
+                let bytes = std::mem::take(&mut body.bytes);
                 let content_type = body.content_type.as_deref();
-                match parse::parse_feed(&body.bytes, &url, body.final_url.as_str(), content_type) {
+                match parse::parse_feed(bytes, &url, body.final_url.as_str(), content_type) {
                     Ok(mut parsed) => {
-                        // The body's bytes are no longer needed: keep only its headers.
-                        let body = fetch::Body {
-                            bytes: Vec::new(),
-                            ..body
-                        };
                         let packed = parsed.entries.iter_mut().map(store::Packed::new).collect();
                         FeedResult::Parsed(Box::new((parsed, packed, body)))
                     }

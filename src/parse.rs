@@ -24,6 +24,7 @@ mod repair;
 pub use decode::all_xml_chars;
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model as fr;
@@ -50,22 +51,25 @@ const DERIVED_TITLE_CHARS: usize = 80;
 /// Parses one feed body. `feed_url` is the subscription (for id hashing); `final_url` is where the
 /// body came from after redirects (the base of last resort for relative links); `content_type`
 /// is the response's `Content-Type`, whose `charset` outranks the XML declaration (RFC 7303).
+///
+/// Takes the body by value (a slice is copied), so that a UTF-8 one is read where it lies.
 pub fn parse_feed(
-    bytes: &[u8],
+    bytes: impl Into<Vec<u8>>,
     feed_url: &str,
     final_url: &str,
     content_type: Option<&str>,
 ) -> Result<Parsed, Error> {
-    let decoded = decode::decode(bytes, content_type);
+    let decoded = decode::decode(bytes.into(), content_type);
     let text = decoded.as_str();
     let is_json = text.starts_with('{');
-    let xml = if is_json {
+    let mut xml = if is_json {
         json_version(text).map_or(Cow::Borrowed(text), Cow::Owned)
     } else {
-        repair::repair_references(text)
+        Cow::Borrowed(text)
     };
-    let mut xml = xml;
-    // The XML repairs, then the rewrite that spares feed-rs one event per `&lt;`.
+    // The XML repairs, then the rewrite that spares feed-rs one event per `&lt;`, then the
+    // references (last: its check then jumps over the CDATA the rewrite made; a run the rewrite
+    // left because of a reference to repair gets a second chance once it is repaired).
     let fixes: &[fn(&str) -> Option<String>] = if is_json {
         &[]
     } else {
@@ -75,6 +79,12 @@ pub fn parse_feed(
             repair::add_missing_channel,
             repair::link_rss1_items,
             repair::escaped_text_as_cdata,
+            |xml| match repair::repair_references(xml) {
+                Cow::Owned(repaired) => {
+                    Some(repair::escaped_text_as_cdata(&repaired).unwrap_or(repaired))
+                }
+                Cow::Borrowed(_) => None,
+            },
         ]
     };
     for fix in fixes {
@@ -180,7 +190,7 @@ fn convert(
     let ttl = feed
         .ttl
         .map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60));
-    let source = feed_source(&feed);
+    let source = Arc::new(feed_source(&feed));
     let feed_lang = feed.language.clone();
     let is_rss = matches!(
         feed.feed_type,
@@ -213,7 +223,7 @@ struct EntryContext<'a> {
     final_url: &'a str,
     feed_author: Option<&'a str>,
     feed_lang: Option<&'a str>,
-    source: &'a EntrySource,
+    source: &'a Arc<EntrySource>,
     is_rss: bool,
 }
 
@@ -377,9 +387,9 @@ fn convert_entry(
                 s.links = (s.links.into_iter())
                     .filter_map(|l| resolve(l, resolve_against))
                     .collect();
-                s
+                Arc::new(s)
             })
-            .or_else(|| Some(ctx.source.clone())),
+            .or_else(|| Some(Arc::clone(ctx.source))),
     };
     Entry {
         id,
@@ -456,14 +466,10 @@ fn construct_of(t: &fr::Text) -> TextConstruct {
 
 /// A text construct as one line of plain text: HTML loses its markup, text stays literal.
 fn plain_text(t: &TextConstruct) -> String {
-    match t.kind {
+    fold_owned(match t.kind {
         TextKind::Html => sanitize::html_to_text(&t.value),
         TextKind::Text => t.value.clone(),
-    }
-    // Only ASCII whitespace folds: a no-break space the author typed stays.
-    .split_ascii_whitespace()
-    .collect::<Vec<_>>()
-    .join(" ")
+    })
 }
 
 fn link_of(l: &fr::Link) -> Link {
@@ -540,6 +546,22 @@ fn address_form(text: &str) -> (Option<String>, String) {
 
 /// Runs of ASCII white space folded to one space (a no-break space the author typed stays).
 fn fold(s: &str) -> String {
+    fold_owned(s.to_owned())
+}
+
+/// [`fold`], which gives back a string already folded as it is (most are: one per entry's
+/// title, author and category).
+fn fold_owned(s: String) -> String {
+    let b = s.as_bytes();
+    let folded = !b.first().is_some_and(u8::is_ascii_whitespace)
+        && !b.last().is_some_and(u8::is_ascii_whitespace)
+        && !b.iter().enumerate().any(|(i, c)| {
+            c.is_ascii_whitespace()
+                && (*c != b' ' || b.get(i + 1).is_some_and(u8::is_ascii_whitespace))
+        });
+    if folded {
+        return s;
+    }
     s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -577,14 +599,10 @@ fn kind_of(mime: &str) -> TextKind {
 
 /// A text construct as plain text: HTML titles lose their markup, plain ones stay literal.
 fn text_of(t: &fr::Text) -> String {
-    match kind_of(t.content_type.as_str()) {
+    fold_owned(match kind_of(t.content_type.as_str()) {
         TextKind::Html => sanitize::html_to_text(&t.content),
         TextKind::Text => t.content.clone(),
-    }
-    // Only ASCII whitespace folds: a no-break space the author typed stays.
-    .split_ascii_whitespace()
-    .collect::<Vec<_>>()
-    .join(" ")
+    })
 }
 
 fn derive_title(content: &str, kind: TextKind) -> String {
@@ -658,6 +676,26 @@ pub fn sort_date(entry: &Entry, first_seen: DateTime<Utc>, now: DateTime<Utc>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fold_keeps_what_is_folded_and_folds_the_rest() {
+        for s in [
+            "a b",
+            " a",
+            "a ",
+            "a  b",
+            "a\tb",
+            "a\nb",
+            "",
+            " ",
+            "a\u{a0} b",
+            "a \r\n b",
+            "\x0cx",
+        ] {
+            let want = s.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(fold_owned(s.to_owned()), want, "{s:?}");
+        }
+    }
 
     const RSS_NO_GUID: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
       <link>https://blog.test/</link>
@@ -893,21 +931,21 @@ mod stage_timing {
             f();
             eprintln!("{name:<8} {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
         };
-        let mut texts = Vec::new();
+        let mut rep = Vec::new();
         time("decode", &mut || {
-            texts = docs.iter().map(|d| decode::to_utf8(d, None)).collect();
-        });
-        let mut rep: Vec<String> = Vec::new();
-        time("repair", &mut || {
-            rep = texts
-                .iter()
-                .map(|d| repair::repair_references(d).into_owned())
-                .collect();
+            rep = docs.iter().map(|d| decode::to_utf8(d, None)).collect();
         });
         time("cdata", &mut || {
             for x in rep.iter_mut() {
                 if let Some(c) = repair::escaped_text_as_cdata(x) {
                     *x = c;
+                }
+            }
+        });
+        time("repair", &mut || {
+            for x in rep.iter_mut() {
+                if let Cow::Owned(r) = repair::repair_references(x) {
+                    *x = r;
                 }
             }
         });
@@ -966,7 +1004,7 @@ mod stage_timing {
         });
         time("total", &mut || {
             for d in &docs {
-                let _ = parse_feed(d, "http://x.test/f", "http://x.test/f", None);
+                let _ = parse_feed(d.clone(), "http://x.test/f", "http://x.test/f", None);
             }
         });
     }

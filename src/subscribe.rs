@@ -360,7 +360,7 @@ pub async fn find_feed(client: &fetch::Client, url: &Url) -> Result<Found, Error
         source: e,
     })?;
     if let Ok(parsed) = parse::parse_feed(
-        &body.bytes,
+        &body.bytes[..],
         url.as_str(),
         body.final_url.as_str(),
         body.content_type.as_deref(),
@@ -379,7 +379,7 @@ pub async fn find_feed(client: &fetch::Client, url: &Url) -> Result<Found, Error
             continue;
         };
         if let Ok(parsed) = parse::parse_feed(
-            &feed.bytes,
+            &feed.bytes[..],
             c.url.as_str(),
             feed.final_url.as_str(),
             feed.content_type.as_deref(),

@@ -45,15 +45,25 @@ impl Decoded {
 
 /// Decodes a feed body to UTF-8 text, without BOM, XML declaration or leading junk, and with
 /// every character XML 1.0 forbids removed.
-pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
-    let (chosen, bom_len) = choose_encoding(bytes, content_type);
-    let body = &bytes[bom_len..];
-    let text = match chosen {
-        Chosen::Utf32(order) => decode_utf32(body, order),
-        Chosen::Whatwg(enc) if enc == UTF_8 => decode_utf8_or_1252(body),
-        Chosen::Whatwg(enc) => enc.decode_without_bom_handling(body).0.into_owned(),
+///
+/// Takes the body by value: valid UTF-8, the common case, becomes the text without a copy.
+pub fn decode(bytes: Vec<u8>, content_type: Option<&str>) -> Decoded {
+    let (chosen, bom_len) = choose_encoding(&bytes, content_type);
+    let (text, from) = match chosen {
+        Chosen::Utf32(order) => (decode_utf32(&bytes[bom_len..], order), 0),
+        Chosen::Whatwg(enc) if enc == UTF_8 => match String::from_utf8(bytes) {
+            // The UTF-8 byte-order mark is itself valid UTF-8: skipped, not removed.
+            Ok(text) => (text, bom_len),
+            Err(e) => (decode_utf8_or_1252(&e.as_bytes()[bom_len..]), 0),
+        },
+        Chosen::Whatwg(enc) => (
+            enc.decode_without_bom_handling(&bytes[bom_len..])
+                .0
+                .into_owned(),
+            0,
+        ),
     };
-    let body = strip_prolog(&text);
+    let body = strip_prolog(text.get(from..).unwrap_or_default());
     if all_xml_chars(body) {
         // The common case: nothing to remove, so no copy at all (the prolog is a prefix).
         let start = text.len() - body.len();
@@ -68,7 +78,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
 /// [`decode`], as an owned string.
 #[cfg(test)]
 pub fn to_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
-    decode(bytes, content_type).as_str().to_owned()
+    decode(bytes.to_vec(), content_type).as_str().to_owned()
 }
 
 /// Whether every character of `s` is one XML allows, found with byte scans: the characters it

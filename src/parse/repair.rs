@@ -75,12 +75,30 @@ fn repair_all_references(text: &str) -> String {
 
 /// Whether any `&` in the text starts something other than a reference XML reads as is (the
 /// five predefined entities, a character reference to a character XML allows outside the C1
-/// range). Most feeds need no repair, and this scan (`memchr` from one `&` to the next) spares
-/// them the copy. It errs on the side of repairing: an `&nbsp;` inside CDATA sends the document
-/// through the full pass, which then leaves it alone.
+/// range). Most feeds need no repair, and this scan spares them the copy: it goes from one `&`
+/// or `<` to the next and over CDATA sections in one jump (after [`escaped_text_as_cdata`],
+/// they hold most of the text). It errs on the side of repairing: an `&nbsp;` in a comment
+/// sends the document through the full pass, which then leaves it alone.
 fn needs_reference_repair(text: &str) -> bool {
     let bytes = text.as_bytes();
-    memchr::memchr_iter(b'&', bytes).any(|at| !is_plain_xml_reference(&bytes[at + 1..]))
+    let mut at = 0;
+    while let Some(found) = memchr::memchr2(b'&', b'<', &bytes[at..]).map(|i| at + i) {
+        let rest = &bytes[found + 1..];
+        if bytes[found] == b'&' {
+            if !is_plain_xml_reference(rest) {
+                return true;
+            }
+        } else if let Some(body) = rest.strip_prefix(b"![CDATA[") {
+            // An unclosed section: the full pass decides.
+            let Some(len) = memchr::memmem::find(body, b"]]>") else {
+                return true;
+            };
+            at = found + 9 + len + 3;
+            continue;
+        }
+        at = found + 1;
+    }
+    false
 }
 
 /// Whether `rest` (what follows an `&`) is a reference the full pass would copy unchanged.
@@ -206,16 +224,25 @@ pub fn escaped_text_as_cdata(text: &str) -> Option<String> {
     let mut copied = 0;
     let mut at = 0;
     let mut depth = 0usize;
+    let mut changed = false;
     while let Some(lt) = memchr::memchr(b'<', &bytes[at..]).map(|i| at + i) {
         let run = &text[at..lt];
-        if depth > 0 && run.len() >= CDATA_MIN_LEN && run.contains("&lt;") {
-            if let Some(plain) = unescape_for_cdata(run) {
-                let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
-                out.push_str(&text[copied..at]);
-                out.push_str("<![CDATA[");
-                out.push_str(&plain);
+        if depth > 0
+            && run.len() >= CDATA_MIN_LEN
+            && memchr::memmem::find(run.as_bytes(), b"&lt;").is_some()
+        {
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            out.push_str(&text[copied..at]);
+            // Unescaped straight into the copy, taken back if the run cannot be CDATA.
+            let mark = out.len();
+            out.push_str("<![CDATA[");
+            if unescape_for_cdata(run, out) {
                 out.push_str("]]>");
                 copied = lt;
+                changed = true;
+            } else {
+                out.truncate(mark);
+                copied = at;
             }
         }
         let rest = &text[lt..];
@@ -242,7 +269,7 @@ pub fn escaped_text_as_cdata(text: &str) -> Option<String> {
         let Some(end) = end else { break };
         at = lt + end;
     }
-    let mut out = out?;
+    let mut out = out.filter(|_| changed)?;
     out.push_str(&text[copied..]);
     Some(out)
 }
@@ -262,23 +289,31 @@ fn tag_end(s: &str) -> Option<usize> {
     None
 }
 
-/// The characters an escaped run stands for, or `None` when it cannot go into CDATA as is.
-fn unescape_for_cdata(run: &str) -> Option<String> {
+/// Appends to `out` the characters an escaped run stands for; `false` (with `out` partly
+/// written) when they cannot go into CDATA as they are.
+fn unescape_for_cdata(run: &str, out: &mut String) -> bool {
+    let start = out.len();
     let bytes = run.as_bytes();
-    let mut out = String::with_capacity(run.len());
     let mut copied = 0;
     for amp in memchr::memchr_iter(b'&', bytes) {
         if amp < copied {
-            return None; // an `&` inside a reference: not one this pass knows
+            return false; // an `&` inside a reference: not one this pass knows
         }
         out.push_str(&run[copied..amp]);
-        let (n, len) = xml_reference(&bytes[amp + 1..])?;
-        let c = char::from_u32(n).filter(|&c| c != '\r' && is_xml_char(c))?;
+        let Some((n, len)) = xml_reference(&bytes[amp + 1..]) else {
+            return false;
+        };
+        let Some(c) = char::from_u32(n).filter(|&c| c != '\r' && is_xml_char(c)) else {
+            return false;
+        };
         out.push(c);
         copied = amp + 1 + len;
     }
-    out.push_str(run.get(copied..)?);
-    (!out.contains("]]>")).then_some(out)
+    let Some(tail) = run.get(copied..) else {
+        return false;
+    };
+    out.push_str(tail);
+    memchr::memmem::find(&out.as_bytes()[start..], b"]]>").is_none()
 }
 
 /// Gives `<rss>` without a `version` (or with one feed-rs does not dispatch on, such as 0.93
@@ -722,10 +757,21 @@ mod tests {
             }
         }
         for must in [
-            "&nbsp;", "a & b", "&#128;", "&#12;", "&#xFFFE;", "x&", "&#;",
+            "&nbsp;",
+            "a & b",
+            "&#128;",
+            "&#12;",
+            "&#xFFFE;",
+            "x&",
+            "&#;",
+            "<a><![CDATA[x]]>&nbsp;</a>",
+            "<a><![CDATA[x]]><![CDATA[y]]>AT&T</a>",
+            "<a><![CDATA[&nbsp;</a>",
         ] {
             assert!(needs_reference_repair(must), "{must}");
         }
+        // CDATA sections are jumped over, whatever they hold.
+        assert!(!needs_reference_repair("<a><![CDATA[AT&T <b>]]>&amp;</a>"));
     }
 
     #[test]

@@ -29,7 +29,7 @@ fn corpus_read_rate() {
         let bytes = std::fs::read(root.join("feeds").join(name))
             .unwrap_or_else(|e| panic!("corpus file {name}: {e}"));
         let url = format!("http://corpus.test/{name}");
-        match planet::parse::parse_feed(&bytes, &url, &url, None) {
+        match planet::parse::parse_feed(bytes.as_slice(), &url, &url, None) {
             Ok(p) if !p.entries.is_empty() => {}
             Ok(_) => failed.push(format!("{name}: no entries")),
             Err(e) => failed.push(format!("{name}: {}", planet::error_chain(&e))),
@@ -50,7 +50,11 @@ fn corpus_read_rate() {
     for file in std::fs::read_dir(root.join("feeds")).expect("corpus folder") {
         let path = file.expect("corpus entry").path();
         let bytes = std::fs::read(&path).expect("corpus file");
-        let _ =
-            planet::parse::parse_feed(&bytes, "http://corpus.test/", "http://corpus.test/", None);
+        let _ = planet::parse::parse_feed(
+            bytes.as_slice(),
+            "http://corpus.test/",
+            "http://corpus.test/",
+            None,
+        );
     }
 }

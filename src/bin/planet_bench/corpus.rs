@@ -495,7 +495,9 @@ mod tests {
         let anchor = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
         for i in 0..3 {
             let bytes = feed(7, 10, i, 20, 20, anchor);
-            let parsed = planet::parse::parse_feed(&bytes, "http://x/", "http://x/", None).unwrap();
+            let parsed =
+                planet::parse::parse_feed(bytes.as_slice(), "http://x/", "http://x/", None)
+                    .unwrap();
             assert_eq!(parsed.entries.len(), 20, "feed {i}");
             for e in &parsed.entries {
                 assert!(
