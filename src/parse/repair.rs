@@ -34,16 +34,15 @@ pub fn repair_references(text: &str) -> Cow<'_, str> {
 fn repair_all_references(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut rest = text;
+    // Markup sections whose text is not parsed for references, copied as they are.
+    const SKIP: [(&str, &str); 4] = [
+        ("<![CDATA[", "]]>"),
+        ("<!--", "-->"),
+        ("<?", "?>"),
+        ("<!DOCTYPE", ">"),
+    ];
     while !rest.is_empty() {
-        // Copy markup sections whose text is not parsed for references.
-        let skip = [
-            ("<![CDATA[", "]]>"),
-            ("<!--", "-->"),
-            ("<?", "?>"),
-            ("<!DOCTYPE", ">"),
-        ]
-        .iter()
-        .find(|(open, _)| rest.starts_with(open));
+        let skip = SKIP.iter().find(|(open, _)| rest.starts_with(open));
         if let Some((open, close)) = skip {
             let end = if *open == "<!DOCTYPE" {
                 doctype_end(rest)
@@ -63,8 +62,12 @@ fn repair_all_references(text: &str) -> String {
         out.push_str(&rest[..next]);
         rest = &rest[next..];
         if rest.starts_with('<') {
-            out.push('<');
-            rest = &rest[1..];
+            // A section's `<` is left for the check above (consuming it here read the `&` of
+            // every CDATA section after the first markup as a bare `&`).
+            if !SKIP.iter().any(|(open, _)| rest.starts_with(open)) {
+                out.push('<');
+                rest = &rest[1..];
+            }
             continue;
         }
         let consumed = repair_one(rest, &mut out);
@@ -807,6 +810,11 @@ mod tests {
                 "cdata untouched",
                 "<![CDATA[a &nbsp; & b]]>",
                 "<![CDATA[a &nbsp; & b]]>",
+            ),
+            (
+                "cdata after markup untouched",
+                "<t><![CDATA[a & b]]></t> & <!-- & --><?p & ?>",
+                "<t><![CDATA[a & b]]></t> &amp; <!-- & --><?p & ?>",
             ),
             (
                 "dtd entities not expanded",
