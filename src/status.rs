@@ -18,7 +18,7 @@ use crate::store::FeedStats;
 /// One feed's health.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Row {
-    /// The configured name, else the feed's own title, else empty.
+    /// The name the page shows: the configured one, else the feed's own title, else its host.
     pub name: String,
     /// The subscription URL, as written in `planet.toml`.
     pub url: String,
@@ -83,10 +83,7 @@ pub fn rows(
             flags.push("unlisted");
         }
         Row {
-            name: name
-                .map(str::to_owned)
-                .or_else(|| src.map(|s| s.meta.title.clone()))
-                .unwrap_or_default(),
+            name: crate::render::feed_name(name, src, url),
             url: url.to_owned(),
             last_status: src.and_then(|s| s.last_status),
             last_success: src.and_then(|s| s.last_success),
@@ -222,6 +219,8 @@ mod tests {
         assert_eq!(rows[0].flags, ["moved", "failing", "stale"]);
         assert_eq!(rows[0].entries, 3);
         assert_eq!(rows[1].flags, ["gone", "unlisted"]);
+        // Without a name or a title, the host, as on the page.
+        assert_eq!(rows[1].name, "old.test");
         let t = table(&rows);
         assert_eq!(t.lines().count(), 3);
         assert!(t.contains("moved,failing,stale"), "{t}");
