@@ -398,7 +398,18 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
     if outputs.opml {
         files.push(("opml.xml".to_owned(), render::opml::render(&view)?));
     }
-    let files_changed = publish::publish(&config.planet.output_dir, &files)?;
+    // Outputs turned off are deleted once the page no longer links them.
+    let retired: Vec<&str> = [
+        (outputs.rss, "rss.xml"),
+        (outputs.json, "feed.json"),
+        (outputs.opml, "opml.xml"),
+    ]
+    .into_iter()
+    .filter(|(on, _)| !on)
+    .map(|(_, name)| name)
+    .collect();
+    let files_changed = publish::publish(&config.planet.output_dir, &files)?
+        + publish::retire(&config.planet.output_dir, &retired)?;
     prune(config, store, &shown, now)?;
     Ok(PublishReport {
         entries: shown.len(),

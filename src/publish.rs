@@ -20,6 +20,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An output turned off could not be deleted.
+    #[error("cannot delete `{path}`, an output turned off")]
+    Remove {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A file could not be written or renamed into place.
     #[error("cannot write `{path}`")]
     Write {
@@ -50,6 +59,21 @@ pub fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<usize, Error> 
         changed += 1;
     }
     Ok(changed)
+}
+
+/// Deletes the outputs named that are in `dir` (ones the config turned off), so that readers
+/// stop following a feed that would never change again; returns how many there were.
+pub fn retire(dir: &Path, names: &[&str]) -> Result<usize, Error> {
+    let mut gone = 0;
+    for name in names {
+        let path = dir.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => gone += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::Remove { path, source: e }),
+        }
+    }
+    Ok(gone)
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

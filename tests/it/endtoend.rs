@@ -2,7 +2,7 @@
 //! use it, checking that every output tells the same story.
 
 use crate::server::{Route, Server};
-use crate::support::{planet_table, rss, Planet};
+use crate::support::{feeds_toml, planet_table, rss, Planet};
 
 #[test]
 fn an_excerpt_reaches_atom_subscribers_too() {
@@ -221,4 +221,43 @@ fn add_subscribes_a_feed_that_moved_at_its_new_address() {
     planet.run_ok(&["add", &server.url("/for-now.xml")]);
     let toml = std::fs::read_to_string(&planet.config).unwrap();
     assert!(toml.contains("/for-now.xml"), "{toml}");
+}
+
+#[test]
+fn an_output_turned_off_is_deleted_and_no_longer_linked() {
+    let server = Server::start();
+    server.set(
+        "/f.xml",
+        Route::xml(rss(
+            "Blog",
+            &[(
+                "1",
+                "One",
+                "https://b.test/1",
+                "Tue, 03 Mar 2026 10:00:00 GMT",
+            )],
+        )),
+    );
+    let feeds = [server.url("/f.xml")];
+    let planet = Planet::with_feeds("", &feeds);
+    planet.run_ok(&["run"]);
+    for file in ["rss.xml", "feed.json", "opml.xml"] {
+        assert!(planet.out_path(file).exists(), "{file}");
+    }
+    planet.write_config(&format!(
+        "{}{}",
+        planet_table("outputs.rss = false\noutputs.opml = false"),
+        feeds_toml(&feeds)
+    ));
+    planet.run_ok(&["render"]);
+    assert!(!planet.out_path("rss.xml").exists());
+    assert!(!planet.out_path("opml.xml").exists());
+    assert!(planet.out_path("feed.json").exists());
+    let page = planet.output("index.html");
+    assert!(
+        !page.contains("rss.xml") && !page.contains("opml.xml"),
+        "{page}"
+    );
+    // A second render has nothing left to delete.
+    planet.run_ok(&["render"]);
 }
