@@ -608,6 +608,8 @@ fn describe(err: &reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     fn gz(data: &[u8]) -> Vec<u8> {
         use std::io::Write;
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -618,32 +620,27 @@ mod tests {
     #[test]
     fn gunzip_takes_one_member_many_members_and_refuses_a_claim_over_the_limit() {
         let text = b"<rss>hello</rss>".repeat(100);
-        assert_eq!(super::gunzip(&gz(&text), 1 << 20).unwrap(), text);
+        assert_eq!(gunzip(&gz(&text), 1 << 20).unwrap(), text);
         let mut two = gz(&text[..700]);
         two.extend(gz(&text[700..]));
-        assert_eq!(super::gunzip(&two, 1 << 20).unwrap(), text);
+        assert_eq!(gunzip(&two, 1 << 20).unwrap(), text);
         assert!(matches!(
-            super::gunzip(&gz(&text), 1000),
-            Err(super::Error::TooLarge { limit: 1000 })
+            gunzip(&gz(&text), 1000),
+            Err(Error::TooLarge { limit: 1000 })
         ));
         // A trailer that claims less than the body holds: still stopped at the limit.
         let mut liar = gz(&text);
         let n = liar.len();
         liar[n - 4..].copy_from_slice(&10u32.to_le_bytes());
         assert!(matches!(
-            super::gunzip(&liar, 1000),
-            Err(super::Error::TooLarge { limit: 1000 })
+            gunzip(&liar, 1000),
+            Err(Error::TooLarge { limit: 1000 })
         ));
         let mut broken = gz(&text);
         let middle = broken.len() / 2;
         broken[middle] ^= 0xff;
-        assert!(matches!(
-            super::gunzip(&broken, 1 << 20),
-            Err(super::Error::Gzip(_))
-        ));
+        assert!(matches!(gunzip(&broken, 1 << 20), Err(Error::Gzip(_))));
     }
-
-    use super::*;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

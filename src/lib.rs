@@ -389,25 +389,21 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
     let mut files = render::html::render(&theme, &view)?;
     files.push(("atom.xml".to_owned(), render::atom::render(&view)?));
     let outputs = &config.planet.outputs;
-    if outputs.rss {
-        files.push(("rss.xml".to_owned(), render::rss::render(&view)?));
-    }
-    if outputs.json {
-        files.push(("feed.json".to_owned(), render::json::render(&view)?));
-    }
-    if outputs.opml {
-        files.push(("opml.xml".to_owned(), render::opml::render(&view)?));
-    }
+    type Render = fn(&render::View) -> Result<Vec<u8>, render::Error>;
+    let optional: [(bool, &str, Render); 3] = [
+        (outputs.rss, "rss.xml", render::rss::render),
+        (outputs.json, "feed.json", render::json::render),
+        (outputs.opml, "opml.xml", render::opml::render),
+    ];
     // Outputs turned off are deleted once the page no longer links them.
-    let retired: Vec<&str> = [
-        (outputs.rss, "rss.xml"),
-        (outputs.json, "feed.json"),
-        (outputs.opml, "opml.xml"),
-    ]
-    .into_iter()
-    .filter(|(on, _)| !on)
-    .map(|(_, name)| name)
-    .collect();
+    let mut retired = Vec::new();
+    for (on, name, render) in optional {
+        if on {
+            files.push((name.to_owned(), render(&view)?));
+        } else {
+            retired.push(name);
+        }
+    }
     let files_changed = publish::publish(&config.planet.output_dir, &files)?
         + publish::retire(&config.planet.output_dir, &retired)?;
     prune(config, store, &shown, now)?;
