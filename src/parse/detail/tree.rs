@@ -215,6 +215,7 @@ impl<'a> Document<'a> {
                     return None;
                 }
                 let len = memchr::memmem::find(body, b"]]>")?;
+                // Without `<![CDATA[` and `]]>`.
                 let start = u32::try_from(before + 9).ok()?;
                 let end = u32::try_from(before + 9 + len).ok()?;
                 doc.push(&open, Kind::CData { start, end })?;
@@ -242,23 +243,14 @@ impl<'a> Document<'a> {
                     unbind(&mut bindings, open.len());
                     seen_root = open.is_empty();
                 }
-                Event::CData(_) => {
-                    if open.is_empty() {
-                        return None;
-                    }
-                    // Without `<![CDATA[` and `]]>`.
-                    let start = u32::try_from(before + 9).ok()?;
-                    let end = u32::try_from(position(&reader).checked_sub(3)?).ok()?;
-                    doc.push(&open, Kind::CData { start, end })?;
-                }
                 // The declaration is only allowed at the very start (XML 1.0 section 2.8).
                 Event::Decl(_) if before != 0 => return None,
                 // A DTD is never read: its entities would be expanded (billion laughs).
                 Event::DocType(_) => return None,
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-                // Text was consumed above, so these do not happen; were they to, the document
-                // would not be read as described.
-                Event::Text(_) | Event::GeneralRef(_) => return None,
+                // Text and CDATA were consumed above, so these do not happen; were they to, the
+                // document would not be read as described.
+                Event::Text(_) | Event::GeneralRef(_) | Event::CData(_) => return None,
                 Event::Eof => break,
             }
         }
