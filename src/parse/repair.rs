@@ -34,72 +34,60 @@ pub fn repair_references(text: &str) -> Cow<'_, str> {
 fn repair_all_references(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut rest = text;
-    // Markup sections whose text is not parsed for references, copied as they are.
-    const SKIP: [(&str, &str); 4] = [
-        ("<![CDATA[", "]]>"),
-        ("<!--", "-->"),
-        ("<?", "?>"),
-        ("<!DOCTYPE", ">"),
-    ];
-    while !rest.is_empty() {
-        let skip = SKIP.iter().find(|(open, _)| rest.starts_with(open));
-        if let Some((open, close)) = skip {
-            let end = if *open == "<!DOCTYPE" {
-                doctype_end(rest)
-            } else {
-                rest[open.len()..]
-                    .find(close)
-                    .map_or(rest.len(), |i| open.len() + i + close.len())
-            };
-            out.push_str(&rest[..end]);
-            rest = &rest[end..];
-            continue;
-        }
-        let Some(next) = rest.find(['&', '<']) else {
-            out.push_str(rest);
-            break;
-        };
+    while let Some(next) = rest.find(['&', '<']) {
         out.push_str(&rest[..next]);
         rest = &rest[next..];
-        if rest.starts_with('<') {
-            // A section's `<` is left for the check above (consuming it here read the `&` of
-            // every CDATA section after the first markup as a bare `&`).
-            if !SKIP.iter().any(|(open, _)| rest.starts_with(open)) {
-                out.push('<');
-                rest = &rest[1..];
-            }
-            continue;
-        }
-        let consumed = repair_one(rest, &mut out);
+        let consumed = if rest.starts_with('<') {
+            // Markup, and the sections whose text is not read for references, as they are.
+            let end = unparsed_section(rest).unwrap_or(1);
+            out.push_str(&rest[..end]);
+            end
+        } else {
+            repair_one(rest, &mut out)
+        };
         rest = &rest[consumed..];
     }
+    out.push_str(rest);
     out
+}
+
+/// The length of the section at the start of `rest` whose text is not read for references (a
+/// CDATA section, comment, processing instruction or DOCTYPE), through its end, or to the end of
+/// the text when it is not closed; `None` when `rest` starts no such section. The one definition
+/// the full pass and its check share.
+fn unparsed_section(rest: &str) -> Option<usize> {
+    if rest.starts_with("<!DOCTYPE") {
+        return Some(doctype_end(rest));
+    }
+    let (open, close) = [("<![CDATA[", "]]>"), ("<!--", "-->"), ("<?", "?>")]
+        .into_iter()
+        .find(|(open, _)| rest.starts_with(open))?;
+    let body = &rest.as_bytes()[open.len()..];
+    Some(
+        memchr::memmem::find(body, close.as_bytes())
+            .map_or(rest.len(), |i| open.len() + i + close.len()),
+    )
 }
 
 /// Whether any `&` in the text starts something other than a reference XML reads as is (the
 /// five predefined entities, a character reference to a character XML allows outside the C1
 /// range). Most feeds need no repair, and this scan spares them the copy: it goes from one `&`
-/// or `<` to the next and over CDATA sections in one jump (after [`escaped_text_as_cdata`],
-/// they hold most of the text). It errs on the side of repairing: an `&nbsp;` in a comment
-/// sends the document through the full pass, which then leaves it alone.
+/// or `<` to the next and over the sections the full pass does not read in one jump (after
+/// [`escaped_text_as_cdata`], CDATA sections hold most of the text). It errs on the side of
+/// repairing: an `&unknown;` sends the document through the full pass, which leaves it alone.
 fn needs_reference_repair(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut at = 0;
     while let Some(found) = memchr::memchr2(b'&', b'<', &bytes[at..]).map(|i| at + i) {
-        let rest = &bytes[found + 1..];
         if bytes[found] == b'&' {
-            if !is_plain_xml_reference(rest) {
+            if !is_plain_xml_reference(&bytes[found + 1..]) {
                 return true;
             }
-        } else if let Some(body) = rest.strip_prefix(b"![CDATA[") {
-            // An unclosed section: the full pass decides.
-            let Some(len) = memchr::memmem::find(body, b"]]>") else {
-                return true;
-            };
-            at = found + 9 + len + 3;
-            continue;
+            at = found + 1;
+        } else {
+            // `<` is ASCII: `found` is a character boundary.
+            at = found + unparsed_section(&text[found..]).unwrap_or(1);
         }
-        at = found + 1;
     }
     false
 }
@@ -753,6 +741,10 @@ mod tests {
             "<!-- & -->",
             "&#55296;",
             "x&",
+            "<a><![CDATA[&nbsp;</a>",
+            "<a>&amp;<!-- & </a>",
+            "<!DOCTYPE r [<!ENTITY x \"&\">]><r>&amp;</r>",
+            "<a><?p & ?>&nbsp;</a>",
         ];
         for case in cases {
             if !needs_reference_repair(case) {
@@ -769,12 +761,15 @@ mod tests {
             "&#;",
             "<a><![CDATA[x]]>&nbsp;</a>",
             "<a><![CDATA[x]]><![CDATA[y]]>AT&T</a>",
-            "<a><![CDATA[&nbsp;</a>",
+            "<a><!-- x -->&nbsp;</a>",
+            "<?p?><!DOCTYPE r [<!ENTITY x \"y\">]><r>a & b</r>",
         ] {
             assert!(needs_reference_repair(must), "{must}");
         }
-        // CDATA sections are jumped over, whatever they hold.
-        assert!(!needs_reference_repair("<a><![CDATA[AT&T <b>]]>&amp;</a>"));
+        // The sections the full pass does not read are jumped over, whatever they hold.
+        assert!(!needs_reference_repair(
+            "<a><![CDATA[AT&T <b>]]><!-- & --><?p & ?>&amp;</a>"
+        ));
     }
 
     #[test]
