@@ -371,7 +371,9 @@ impl Store {
                 next_due: time(r.get(14)?),
                 gone: r.get(15)?,
                 moved_to: r.get(16)?,
-                ttl_secs: r.get(17)?,
+                ttl_secs: r
+                    .get::<_, Option<i64>>(17)?
+                    .and_then(|t| u64::try_from(t).ok()),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -460,7 +462,7 @@ impl Store {
         self.ensure(url)?;
         self.conn
             .prepare_cached("UPDATE feeds SET ttl_secs = ?2 WHERE url = ?1")?
-            .execute(params![url, ttl_secs])?;
+            .execute(params![url, ttl_secs.and_then(|t| i64::try_from(t).ok())])?;
         Ok(())
     }
 
@@ -535,7 +537,7 @@ impl Store {
         let rows = stmt.query_map([], |r| {
             Ok(FeedStats {
                 url: r.get(0)?,
-                entries: r.get(1)?,
+                entries: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
                 newest: time(r.get(2)?),
             })
         })?;
@@ -696,7 +698,8 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached("SELECT COUNT(*) FROM entries WHERE feed_url = ?1")?
-            .query_row([feed_url], |r| r.get(0))?)
+            .query_row([feed_url], |r| r.get::<_, i64>(0))
+            .map(|n| u64::try_from(n).unwrap_or(0))?)
     }
 
     /// Each feed's newest entry date (its sort date), for the sidebar's "gone quiet" mark.
@@ -719,11 +722,16 @@ impl Store {
 }
 
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let version = usize::try_from(version).unwrap_or(0);
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(i + 1).unwrap_or(i64::MAX),
+        )?;
         tx.commit()?;
     }
     Ok(())
