@@ -1,49 +1,39 @@
-//! The operator's commands, for the binary: `add`, `remove`, `import`, `export`, `check`,
-//! `schema`.
+//! The one dispatcher: each command is a thin shell over the library.
 //!
-//! Each is a thin shell over the library (`subscribe`, `migrate`, `check`, `config::schema`):
-//! it loads what it needs, runs, and words the outcome for a person on stderr. Only `export`
-//! and `schema` print on stdout, because their output is data. `run`, `fetch` and `render` are
-//! not here: [`operator`] answers `None` for them.
+//! A command loads what it needs, calls the stages (or the library's `refresh` and `publish`),
+//! and words the outcome for a person through the [`Console`]. Only `status`, `export` and
+//! `schema` print on stdout, because their output is data.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use planet::subscribe::{self, NewFeed, Subscriptions};
-use planet::{check, config, fetch, store};
+use planet::subscriptions::{self, find, NewFeed, Subscriptions};
+use planet::{check, config, fetch, lock, status, store};
+use tokio::sync::Notify;
 
 use crate::cli::{Cli, Command};
+use crate::console::{self, plural, Console};
 
-/// Runs an operator command; `None` when the command is one of the pipeline's.
-pub fn operator(cli: &Cli) -> Option<anyhow::Result<()>> {
-    Some(match &cli.command {
-        Command::Add { url, name } => add(cli, url, name.as_deref()),
-        Command::Remove { feed } => remove(cli, feed),
-        Command::Import { file } => import(cli, file),
+/// Runs the command the operator asked for.
+pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Run {
+            force,
+            every: Some(every),
+        } => run_every(cli, console, *force, (*every).into()),
+        Command::Run { force, every: None } => cycle(cli, console, Some(*force), true),
+        Command::Fetch { force } => cycle(cli, console, Some(*force), false),
+        Command::Render => cycle(cli, console, None, true),
+        Command::Status { json } => status(cli, *json),
+        Command::Add { url, name } => add(cli, console, url, name.as_deref()),
+        Command::Remove { feed } => remove(cli, console, feed),
+        Command::Import { file } => import(cli, console, file),
         Command::Export => export(cli),
-        Command::Check { fetch } => check(cli, *fetch),
-        Command::Schema => print_data(&format!("{}\n", config::schema())),
-        Command::Run { .. } | Command::Fetch { .. } | Command::Render | Command::Status { .. } => {
-            return None
-        }
-    })
-}
-
-/// Writes a command's data on stdout. A reader that stopped reading (`planet status | head`)
-/// is not an error: the rest had nowhere to go.
-pub fn print_data(data: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(data.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        written => written.context("cannot write to stdout"),
-    }
-}
-
-/// A line for the operator on stderr, unless `--quiet`.
-fn say(cli: &Cli, line: &str) {
-    if !cli.quiet {
-        eprintln!("{line}");
+        Command::Check { fetch } => check(cli, console, *fetch),
+        Command::Schema => console::print_data(&format!("{}\n", config::schema())),
     }
 }
 
@@ -52,6 +42,117 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")
+}
+
+/// One run: reads the config afresh (so `--every` sees edits), refuses what cannot work before
+/// fetching anything, takes the cache's lock, then fetches (when `force` is given) and
+/// publishes (when `publish`).
+fn cycle(cli: &Cli, console: &Console, force: Option<bool>, publish: bool) -> anyhow::Result<()> {
+    let config = config::load(&cli.config)?;
+    let problems = check::preflight(&config);
+    if !problems.is_empty() {
+        return Err(config::Error::Invalid {
+            path: cli.config.clone(),
+            problems,
+        }
+        .into());
+    }
+    let now = chrono::Utc::now();
+    let _lock = lock::Lock::acquire(&config.planet.cache_dir)?;
+    let store = store::Store::open(&config.planet.cache_dir)?;
+    if let Some(force) = force {
+        let report = console.with_progress("fetching", |progress| {
+            let options = planet::Options {
+                now,
+                force,
+                progress: Some(progress),
+            };
+            runtime().and_then(|rt| Ok(rt.block_on(planet::refresh(&config, &store, &options))?))
+        })?;
+        for notice in &report.notices {
+            console.warn(notice);
+        }
+        tracing::info!(
+            "fetched {}: {} updated, {} unchanged, {} failed, {} not due, {} gone; {}",
+            plural(config.feeds.len(), "feed"),
+            report.updated,
+            report.not_modified,
+            report.failed.len(),
+            report.not_due,
+            report.gone,
+            plural(report.new_entries, "new entry")
+        );
+    }
+    if publish {
+        let report = planet::publish(&config, &store, now)?;
+        tracing::info!(
+            "published {} to `{}` ({} changed)",
+            plural(report.entries, "entry"),
+            config.planet.output_dir.display(),
+            plural(report.files_changed, "file")
+        );
+    }
+    Ok(())
+}
+
+/// `run --every`: one cycle, then sleep, until SIGTERM or Ctrl-C; a signal during a cycle lets
+/// it finish (the cache and output stay whole), a signal during the sleep ends it at once. A
+/// failing cycle is reported and the next one tried: nobody is there to restart us.
+fn run_every(cli: &Cli, console: &Console, force: bool, every: Duration) -> anyhow::Result<()> {
+    let runtime = runtime()?;
+    let stopping = Arc::new(AtomicBool::new(false));
+    let wake = Arc::new(Notify::new());
+    let mut term = runtime.block_on(async {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    })?;
+    {
+        let (stopping, wake) = (stopping.clone(), wake.clone());
+        runtime.spawn(async move {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            tracing::info!("stopping after the current cycle");
+            stopping.store(true, Ordering::SeqCst);
+            wake.notify_one();
+        });
+    }
+    loop {
+        if let Err(err) = cycle(cli, console, Some(force), true) {
+            console::print_error(&err, crate::hint(&err));
+        }
+        if stopping.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        runtime.block_on(async {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = wake.notified() => {}
+            }
+        });
+        if stopping.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+    }
+}
+
+fn status(cli: &Cli, json: bool) -> anyhow::Result<()> {
+    let config = config::load(&cli.config)?;
+    let store = store::Store::open(&config.planet.cache_dir)?;
+    let rows = status::rows(
+        &config,
+        &store.sources()?,
+        &store.stored()?,
+        chrono::Utc::now(),
+    );
+    let text = if json {
+        let mut text = serde_json::to_string_pretty(&rows).context("cannot write the status")?;
+        text.push('\n');
+        text
+    } else {
+        status::table(&rows)
+    };
+    console::print_data(&text)
 }
 
 /// (subscription, final URL) pairs the cache knows, for duplicate checks; none without a cache.
@@ -67,15 +168,14 @@ fn known_redirects(config: &config::Config) -> anyhow::Result<Vec<(String, Strin
         .collect())
 }
 
-fn add(cli: &Cli, input: &str, name: Option<&str>) -> anyhow::Result<()> {
+fn add(cli: &Cli, console: &Console, input: &str, name: Option<&str>) -> anyhow::Result<()> {
     let config = config::load(&cli.config)?;
     let mut subs = Subscriptions::open(&cli.config)?;
-    let url = subscribe::parse_url(input)?;
+    let url = find::parse_url(input)?;
     let redirects = known_redirects(&config)?;
     subs.refuse_duplicate(&[url.as_str()], &redirects)?;
     let client = fetch::Client::new(&config.planet)?;
-    let runtime = runtime()?;
-    let found = runtime.block_on(subscribe::find_feed(&client, &url))?;
+    let found = runtime()?.block_on(find::find_feed(&client, &url))?;
     subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)?;
     // A feed that moved for good is subscribed where it went: else the next run would ask
     // the operator to change the line just written.
@@ -94,23 +194,23 @@ fn add(cli: &Cli, input: &str, name: Option<&str>) -> anyhow::Result<()> {
         .map(|p| format!(", found on `{p}`"))
         .unwrap_or_default();
     let named = name.map(|n| format!(" as \"{n}\"")).unwrap_or_default();
-    say(cli, &format!("added `{url}`{named}{via}"));
+    console.say(&format!("added `{url}`{named}{via}"));
     Ok(())
 }
 
-fn remove(cli: &Cli, feed: &str) -> anyhow::Result<()> {
+fn remove(cli: &Cli, console: &Console, feed: &str) -> anyhow::Result<()> {
     let mut subs = Subscriptions::open(&cli.config)?;
     let url = match subs.remove(feed) {
         // Not a URL nor a configured name: the feed's own title, as the page and `status`
         // show a feed that has no `name`.
-        Err(e @ subscribe::Error::NotSubscribed(_)) => match titled(cli, feed) {
+        Err(e @ subscriptions::Error::NotSubscribed(_)) => match titled(cli, feed) {
             Some(url) => subs.remove(&url)?,
             None => return Err(e.into()),
         },
         removed => removed?,
     };
     subs.save()?;
-    say(cli, &format!("removed `{url}`"));
+    console.say(&format!("removed `{url}`"));
     Ok(())
 }
 
@@ -141,76 +241,69 @@ fn titled(cli: &Cli, title: &str) -> Option<String> {
     }
 }
 
-fn import(cli: &Cli, file: &Path) -> anyhow::Result<()> {
-    let report = subscribe::import(&cli.config, file)?;
+fn import(cli: &Cli, console: &Console, file: &Path) -> anyhow::Result<()> {
+    let report = subscriptions::import(&cli.config, file)?;
     for setting in &report.settings {
-        say(cli, &format!("set `[planet]` {setting}"));
+        console.say(&format!("set `[planet]` {setting}"));
     }
     for url in &report.added {
-        say(cli, &format!("added `{url}`"));
+        console.say(&format!("added `{url}`"));
     }
     for (url, why) in &report.skipped {
-        say(cli, &format!("skipped `{url}`: {why}"));
+        console.say(&format!("skipped `{url}`: {why}"));
     }
     for what in &report.unreadable {
-        eprintln!("warning: could not read {what}");
+        console.warn(&format_args!("could not read {what}"));
     }
-    say(
-        cli,
-        &format!(
-            "imported `{}`: {} feeds added, {} skipped, {} could not be read",
-            file.display(),
-            report.added.len(),
-            report.skipped.len(),
-            report.unreadable.len()
-        ),
-    );
+    console.say(&format!(
+        "imported `{}`: {} added, {} skipped, {} could not be read",
+        file.display(),
+        plural(report.added.len(), "feed"),
+        report.skipped.len(),
+        report.unreadable.len()
+    ));
     Ok(())
 }
 
 fn export(cli: &Cli) -> anyhow::Result<()> {
     let config = config::load(&cli.config)?;
-    let sources = if config.planet.cache_dir.join(store::FILE_NAME).exists() {
-        store::Store::open(&config.planet.cache_dir)?.sources()?
+    let (sources, stored) = if config.planet.cache_dir.join(store::FILE_NAME).exists() {
+        let store = store::Store::open(&config.planet.cache_dir)?;
+        (store.sources()?, store.stored()?)
     } else {
-        Vec::new()
+        Default::default()
     };
-    let title = |url: &str| {
-        sources
-            .iter()
-            .find(|s| s.url == url)
-            .map(|s| s.meta.title.trim().to_owned())
-            .filter(|t| !t.is_empty())
-    };
-    print_data(&subscribe::export(&config, &title)?)
+    let view = planet::render::build(&config, &[], &sources, &stored, chrono::Utc::now());
+    let opml = planet::render::opml::render(&view)?;
+    console::print_data(&String::from_utf8_lossy(&opml))
 }
 
-fn check(cli: &Cli, fetch: bool) -> anyhow::Result<()> {
+fn check(cli: &Cli, console: &Console, fetch: bool) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&cli.config)
         .with_context(|| format!("cannot read config `{}`", cli.config.display()))?;
     let (mut problems, config) = check::lint(&text, &cli.config);
     if fetch {
         if let Some(config) = config.as_ref() {
-            problems.extend(runtime()?.block_on(check::probe(config, &text))?);
+            let probed = runtime()?.block_on(check::probe(config, chrono::Utc::now()))?;
+            problems.extend(probed);
         }
     }
     for p in &problems {
         eprintln!("error: {p}");
     }
     let feeds = config.as_ref().map_or(0, |c| c.feeds.len());
-    match problems.len() {
-        0 => {
-            let fetched = if fetch { ", every feed fetched" } else { "" };
-            say(
-                cli,
-                &format!(
-                    "`{}`: {feeds} feeds, no problems{fetched}",
-                    cli.config.display()
-                ),
-            );
-            Ok(())
-        }
-        1 => bail!("1 problem in `{}`", cli.config.display()),
-        n => bail!("{n} problems in `{}`", cli.config.display()),
+    if problems.is_empty() {
+        let fetched = if fetch { ", every feed fetched" } else { "" };
+        console.say(&format!(
+            "`{}`: {}, no problems{fetched}",
+            cli.config.display(),
+            plural(feeds, "feed")
+        ));
+        return Ok(());
     }
+    bail!(
+        "{} in `{}`",
+        plural(problems.len(), "problem"),
+        cli.config.display()
+    )
 }

@@ -145,6 +145,12 @@ pub struct Request {
     pub last_modified: Option<String>,
 }
 
+impl AsRef<Request> for Request {
+    fn as_ref(&self) -> &Request {
+        self
+    }
+}
+
 /// A successful answer.
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -367,7 +373,9 @@ impl Client {
             }
             bytes.extend_from_slice(&chunk);
         }
-        if gzipped {
+        // A gzip file served as is (a `feed.xml.gz`, or a server that compressed it without
+        // saying so) is read like one the server said it compressed: it is still the feed.
+        if gzipped || bytes.starts_with(&[0x1f, 0x8b]) {
             bytes = gunzip(&bytes, self.max_bytes)?;
         }
         Ok(Outcome::Body(Body {
@@ -400,15 +408,16 @@ impl Client {
 /// returned channel as they complete, in no particular order. Requests are started host by host
 /// in turn, so a host with many feeds, held to its per-host limit, does not fill every slot of
 /// the global one while other hosts wait.
-pub fn fetch_all<T, F>(
+pub fn fetch_all<P, T, F>(
     client: Client,
-    requests: Vec<Request>,
+    requests: Vec<P>,
     concurrency: usize,
     then: F,
 ) -> mpsc::Receiver<T>
 where
+    P: AsRef<Request> + Send + 'static,
     T: Send + 'static,
-    F: Fn(Request, Result<Outcome, Error>) -> T + Send + Sync + 'static,
+    F: Fn(P, Result<Outcome, Error>) -> T + Send + Sync + 'static,
 {
     let (tx, rx) = mpsc::channel(concurrency.max(1) * 2);
     let limit = Arc::new(Semaphore::new(concurrency.max(1)));
@@ -425,7 +434,7 @@ where
             let (permit, result) =
                 match tokio::time::timeout_at(client.deadline, limit.acquire_owned()).await {
                     Ok(Ok(permit)) => {
-                        let result = client.fetch(&req).await;
+                        let result = client.fetch(req.as_ref()).await;
                         (Some(permit), result)
                     }
                     Ok(Err(_)) => return,
@@ -454,11 +463,16 @@ where
 
 /// Reorders requests round-robin over their hosts (first host's first feed, second host's
 /// first feed, …), keeping each host's feeds in their order.
-fn interleave_hosts(requests: Vec<Request>) -> Vec<Request> {
+fn interleave_hosts<P: AsRef<Request>>(requests: Vec<P>) -> Vec<P> {
     let mut order: Vec<String> = Vec::new();
-    let mut by_host: HashMap<String, std::collections::VecDeque<Request>> = HashMap::new();
+    let mut by_host: HashMap<String, std::collections::VecDeque<P>> = HashMap::new();
     for req in requests {
-        let host = req.url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let host = req
+            .as_ref()
+            .url
+            .host_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         if !by_host.contains_key(&host) {
             order.push(host.clone());
         }

@@ -1,8 +1,13 @@
 //! The domain types that flow between the stages.
 //!
-//! A feed becomes a [`Parsed`] (its metadata and [`Entry`] values); the store keeps entries and
-//! feed state ([`Source`]); select picks entries; render shows them. Each field says where it
-//! comes from and what stands in when the feed leaves it out.
+//! A feed becomes a [`Parsed`] (its metadata and [`Entry`] values); one attempt to fetch it
+//! becomes a [`FeedUpdate`], which the store records; the store keeps entries and feed state
+//! ([`Source`]); select picks entries; render shows them. Each field says where it comes from
+//! and what stands in when the feed leaves it out. Two rules live here because every stage
+//! needs them the same way: the date an entry sorts by ([`sort_date`]) and the name a feed is
+//! shown under ([`feed_name`]).
+
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -297,6 +302,8 @@ pub struct Source {
     pub last_error: Option<String>,
     /// Failures since the last success.
     pub error_count: u32,
+    /// When the first of those failures happened.
+    pub failing_since: Option<DateTime<Utc>>,
     /// The URL the last fetch ended at, after redirects; the base of last resort.
     pub final_url: Option<String>,
     /// The earliest time the feed may be requested again (server's pace, backoff).
@@ -313,4 +320,227 @@ pub struct Source {
 /// say (most are empty, and a JSON `null` per field doubled the stored details).
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// The date entries are sorted by (`sort_by` in `planet.toml`).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Published, else updated, else first seen, fixed when the entry is first stored.
+    #[default]
+    Published,
+    /// Updated, else published, else first seen, recomputed whenever the entry changes.
+    Updated,
+}
+
+/// The date an entry sorts by under `by`: published (else updated) or updated (else
+/// published), else first seen. A date after `now` (when it was stored) counts as first seen,
+/// so a future date cannot hold the top of the page.
+pub fn sort_date(
+    entry: &Entry,
+    first_seen: DateTime<Utc>,
+    now: DateTime<Utc>,
+    by: SortBy,
+) -> DateTime<Utc> {
+    let date = match by {
+        SortBy::Published => entry.published.or(entry.updated),
+        SortBy::Updated => entry.updated.or(entry.published),
+    };
+    match date {
+        Some(d) if d <= now => d,
+        _ => first_seen,
+    }
+}
+
+/// The name a feed is shown under, on the page and by `planet status` alike: the operator's
+/// `name`, else the feed's own title, else the host of its URL.
+pub fn feed_name(configured: Option<&str>, source: Option<&Source>, url: &str) -> String {
+    configured
+        .map(str::to_owned)
+        .or_else(|| {
+            source
+                .map(|s| s.meta.title.trim().to_owned())
+                .filter(|t| !t.is_empty())
+        })
+        .unwrap_or_else(|| {
+            url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_else(|| url.to_owned())
+        })
+}
+
+/// What one attempt to fetch a feed changes in the cache: the whole of one
+/// [`crate::store::Store::record`], so a feed's state and entries change together or not at all.
+#[derive(Debug, Clone)]
+pub struct FeedUpdate {
+    /// When the attempt was made.
+    pub at: DateTime<Utc>,
+    /// The earliest time the feed may be requested again (the server's pace, or backoff).
+    pub next_due: DateTime<Utc>,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// A body that parsed as a feed.
+    Fetched(Box<Fetched>),
+    /// 304: nothing changed since the validators we sent; every stored entry stands.
+    NotModified {
+        /// The validators to send next time (fresh ones when the 304 carried them).
+        validators: Validators,
+        /// Where a permanent redirect sent the request, when one did.
+        moved_to: Option<String>,
+    },
+    /// No feed this time; the stored entries and validators stay as they were.
+    Failed(Failure),
+}
+
+impl fmt::Display for Outcome {
+    /// What one attempt came to, in a few words, for `-v`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Fetched(x) => match x.parsed.entries.len() {
+                1 => f.write_str("1 entry"),
+                n => write!(f, "{n} entries"),
+            },
+            Outcome::NotModified { .. } => f.write_str("not modified"),
+            Outcome::Failed(x) => f.write_str(&x.reason),
+        }
+    }
+}
+
+/// A response's validators, sent back on the next request as `If-None-Match` and
+/// `If-Modified-Since`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Validators {
+    /// `ETag`, verbatim.
+    pub etag: Option<String>,
+    /// `Last-Modified`, verbatim.
+    pub last_modified: Option<String>,
+}
+
+/// A feed read afresh.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// What the body said.
+    pub parsed: Parsed,
+    /// The response's validators.
+    pub validators: Validators,
+    /// Where the fetch ended after redirects: the base of last resort for relative links.
+    pub final_url: String,
+    /// Where a permanent redirect sent the request, when one did.
+    pub moved_to: Option<String>,
+    /// The planet's `sort_by`, which fixes each new entry's sort date.
+    pub sort_by: SortBy,
+    /// The feed has never been read before, so none of its stored entries can have left it.
+    pub first_sight: bool,
+    /// `Some(n)`: a feed new to a planet that has readers; only its newest `n` entries may
+    /// reach the page, the rest are stored as already seen.
+    pub backlog: Option<usize>,
+}
+
+/// Why an attempt gave no feed, in the words every command uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// The HTTP status, when a response came.
+    pub status: Option<u16>,
+    /// What went wrong, one line, for the operator (stored, shown by `status`).
+    pub reason: String,
+    /// What to do about it, when there is something to do.
+    pub hint: Option<String>,
+    /// 410 Gone: the feed is never requested again.
+    pub gone: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn sort_date_rules() {
+        let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        let seen = now - chrono::Duration::hours(1);
+        let day = chrono::Duration::days(1);
+        let entry = |published: Option<DateTime<Utc>>, updated: Option<DateTime<Utc>>| Entry {
+            id: "e".into(),
+            link: None,
+            title: String::new(),
+            author: None,
+            content: String::new(),
+            content_kind: TextKind::Text,
+            base: None,
+            published,
+            updated,
+            categories: vec![],
+            detail: EntryDetail::default(),
+        };
+        let cases = [
+            (
+                "published",
+                entry(Some(now - day), Some(now)),
+                SortBy::Published,
+                now - day,
+            ),
+            (
+                "updated",
+                entry(Some(now - day), Some(now)),
+                SortBy::Updated,
+                now,
+            ),
+            (
+                "updated without published",
+                entry(None, Some(now - day)),
+                SortBy::Published,
+                now - day,
+            ),
+            (
+                "published without updated",
+                entry(Some(now - day), None),
+                SortBy::Updated,
+                now - day,
+            ),
+            (
+                "no date: first seen",
+                entry(None, None),
+                SortBy::Published,
+                seen,
+            ),
+            (
+                "a future date: first seen",
+                entry(Some(now + day * 30), None),
+                SortBy::Published,
+                seen,
+            ),
+        ];
+        for (name, e, by, want) in cases {
+            assert_eq!(sort_date(&e, seen, now, by), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_feed_is_named_by_the_operator_then_its_title_then_its_host() {
+        let titled = Source {
+            meta: FeedMeta {
+                title: " Blog ".into(),
+                ..FeedMeta::default()
+            },
+            ..Source::default()
+        };
+        assert_eq!(
+            feed_name(Some("Mine"), Some(&titled), "https://a.test/f"),
+            "Mine"
+        );
+        assert_eq!(feed_name(None, Some(&titled), "https://a.test/f"), "Blog");
+        assert_eq!(
+            feed_name(None, Some(&Source::default()), "https://a.test/f"),
+            "a.test"
+        );
+        assert_eq!(feed_name(None, None, "not a url"), "not a url");
+    }
 }

@@ -20,9 +20,6 @@ mod decode;
 mod detail;
 mod repair;
 
-/// Whether a text holds only characters XML 1.0 allows (a fast check before any copy).
-pub use decode::all_xml_chars;
-
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -30,7 +27,6 @@ use chrono::{DateTime, Utc};
 use feed_rs::model as fr;
 use sha2::{Digest, Sha256};
 
-use crate::config::SortBy;
 use crate::model::{
     Category, Entry, EntryDetail, EntrySource, FeedMeta, Link, Parsed, Person, TextConstruct,
     TextKind,
@@ -301,7 +297,7 @@ fn convert_entry(
     if ctx.is_rss
         && !has_alternate(&links)
         && x.guid_is_permalink != Some(false)
-        && sanitize::is_web_link(&id)
+        && crate::links::is_web_link(&id)
     {
         links.push(Link {
             href: id.clone(),
@@ -362,7 +358,7 @@ fn convert_entry(
         .or_else(|| ctx.feed_author.map(str::to_owned));
     // XML Base in effect for the body, else the entry's own page, else where the feed came from.
     let base = xml_base
-        .or_else(|| link.clone().filter(|l| sanitize::is_web_link(l)))
+        .or_else(|| link.clone().filter(|l| crate::links::is_web_link(l)))
         .or_else(|| Some(ctx.final_url.to_owned()));
     let categories: Vec<Category> = e.categories.iter().filter_map(category_of).collect();
     let detail = EntryDetail {
@@ -649,30 +645,6 @@ fn hash_id(feed_url: &str, title: &str, date: Option<DateTime<Utc>>, content: &s
     format!("urn:planet:{hex}")
 }
 
-/// The date an entry sorts by under `by`: published (else updated) or updated (else
-/// published), else first seen; a date after `now` (when it was stored) counts as first seen,
-/// so a future date cannot hold the top.
-pub fn sort_date_by(
-    entry: &Entry,
-    first_seen: DateTime<Utc>,
-    now: DateTime<Utc>,
-    by: SortBy,
-) -> DateTime<Utc> {
-    let date = match by {
-        SortBy::Published => entry.published.or(entry.updated),
-        SortBy::Updated => entry.updated.or(entry.published),
-    };
-    match date {
-        Some(d) if d <= now => d,
-        _ => first_seen,
-    }
-}
-
-/// The date an entry sorts by: published, else updated, else first seen (see [`sort_date_by`]).
-pub fn sort_date(entry: &Entry, first_seen: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
-    sort_date_by(entry, first_seen, now, SortBy::Published)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -730,17 +702,6 @@ mod tests {
           <description>&lt;p&gt;Hello &lt;b&gt;world&lt;/b&gt;&lt;/p&gt;</description></item></channel></rss>"#;
         let p = parse_feed(xml.as_bytes(), "u", "https://b.test/", None).unwrap();
         assert_eq!(p.entries[0].title, "Hello world");
-    }
-
-    #[test]
-    fn future_dates_sort_as_first_seen() {
-        let now = Utc::now();
-        let mut e = parse_feed(RSS_NO_GUID.as_bytes(), "u", "https://b.test/", None)
-            .unwrap()
-            .entries
-            .remove(0);
-        e.published = Some(now + chrono::Duration::days(30));
-        assert_eq!(sort_date(&e, now, now), now);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `planet status`: one row per feed, from the cache alone, for the operator and for monitoring.
 //!
 //! Takes the config (the subscriptions, in the operator's order), what the store knows about
-//! each feed and the time, and returns [`Row`]s; [`table`] lays them out for a terminal and
+//! each feed and the time, and returns [`Row`]s, each feed's [`Health`] in the operator's
+//! terms (the page says the same in readers' words); [`table`] lays them out for a terminal and
 //! `serde_json` serialises the same rows for `--json`. Feeds the cache still holds but
 //! `planet.toml` no longer lists come last, flagged `unlisted`, until pruning forgets them.
 //! This module neither fetches nor writes: it reports.
@@ -12,8 +13,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::Source;
-use crate::store::FeedStats;
+use crate::health::{Health, Stored};
+use crate::model::{feed_name, Source};
 
 /// One feed's health.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -22,6 +23,8 @@ pub struct Row {
     pub name: String,
     /// The subscription URL, as written in `planet.toml`.
     pub url: String,
+    /// The headline of its health: `new`, `ok`, `quiet`, `failing`, `moved` or `gone`.
+    pub state: &'static str,
     /// HTTP status of the last attempt (`null` when no response came or never fetched).
     pub last_status: Option<u16>,
     /// When a fetch last succeeded.
@@ -32,12 +35,14 @@ pub struct Row {
     pub newest_entry: Option<DateTime<Utc>>,
     /// Failures since the last success.
     pub consecutive_failures: u32,
+    /// When the first of them happened.
+    pub failing_since: Option<DateTime<Utc>>,
     /// The earliest time it will be requested again (`null`: at the next run).
     pub next_due: Option<DateTime<Utc>>,
     /// The last failure's reason; cleared on success.
     pub last_error: Option<String>,
-    /// `moved` (a permanent redirect: edit `planet.toml`), `gone` (410), `stale` (no new
-    /// entry in `stale_days`), `failing`, `unlisted` (no longer in `planet.toml`).
+    /// `moved` (a permanent redirect: edit `planet.toml`), `gone` (410), `failing`, `quiet`
+    /// (no new entry in `stale_days`, or none at all), `unlisted` (no longer in `planet.toml`).
     pub flags: Vec<&'static str>,
     /// Where a permanent redirect sent it.
     pub moved_to: Option<String>,
@@ -47,53 +52,28 @@ pub struct Row {
 pub fn rows(
     config: &Config,
     sources: &[Source],
-    stats: &[FeedStats],
+    stored: &HashMap<String, Stored>,
     now: DateTime<Utc>,
 ) -> Vec<Row> {
     let by_url: HashMap<&str, &Source> = sources.iter().map(|s| (s.url.as_str(), s)).collect();
-    let stats: HashMap<&str, (u64, Option<DateTime<Utc>>)> = stats
-        .iter()
-        .map(|s| (s.url.as_str(), (s.entries, s.newest)))
-        .collect();
-    let stale_after = i64::try_from(config.planet.stale_days)
-        .ok()
-        .and_then(chrono::Duration::try_days)
-        .and_then(|d| now.checked_sub_signed(d));
     let row = |url: &str, name: Option<&str>, listed: bool| {
         let src = by_url.get(url).copied();
-        let (entries, newest_entry) = stats.get(url).copied().unwrap_or((0, None));
-        let mut flags = Vec::new();
-        if src.is_some_and(|s| s.moved_to.is_some()) {
-            flags.push("moved");
-        }
-        if src.is_some_and(|s| s.gone) {
-            flags.push("gone");
-        }
-        if src.is_some_and(|s| s.error_count > 0) {
-            flags.push("failing");
-        }
-        let stale = match (newest_entry, stale_after) {
-            (Some(newest), Some(cutoff)) => newest < cutoff,
-            _ => false,
-        };
-        if stale {
-            flags.push("stale");
-        }
-        if !listed {
-            flags.push("unlisted");
-        }
+        let stored = stored.get(url).copied().unwrap_or_default();
+        let health = Health::of(src, stored, listed, config.planet.stale_days, now);
         Row {
-            name: crate::render::feed_name(name, src, url),
+            name: feed_name(name, src, url),
             url: url.to_owned(),
+            state: health.state().as_str(),
             last_status: src.and_then(|s| s.last_status),
-            last_success: src.and_then(|s| s.last_success),
-            entries,
-            newest_entry,
-            consecutive_failures: src.map_or(0, |s| s.error_count),
-            next_due: src.and_then(|s| s.next_due).filter(|d| *d > now),
-            last_error: src.and_then(|s| s.last_error.clone()),
-            flags,
-            moved_to: src.and_then(|s| s.moved_to.clone()),
+            last_success: health.last_success,
+            entries: health.entries,
+            newest_entry: health.newest_entry,
+            consecutive_failures: health.failing.as_ref().map_or(0, |f| f.count),
+            failing_since: health.failing.as_ref().and_then(|f| f.since),
+            next_due: health.next_due,
+            last_error: health.failing.as_ref().map(|f| f.reason.clone()),
+            flags: health.flags(),
+            moved_to: health.moved_to.clone(),
         }
     };
     let mut out: Vec<Row> = config
@@ -205,24 +185,29 @@ mod tests {
             Source {
                 url: "https://old.test/f".into(),
                 gone: true,
+                next_due: Some(now + chrono::Duration::hours(1)),
                 ..Source::default()
             },
         ];
-        let stats = vec![FeedStats {
-            url: "https://a.test/f".to_owned(),
-            entries: 3,
-            newest: Some(now - chrono::Duration::days(40)),
-        }];
-        let rows = rows(&config, &sources, &stats, now);
+        let stored = HashMap::from([(
+            "https://a.test/f".to_owned(),
+            Stored {
+                entries: 3,
+                newest: Some(now - chrono::Duration::days(40)),
+            },
+        )]);
+        let rows = rows(&config, &sources, &stored, now);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].name, "A");
-        assert_eq!(rows[0].flags, ["moved", "failing", "stale"]);
+        assert_eq!(rows[0].flags, ["moved", "failing", "quiet"]);
+        assert_eq!(rows[0].state, "failing");
         assert_eq!(rows[0].entries, 3);
         assert_eq!(rows[1].flags, ["gone", "unlisted"]);
         // Without a name or a title, the host, as on the page.
         assert_eq!(rows[1].name, "old.test");
         let t = table(&rows);
         assert_eq!(t.lines().count(), 3);
-        assert!(t.contains("moved,failing,stale"), "{t}");
+        assert!(t.contains("moved,failing,quiet"), "{t}");
+        assert_eq!(rows[1].next_due, None, "a gone feed is never due");
     }
 }

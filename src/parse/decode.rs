@@ -14,6 +14,8 @@
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
+use crate::text::{all_publishable, is_publishable};
+
 /// Which UTF-32 byte order a document uses (`encoding_rs` implements only the WHATWG
 /// encodings, which leave UTF-32 out).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,13 +66,13 @@ pub fn decode(bytes: Vec<u8>, content_type: Option<&str>) -> Decoded {
         ),
     };
     let body = strip_prolog(text.get(from..).unwrap_or_default());
-    if all_xml_chars(body) {
+    if all_publishable(body) {
         // The common case: nothing to remove, so no copy at all (the prolog is a prefix).
         let start = text.len() - body.len();
         return Decoded { text, start };
     }
     Decoded {
-        text: body.chars().filter(|&c| is_xml_char(c)).collect(),
+        text: body.chars().filter(|&c| is_publishable(c)).collect(),
         start: 0,
     }
 }
@@ -79,29 +81,6 @@ pub fn decode(bytes: Vec<u8>, content_type: Option<&str>) -> Decoded {
 #[cfg(test)]
 pub fn to_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
     decode(bytes.to_vec(), content_type).as_str().to_owned()
-}
-
-/// Whether every character of `s` is one XML allows, found with byte scans: the characters it
-/// forbids are the C0 controls but tab, newline and return (single bytes below 0x20) and
-/// U+FFFE/U+FFFF (surrogates cannot occur in a `str`). Every feed body goes through this, so
-/// the control scan has no early exit (it vectorises) and the rare 0xEF lead byte is found
-/// with `memchr`.
-pub fn all_xml_chars(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    let no_controls = bytes.chunks(256).all(|chunk| {
-        !chunk.iter().fold(false, |bad, &b| {
-            bad | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
-        })
-    });
-    // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
-    no_controls
-        && memchr::memchr_iter(0xEF, bytes)
-            .all(|i| !matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])))
-}
-
-/// Whether XML 1.0 allows the character at all (section 2.2).
-pub fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// The encoding and the length of the byte-order mark to skip.

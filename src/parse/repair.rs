@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 use encoding_rs::WINDOWS_1252;
 
-use super::decode::is_xml_char;
+use crate::text::is_xml_char;
 
 /// Repairs references a strict XML parser rejects or misreads, outside CDATA sections,
 /// comments, processing instructions and the DOCTYPE:

@@ -8,7 +8,8 @@
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset};
 
-use super::{EntryView, Error, View};
+use super::{clean, EntryView, Error, View};
+use crate::links::is_web_link;
 use crate::model::{Category, Link, Person, TextConstruct, TextKind};
 use crate::sanitize;
 
@@ -17,7 +18,7 @@ fn date(s: &str) -> DateTime<FixedOffset> {
 }
 
 fn text(s: &str) -> atom::Text {
-    atom::Text::plain(strip_xml_illegal(s))
+    atom::Text::plain(clean(s))
 }
 
 fn link(href: &str, rel: &str, mime: Option<&str>) -> atom::Link {
@@ -29,23 +30,12 @@ fn link(href: &str, rel: &str, mime: Option<&str>) -> atom::Link {
     }
 }
 
-/// Removes the characters XML 1.0 forbids (most C0 controls), which would make the feed
-/// unreadable for every subscriber.
-pub fn strip_xml_illegal(s: &str) -> String {
-    if crate::parse::all_xml_chars(s) {
-        return s.to_owned();
-    }
-    s.chars()
-        .filter(|&c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..))
-        .collect()
-}
-
 /// A stored text construct as Atom: HTML (already sanitized) stays `type="html"`, text stays
 /// text; the language is its own, else the entry's.
 fn construct(t: &TextConstruct, lang: Option<&str>) -> atom::Text {
     let (r#type, value) = match t.kind {
         TextKind::Html => html_or_text(&t.value),
-        TextKind::Text => (atom::TextType::Text, strip_xml_illegal(&t.value)),
+        TextKind::Text => (atom::TextType::Text, clean(&t.value)),
     };
     atom::Text {
         value,
@@ -60,43 +50,39 @@ fn construct(t: &TextConstruct, lang: Option<&str>) -> atom::Text {
 /// right, as Planet Venus does. HTML with markup stays HTML.
 fn html_or_text(html: &str) -> (atom::TextType, String) {
     if html.contains('<') {
-        (atom::TextType::Html, strip_xml_illegal(html))
+        (atom::TextType::Html, clean(html))
     } else {
         let text = sanitize::html_to_text(html);
-        (atom::TextType::Text, strip_xml_illegal(&text))
+        (atom::TextType::Text, clean(&text))
     }
 }
 
 fn person(p: &Person) -> atom::Person {
     atom::Person {
-        name: strip_xml_illegal(&p.name),
-        email: p.email.as_deref().map(strip_xml_illegal),
+        name: clean(&p.name),
+        email: p.email.as_deref().map(clean),
         // A person's URI is a link in most readers: only http(s) ones are passed on.
-        uri: p
-            .uri
-            .as_deref()
-            .filter(|u| sanitize::is_web_link(u))
-            .map(strip_xml_illegal),
+        uri: p.uri.as_deref().filter(|u| is_web_link(u)).map(clean),
         ..Default::default()
     }
 }
 
 fn category(c: &Category) -> atom::Category {
     atom::Category {
-        term: strip_xml_illegal(&c.term),
-        scheme: c.scheme.as_deref().map(strip_xml_illegal),
-        label: c.label.as_deref().map(strip_xml_illegal),
+        term: clean(&c.term),
+        scheme: c.scheme.as_deref().map(clean),
+        label: c.label.as_deref().map(clean),
     }
 }
 
 /// A stored link, when it is http(s): no other scheme reaches a subscriber as a link.
 fn stored_link(l: &Link) -> Option<atom::Link> {
-    sanitize::is_web_link(&l.href).then(|| atom::Link {
+    is_web_link(&l.href).then(|| atom::Link {
         href: l.href.clone(),
-        rel: strip_xml_illegal(&l.rel),
-        mime_type: l.media_type.as_deref().map(strip_xml_illegal),
-        hreflang: l.hreflang.as_deref().map(strip_xml_illegal),
-        title: l.title.as_deref().map(strip_xml_illegal),
+        rel: clean(&l.rel),
+        mime_type: l.media_type.as_deref().map(clean),
+        hreflang: l.hreflang.as_deref().map(clean),
+        title: l.title.as_deref().map(clean),
         length: l.length.map(|n| n.to_string()),
     })
 }
@@ -116,7 +102,7 @@ fn source(e: &EntryView) -> atom::Source {
         }
         return atom::Source {
             title: text(&e.source.name),
-            id: strip_xml_illegal(&e.source.id),
+            id: clean(&e.source.id),
             updated: date(e.source.updated.as_deref().unwrap_or(&e.updated)),
             links,
             ..Default::default()
@@ -146,14 +132,14 @@ fn source(e: &EntryView) -> atom::Source {
         .unwrap_or_else(|| e.updated.clone());
     atom::Source {
         title,
-        id: strip_xml_illegal(s.id.as_deref().unwrap_or(&e.source.id)),
+        id: clean(s.id.as_deref().unwrap_or(&e.source.id)),
         updated: date(&updated),
         authors: s.authors.iter().map(person).collect(),
         categories: s.categories.iter().map(category).collect(),
         contributors: s.contributors.iter().map(person).collect(),
-        icon: s.icon.clone().filter(|u| sanitize::is_web_link(u)),
+        icon: s.icon.clone().filter(|u| is_web_link(u)),
         links,
-        logo: s.logo.clone().filter(|u| sanitize::is_web_link(u)),
+        logo: s.logo.clone().filter(|u| is_web_link(u)),
         rights: s.rights.as_ref().map(|t| construct(t, None)),
         subtitle: s.subtitle.as_ref().map(|t| construct(t, None)),
         ..Default::default()
@@ -187,7 +173,7 @@ fn entry(e: &EntryView) -> atom::Entry {
     }
     let authors = if d.authors.is_empty() {
         vec![atom::Person {
-            name: strip_xml_illegal(&e.author),
+            name: clean(&e.author),
             ..Default::default()
         }]
     } else {
@@ -197,7 +183,7 @@ fn entry(e: &EntryView) -> atom::Entry {
         e.categories
             .iter()
             .map(|c| atom::Category {
-                term: strip_xml_illegal(c),
+                term: clean(c),
                 ..Default::default()
             })
             .collect()
@@ -221,7 +207,7 @@ fn entry(e: &EntryView) -> atom::Entry {
     });
     atom::Entry {
         title,
-        id: strip_xml_illegal(&e.id),
+        id: clean(&e.id),
         updated: date(&e.updated),
         published: e.published.as_deref().map(date),
         authors,
@@ -246,7 +232,7 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
         updated: date(&view.updated),
         subtitle: p.description.as_deref().map(text),
         authors: vec![atom::Person {
-            name: strip_xml_illegal(&p.owner_name),
+            name: clean(&p.owner_name),
             email: p.owner_email.clone(),
             ..Default::default()
         }],

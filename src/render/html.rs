@@ -13,6 +13,7 @@ use std::path::Path;
 use tera::Tera;
 
 use super::{Error, View};
+use crate::text;
 
 /// The embedded templates: (output name, source).
 const TEMPLATES: &[(&str, &str)] = &[(
@@ -153,34 +154,10 @@ fn demote_headings_filter(
     Ok(tera::Value::String(demote_headings(&html)))
 }
 
-/// Escapes text for HTML and XML: the five characters that can end a text or attribute value.
-/// Unlike tera's default it leaves `/` alone, so URLs stay readable in the page source.
+/// tera's escape function: [`text::escape_html`], which leaves `/` alone (tera's default escapes
+/// it), so URLs stay readable in the page source.
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Removes the code points HTML forbids in a document (controls other than whitespace, C1
-/// included, and noncharacters): feeds double-encoded upstream are full of C1 controls, and
-/// no reader can show them anyway.
-fn strip_forbidden(page: &str) -> String {
-    let forbidden = |c: char| {
-        let n = u32::from(c);
-        (c.is_control() && !matches!(c, '\t' | '\n' | '\u{c}' | '\r'))
-            || (0xFDD0..=0xFDEF).contains(&n)
-            || n & 0xFFFE == 0xFFFE
-    };
-    page.chars().filter(|&c| !forbidden(c)).collect()
+    text::escape_html(s).into_owned()
 }
 
 /// Renders every page of the theme and returns (output name, bytes) for pages and assets.
@@ -202,11 +179,8 @@ pub fn render(theme: &Theme, view: &View) -> Result<Vec<(String, Vec<u8>)>, Erro
                 name: name.clone(),
                 source: e,
             })?;
-        let text = if name.ends_with(".html") {
-            strip_forbidden(&text)
-        } else {
-            text
-        };
+        // Feeds double-encoded upstream are full of C1 controls, which HTML forbids.
+        let text = text::publishable(&text).into_owned();
         out.push((name.clone(), text.into_bytes()));
     }
     out.extend(theme.assets.iter().cloned());
@@ -266,13 +240,5 @@ mod tests {
         for (name, html, want) in cases {
             assert_eq!(demote_headings(html), want, "{name}");
         }
-    }
-
-    #[test]
-    fn escape_keeps_slashes_and_escapes_the_rest() {
-        assert_eq!(
-            escape(r#"a/b <&> "q" 'r'"#),
-            "a/b &lt;&amp;&gt; &quot;q&quot; &#39;r&#39;"
-        );
     }
 }

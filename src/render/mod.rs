@@ -2,8 +2,9 @@
 //!
 //! Takes the config, the selected entries (content already sanitized), the feeds' state and the
 //! clock; [`View`] holds everything any output shows, as plain serializable data, so the HTML
-//! theme, the Atom writer and the operator's own templates all see the same facts. This stage
-//! does not write files (publish does) and does not decide which entries appear (select does).
+//! theme, the Atom writer and the operator's own templates all see the same facts; [`all`]
+//! writes every output the config asks for. This stage does not write files (publish does) and
+//! does not decide which entries appear (select does).
 
 pub mod atom;
 pub mod html;
@@ -11,15 +12,16 @@ pub mod json;
 pub mod opml;
 pub mod rss;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::config::{Config, Display};
-
-use crate::model::{EntryDetail, Source, StoredEntry};
-use crate::sanitize;
+use crate::config::{Config, Display, Outputs};
+use crate::health::{Health, State, Stored};
+use crate::links::{is_web_link, strict_link};
+use crate::model::{feed_name, EntryDetail, Source, StoredEntry};
+use crate::{sanitize, text};
 
 /// Errors from rendering.
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +55,7 @@ pub enum Error {
     Json(#[source] serde_json::Error),
     /// The OPML writer failed.
     #[error("cannot write the OPML subscription list")]
-    Opml(#[source] std::io::Error),
+    Opml(#[source] ::opml::Error),
 }
 
 /// Everything the outputs show.
@@ -175,15 +177,16 @@ pub struct FeedView {
     pub url: String,
     /// The blog's home page, only when http(s).
     pub link: Option<String>,
-    /// Whether the last fetch failed.
+    /// Its health in one word: `new`, `ok`, `quiet`, `failing`, `moved` or `gone`.
+    pub state: &'static str,
+    /// Whether the last fetches failed.
     pub failing: bool,
-    /// Why it failed, for the hover text.
-    pub error: Option<String>,
-    /// Whether its newest entry is older than `stale_days` (or it has none): it has gone quiet.
+    /// Whether it has gone quiet: read, but no entry for `stale_days` (or none at all).
     pub quiet: bool,
     /// The date of its newest entry (RFC 3339), when it has one.
     pub last_entry: Option<String>,
-    /// Why it is marked, for the hover text: the error, or how long it has been quiet.
+    /// Why it is marked, in words for readers (never the operator's error detail, which stays
+    /// in `planet status`): "could not be read since 3 December 2026".
     pub note: Option<String>,
 }
 
@@ -198,11 +201,6 @@ pub fn html_to_text(html: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Escapes text for HTML element content and attribute values.
-fn escape_html(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
 }
 
 /// The first [`EXCERPT_WORDS`] words of sanitized HTML, as one HTML paragraph ending in `…`
@@ -220,67 +218,37 @@ pub fn excerpt(html: &str) -> String {
         s.truncate(s.trim_end_matches([',', ';', ':', '-', '–', '—']).len());
         s.push('…');
     }
-    format!("<p>{}</p>", escape_html(&s))
+    format!("<p>{}</p>", text::escape_html(&s))
 }
 
-/// Marks feeds that have gone quiet (newest entry older than `stale_days`, or no entry at all
-/// after a successful fetch) and sets each feed's hover note. `latest` maps a feed URL to its
-/// newest entry's date (from the store). Kept apart from [`build`] so its signature stays put.
-pub fn mark_quiet(
-    view: &mut View,
-    latest: &HashMap<String, DateTime<Utc>>,
-    sources: &[Source],
-    stale_days: u64,
-    now: DateTime<Utc>,
-) {
-    let limit = chrono::Duration::days(i64::try_from(stale_days).unwrap_or(i64::MAX).min(36_500));
-    // A set, not a search of `sources` per feed: that was quadratic, half of `render` over
-    // 10,000 feeds.
-    let fetched: HashSet<&str> = sources
-        .iter()
-        .filter(|s| s.last_success.is_some())
-        .map(|s| s.url.as_str())
-        .collect();
-    for feed in &mut view.feeds {
-        let newest = latest.get(&feed.url).copied();
-        let fetched = fetched.contains(feed.url.as_str());
-        feed.last_entry = newest.map(rfc3339);
-        feed.quiet = match newest {
-            Some(d) => now - d > limit,
-            None => fetched,
-        };
-        feed.note = if feed.failing {
-            Some(format!(
-                "failing: {}",
-                feed.error.as_deref().unwrap_or("unknown error")
-            ))
-        } else if feed.quiet {
-            Some(match newest {
-                // No day count: it would change the page every day while nothing else does.
-                Some(d) => format!("quiet: no new entry since {}", d.format("%-d %B %Y")),
-                None => "quiet: the feed has no entries".to_owned(),
-            })
-        } else {
-            None
-        };
+/// The note readers see beside a marked feed: plain words and a date, no error detail. The
+/// date has no time of day and no count of days, so the page does not change every run while
+/// nothing else does.
+fn note(health: &Health) -> Option<String> {
+    let day = |d: DateTime<Utc>| d.format("%-d %B %Y").to_string();
+    match health.state() {
+        State::Failing | State::Gone => Some(
+            match health
+                .failing
+                .as_ref()
+                .and_then(|f| f.since)
+                .or(health.last_success)
+            {
+                Some(since) => format!("this feed could not be read since {}", day(since)),
+                None => "this feed could not be read".to_owned(),
+            },
+        ),
+        State::Quiet => Some(match health.newest_entry {
+            Some(d) => format!("no new entry since {}", day(d)),
+            None => "this feed has no entries".to_owned(),
+        }),
+        State::New | State::Ok | State::Moved => None,
     }
 }
 
-/// The name shown for a feed: the operator's, else the feed's title, else the URL's host.
-pub fn feed_name(configured: Option<&str>, source: Option<&Source>, url: &str) -> String {
-    configured
-        .map(str::to_owned)
-        .or_else(|| {
-            source
-                .map(|s| s.meta.title.clone())
-                .filter(|t| !t.trim().is_empty())
-        })
-        .unwrap_or_else(|| {
-            url::Url::parse(url)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_owned))
-                .unwrap_or_else(|| url.to_owned())
-        })
+/// Text from elsewhere (the config, the cache) with only the characters the planet publishes.
+fn clean(s: &str) -> String {
+    text::publishable(s).into_owned()
 }
 
 fn rfc3339(d: DateTime<Utc>) -> String {
@@ -292,6 +260,7 @@ pub fn build(
     config: &Config,
     entries: &[StoredEntry],
     sources: &[Source],
+    stored: &HashMap<String, Stored>,
     now: DateTime<Utc>,
 ) -> View {
     let p = &config.planet;
@@ -312,8 +281,8 @@ pub fn build(
         feed_config(url)
             .and_then(|f| f.link.as_ref().map(|l| l.to_string()))
             .or_else(|| src.and_then(|s| s.meta.site_link.clone()))
-            .filter(|l| sanitize::is_web_link(l))
-            .map(|l| sanitize::strict_link(&l))
+            .filter(|l| is_web_link(l))
+            .map(|l| strict_link(&l))
     };
     let entry_views: Vec<EntryView> = entries
         .iter()
@@ -333,8 +302,8 @@ pub fn build(
                 link: e
                     .link
                     .as_deref()
-                    .filter(|l| sanitize::is_web_link(l))
-                    .map(sanitize::strict_link),
+                    .filter(|l| is_web_link(l))
+                    .map(strict_link),
                 content: match display {
                     Display::Full => e.content.clone(),
                     Display::Excerpt => excerpt(&e.content),
@@ -392,16 +361,19 @@ pub fn build(
         .iter()
         .filter(|f| f.enabled)
         .map(|f| {
-            let src = source_of(f.url.as_str());
+            let url = f.url.as_str();
+            let src = source_of(url);
+            let stored = stored.get(url).copied().unwrap_or_default();
+            let health = Health::of(src, stored, true, p.stale_days, now);
             FeedView {
-                name: feed_name(f.name.as_deref(), src, f.url.as_str()),
-                url: f.url.to_string(),
-                link: site_link(f.url.as_str(), src),
-                failing: src.is_some_and(|s| s.error_count > 0),
-                error: src.and_then(|s| s.last_error.clone()),
-                quiet: false,
-                last_entry: None,
-                note: None,
+                name: feed_name(f.name.as_deref(), src, url),
+                url: url.to_owned(),
+                link: site_link(url, src),
+                state: health.state().as_str(),
+                failing: health.failing.is_some(),
+                quiet: health.quiet,
+                last_entry: health.newest_entry.map(rfc3339),
+                note: note(&health),
             }
         })
         .collect();
@@ -438,6 +410,36 @@ pub fn build(
     }
 }
 
+/// Every output the config asks for, and the optional ones it turned off.
+pub struct Rendered {
+    /// (name in `output_dir`, bytes) of every file to publish.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Optional outputs turned off, to delete: readers must not keep following a feed that
+    /// would never change again.
+    pub retired: Vec<&'static str>,
+}
+
+/// Renders the theme's pages and assets, `atom.xml`, and each optional output that is on.
+pub fn all(theme: &html::Theme, view: &View, outputs: &Outputs) -> Result<Rendered, Error> {
+    let mut files = html::render(theme, view)?;
+    files.push(("atom.xml".to_owned(), atom::render(view)?));
+    type Writer = fn(&View) -> Result<Vec<u8>, Error>;
+    let optional: [(bool, &'static str, Writer); 3] = [
+        (outputs.rss, "rss.xml", rss::render),
+        (outputs.json, "feed.json", json::render),
+        (outputs.opml, "opml.xml", opml::render),
+    ];
+    let mut retired = Vec::new();
+    for (on, name, write) in optional {
+        if on {
+            files.push((name.to_owned(), write(view)?));
+        } else {
+            retired.push(name);
+        }
+    }
+    Ok(Rendered { files, retired })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,7 +468,7 @@ mod tests {
     }
 
     #[test]
-    fn marks_quiet_and_failing_feeds() {
+    fn marks_quiet_and_failing_feeds_in_words_for_readers() {
         let text = "[planet]\nname = \"P\"\nlink = \"https://p.test/\"\nowner_name = \"O\"\nstale_days = 30\n\
             [[feeds]]\nurl = \"https://a.test/fresh\"\n[[feeds]]\nurl = \"https://a.test/old\"\n\
             [[feeds]]\nurl = \"https://a.test/empty\"\n[[feeds]]\nurl = \"https://a.test/new\"\n\
@@ -488,17 +490,21 @@ mod tests {
             Source {
                 url: "https://a.test/broken".into(),
                 error_count: 2,
-                last_error: Some("HTTP 500".into()),
+                last_error: Some("not a feed: unable to parse feed: no root element".into()),
+                failing_since: Some(now - day * 2),
                 ..Default::default()
             },
         ];
-        let latest = HashMap::from([
-            ("https://a.test/fresh".to_owned(), now - day * 29),
-            ("https://a.test/old".to_owned(), now - day * 31),
-            ("https://a.test/broken".to_owned(), now - day * 400),
+        let at = |newest| Stored {
+            entries: 1,
+            newest: Some(newest),
+        };
+        let stored = HashMap::from([
+            ("https://a.test/fresh".to_owned(), at(now - day * 29)),
+            ("https://a.test/old".to_owned(), at(now - day * 31)),
+            ("https://a.test/broken".to_owned(), at(now - day * 400)),
         ]);
-        let mut view = build(&config, &[], &sources, now);
-        mark_quiet(&mut view, &latest, &sources, config.planet.stale_days, now);
+        let view = build(&config, &[], &sources, &stored, now);
         let feed = |host: &str| {
             view.feeds
                 .iter()
@@ -507,30 +513,30 @@ mod tests {
                 .clone()
         };
         let cases = [
-            ("newest within the limit", "fresh", false, None),
+            ("newest within the limit", "fresh", "ok", None),
             (
                 "newest past the limit",
                 "old",
-                true,
-                Some("quiet: no new entry since 27 October 2026"),
+                "quiet",
+                Some("no new entry since 27 October 2026"),
             ),
             (
                 "fetched but empty",
                 "empty",
-                true,
-                Some("quiet: the feed has no entries"),
+                "quiet",
+                Some("this feed has no entries"),
             ),
-            ("never fetched yet", "new", false, None),
+            ("never fetched yet", "new", "new", None),
             (
-                "failing wins over quiet",
+                "failing wins over quiet, in plain words",
                 "broken",
-                true,
-                Some("failing: HTTP 500"),
+                "failing",
+                Some("this feed could not be read since 25 November 2026"),
             ),
         ];
-        for (name, host, quiet, note) in cases {
+        for (name, host, state, note) in cases {
             let f = feed(host);
-            assert_eq!(f.quiet, quiet, "{name}");
+            assert_eq!(f.state, state, "{name}");
             assert_eq!(f.note.as_deref(), note, "{name}");
         }
     }

@@ -13,7 +13,7 @@ use chrono::DateTime;
 use rss::extension::atom::AtomExtension;
 use rss::extension::dublincore::DublinCoreExtension;
 
-use super::atom::strip_xml_illegal as clean;
+use super::clean;
 use super::{Error, View};
 
 /// RFC 822 date (RSS 2.0's format) from an RFC 3339 one; `None` when unparsable.

@@ -67,11 +67,15 @@ fn messages_name_the_line_the_operator_wrote() {
     let out = planet.run(&["check", "--fetch"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(&format!("feed `{root}/` (line {bare}) is a web page")),
+        err.contains(&format!(
+            "line {bare}: feed `{root}/`: a web page, not a feed"
+        )),
         "{err}"
     );
     assert!(
-        err.contains(&format!("feed `{root}/old.xml` (line {old}) has moved")),
+        err.contains(&format!(
+            "line {old}: feed `{root}/old.xml`: moved permanently"
+        )),
         "{err}"
     );
     // The same, spelt another way, is refused naming the second listing's line.
@@ -81,7 +85,7 @@ fn messages_name_the_line_the_operator_wrote() {
     let out = planet.run(&["check"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(&format!("feed `{root}/` (line {again}) is listed twice")),
+        err.contains(&format!("line {again}: feed `{root}/`: listed twice")),
         "{err}"
     );
 }

@@ -262,7 +262,7 @@ fn failing_feeds_do_not_stop_the_others() {
     for (path, reason) in [
         ("/broken.xml", "HTTP 500"),
         ("/missing.xml", "HTTP 404"),
-        ("/html.xml", "not a readable feed"),
+        ("/html.xml", "a web page, not a feed"),
         ("/refused.xml", "cannot connect"),
     ] {
         let line = stderr
@@ -613,7 +613,7 @@ fn verbose_shows_each_feed_and_quiet_hides_warnings() {
         verbose.contains(&format!("feed `{}`", server.url("/f.xml"))),
         "{verbose}"
     );
-    assert!(verbose.contains("published 1 entries"), "{verbose}");
+    assert!(verbose.contains("published 1 entry to"), "{verbose}");
     let quiet = planet.run_ok(&["run", "-q"]);
     assert!(quiet.is_empty(), "-q prints errors only: {quiet}");
 }

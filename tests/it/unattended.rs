@@ -288,7 +288,7 @@ fn status_shows_one_row_per_feed_with_flags() {
     assert_eq!(ok["consecutive_failures"], 0);
     assert!(ok["last_success"].is_string() && ok["newest_entry"].is_string());
     assert_eq!(ok["flags"], serde_json::json!([]));
-    assert_eq!(row(&rows, &urls[1])["flags"], serde_json::json!(["stale"]));
+    assert_eq!(row(&rows, &urls[1])["flags"], serde_json::json!(["quiet"]));
     let bad = row(&rows, &urls[2]);
     assert_eq!(bad["flags"], serde_json::json!(["failing"]));
     assert_eq!(bad["last_error"], "HTTP 500 Internal Server Error");

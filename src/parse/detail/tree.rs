@@ -25,8 +25,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 use quick_xml::Reader;
 
-use crate::parse::decode::is_xml_char;
 use crate::parse::repair::xml_reference;
+use crate::text::is_xml_char;
 
 /// At most this many nodes (elements and runs of text) are built: beyond it the document is
 /// not read, so a hostile one costs bounded memory.

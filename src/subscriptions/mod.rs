@@ -1,5 +1,8 @@
 //! Subscriptions: `add`, `remove` and `import` edit `planet.toml` in place.
 //!
+//! [`find`] finds the feed behind a URL for `add` (a blog's home page leads to its feed,
+//! [`discover`] says where to look); [`import`] reads other aggregators' lists.
+//!
 //! The file is edited with `toml_edit`, so the operator's comments, order and formatting stay as
 //! they were; a new feed is appended as a `[[feeds]]` table at the end. Every edit is checked by
 //! parsing the result as a config before it is written (atomically: a temporary file renamed
@@ -10,10 +13,16 @@
 use std::path::{Path, PathBuf};
 
 use toml_edit::{value, Array, ArrayOfTables, DocumentMut, Item, Table};
-use url::Url;
 
-use crate::config::{self, Config, Display};
-use crate::{discover, fetch, migrate, parse, select};
+pub mod discover;
+pub mod find;
+pub mod import;
+
+pub use import::NewFeed;
+
+use crate::config::{self, Display};
+use crate::fetch;
+use crate::links::canonical_link;
 
 /// Why a subscription command failed.
 #[derive(Debug, thiserror::Error)]
@@ -90,26 +99,7 @@ pub enum Error {
     },
     /// The file to import is neither OPML nor a Planet Venus config.
     #[error(transparent)]
-    Import(#[from] migrate::Error),
-}
-
-/// A feed to append to `planet.toml`: the keys worth writing, nothing else.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct NewFeed {
-    /// `url`.
-    pub url: String,
-    /// `name`, when known.
-    pub name: Option<String>,
-    /// `link`, when given (OPML `htmlUrl`).
-    pub link: Option<String>,
-    /// `face`, when given (Venus `face`).
-    pub face: Option<String>,
-    /// `include` regexes (Venus `filter`, `regexp_sifter.py?require=`).
-    pub include: Vec<String>,
-    /// `exclude` regexes (Venus `exclude`, `regexp_sifter.py?exclude=`).
-    pub exclude: Vec<String>,
-    /// `display` (Venus `excerpt.py`).
-    pub display: Option<Display>,
+    Import(#[from] import::Error),
 }
 
 /// `planet.toml` open for editing.
@@ -154,11 +144,8 @@ impl Subscriptions {
     /// trailing slash aside) as a subscription, or as where one of them was last redirected to.
     /// `redirects` holds (subscription URL, final URL) pairs the cache knows.
     pub fn duplicate_of(&self, urls: &[&str], redirects: &[(String, String)]) -> Option<String> {
-        let wanted: Vec<String> = urls
-            .iter()
-            .filter_map(|u| select::canonical_link(u))
-            .collect();
-        let same = |u: &str| select::canonical_link(u).is_some_and(|c| wanted.contains(&c));
+        let wanted: Vec<String> = urls.iter().filter_map(|u| canonical_link(u)).collect();
+        let same = |u: &str| canonical_link(u).is_some_and(|c| wanted.contains(&c));
         self.feeds().into_iter().map(|(u, _)| u).find(|existing| {
             same(existing)
                 || redirects
@@ -243,10 +230,10 @@ impl Subscriptions {
 
     /// Sets a `[planet]` key from an imported config, unless `planet.toml` already sets it (the
     /// operator's value wins); an `exclude` regex is added to the list. Returns what was done.
-    pub fn set_planet(&mut self, key: &str, v: migrate::PlanetValue) -> Option<String> {
+    pub fn set_planet(&mut self, key: &str, v: import::PlanetValue) -> Option<String> {
         let planet = self.doc.get_mut("planet")?.as_table_mut()?;
         let done = match v {
-            migrate::PlanetValue::Regex(re) => {
+            import::PlanetValue::Regex(re) => {
                 let list = planet
                     .entry(key)
                     .or_insert(value(Array::new()))
@@ -258,11 +245,11 @@ impl Subscriptions {
                 format!("{key} += [{:?}]", re)
             }
             _ if planet.contains_key(key) => return None,
-            migrate::PlanetValue::Count(n) => {
+            import::PlanetValue::Count(n) => {
                 planet.insert(key, value(n));
                 format!("{key} = {n}")
             }
-            migrate::PlanetValue::Text(t) => {
+            import::PlanetValue::Text(t) => {
                 planet.insert(key, value(t.as_str()));
                 format!("{key} = {t:?}")
             }
@@ -273,9 +260,9 @@ impl Subscriptions {
     /// Removes the subscription with this URL, else the one with this name; returns its URL.
     pub fn remove(&mut self, url_or_name: &str) -> Result<String, Error> {
         let feeds = self.feeds();
-        let wanted = select::canonical_link(url_or_name);
+        let wanted = canonical_link(url_or_name);
         let by_url: Vec<usize> = (0..feeds.len())
-            .filter(|&i| wanted.is_some() && select::canonical_link(&feeds[i].0) == wanted)
+            .filter(|&i| wanted.is_some() && canonical_link(&feeds[i].0) == wanted)
             .collect();
         let matches = if by_url.is_empty() {
             (0..feeds.len())
@@ -324,101 +311,6 @@ impl Subscriptions {
     }
 }
 
-/// A feed found for `add`.
-#[derive(Debug, Clone)]
-pub struct Found {
-    /// The feed's URL, as given or found on the page.
-    pub url: Url,
-    /// Where it moved for good (every redirect 301 or 308), as `run` would see it.
-    pub moved_to: Option<Url>,
-    /// Where fetching it ended, after redirects.
-    pub final_url: Url,
-    /// The feed's own title (may be empty).
-    pub title: String,
-    /// How it was found: `None` when the URL given was the feed, else the page it came from.
-    pub via_page: Option<Url>,
-}
-
-/// Parses what the operator typed as a URL; a bare host (`blog.example.org`) means https.
-pub fn parse_url(input: &str) -> Result<Url, Error> {
-    let input = input.trim();
-    let url = Url::parse(input)
-        .or_else(|_| Url::parse(&format!("https://{input}")))
-        .map_err(|_| Error::BadUrl(input.to_owned()))?;
-    if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() {
-        Ok(url)
-    } else {
-        Err(Error::BadUrl(input.to_owned()))
-    }
-}
-
-/// Finds the feed at `url`: the URL itself when it is a feed, else the best feed its page
-/// declares or one at a common path. Each candidate is fetched and parsed: only a real feed wins.
-pub async fn find_feed(client: &fetch::Client, url: &Url) -> Result<Found, Error> {
-    let body = get(client, url).await.map_err(|e| Error::Fetch {
-        url: url.to_string(),
-        source: e,
-    })?;
-    if let Ok(parsed) = parse::parse_feed(
-        &body.bytes[..],
-        url.as_str(),
-        body.final_url.as_str(),
-        body.content_type.as_deref(),
-    ) {
-        return Ok(Found {
-            url: url.clone(),
-            moved_to: body.hints.moved_to.clone(),
-            final_url: body.final_url,
-            title: parsed.meta.title,
-            via_page: None,
-        });
-    }
-    let candidates = discover::candidates(&body.bytes, &body.final_url);
-    for c in &candidates {
-        let Ok(feed) = get(client, &c.url).await else {
-            continue;
-        };
-        if let Ok(parsed) = parse::parse_feed(
-            &feed.bytes[..],
-            c.url.as_str(),
-            feed.final_url.as_str(),
-            feed.content_type.as_deref(),
-        ) {
-            return Ok(Found {
-                url: c.url.clone(),
-                moved_to: feed.hints.moved_to.clone(),
-                final_url: feed.final_url,
-                title: parsed.meta.title,
-                via_page: Some(url.clone()),
-            });
-        }
-    }
-    Err(Error::NoFeed {
-        url: url.to_string(),
-        tried: candidates.len(),
-    })
-}
-
-async fn get(client: &fetch::Client, url: &Url) -> Result<fetch::Body, fetch::Error> {
-    let req = fetch::Request {
-        url: url.clone(),
-        etag: None,
-        last_modified: None,
-    };
-    match client.fetch(&req).await? {
-        fetch::Outcome::Body(b) => Ok(b),
-        // Without validators a server has no reason to answer 304; treat it as an empty body.
-        fetch::Outcome::NotModified { .. } => Ok(fetch::Body {
-            bytes: Vec::new(),
-            final_url: url.clone(),
-            etag: None,
-            last_modified: None,
-            hints: Default::default(),
-            content_type: None,
-        }),
-    }
-}
-
 /// What `import` did, for its report.
 #[derive(Debug, Default)]
 pub struct ImportReport {
@@ -439,7 +331,7 @@ pub fn import(config_path: &Path, file: &Path) -> Result<ImportReport, Error> {
         path: file.to_owned(),
         source: e,
     })?;
-    let list = migrate::read(&text, file)?;
+    let list = import::read(&text, file)?;
     let mut subs = Subscriptions::open(config_path)?;
     let mut report = ImportReport {
         unreadable: list.unreadable,
@@ -467,11 +359,6 @@ pub fn import(config_path: &Path, file: &Path) -> Result<ImportReport, Error> {
         subs.save()?;
     }
     Ok(report)
-}
-
-/// The subscriptions of a config, for `export`.
-pub fn export(config: &Config, titles: &dyn Fn(&str) -> Option<String>) -> Result<String, Error> {
-    Ok(migrate::to_opml(config, titles)?)
 }
 
 #[cfg(test)]

@@ -1,20 +1,39 @@
-//! Pure: other aggregators' subscription lists in and out.
+//! Pure: other aggregators' subscription lists, read.
 //!
 //! Reads OPML 1.0/1.1/2.0 (the `opml` crate; nested outlines are walked, folders are not feeds)
 //! and the INI config of Planet 2.0 / Planet Venus (`rust-ini`, a small, maintained INI parser
 //! that keeps section order; each `[http://…]` section is a feed with `name`, `face` and the
 //! regex filters; the `[Planet]` settings with an equivalent are mapped onto `[planet]` keys).
-//! Writes OPML 2.0 for `export`. Returns values: the caller decides what is new.
+//! Returns values: the caller decides what is new. (OPML is written by `render::opml`, for
+//! `output/opml.xml` and `planet export` alike.)
 //! Options with no equivalent here (Venus's `xpath_sifter`, a Python-only regex…) are reported, not
 //! silently lost.
 
 use std::path::{Path, PathBuf};
 
 use ini::{Ini, ParseOption};
-use opml::{Head, Outline, OPML};
+use opml::{Outline, OPML};
 
-use crate::config::{Config, Display};
-use crate::subscribe::NewFeed;
+use crate::config::Display;
+
+/// A feed to append to `planet.toml`: the keys worth writing, nothing else.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewFeed {
+    /// `url`.
+    pub url: String,
+    /// `name`, when known.
+    pub name: Option<String>,
+    /// `link`, when given (OPML `htmlUrl`).
+    pub link: Option<String>,
+    /// `face`, when given (Venus `face`).
+    pub face: Option<String>,
+    /// `include` regexes (Venus `filter`, `regexp_sifter.py?require=`).
+    pub include: Vec<String>,
+    /// `exclude` regexes (Venus `exclude`, `regexp_sifter.py?exclude=`).
+    pub exclude: Vec<String>,
+    /// `display` (Venus `excerpt.py`).
+    pub display: Option<Display>,
+}
 
 /// Why a subscription list cannot be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -37,9 +56,6 @@ pub enum Error {
         #[source]
         source: ini::ParseError,
     },
-    /// The OPML writer failed.
-    #[error("cannot write OPML")]
-    Write(#[source] opml::Error),
 }
 
 /// The feeds of a list, and what in it could not be read.
@@ -279,48 +295,6 @@ fn checked_url(s: &str) -> Result<String, String> {
         Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(u.to_string()),
         Ok(_) | Err(_) => Err(format!("`{s}` is not an http(s) URL")),
     }
-}
-
-/// The subscriptions as OPML 2.0. `title` gives the cached title of a feed without a `name`.
-pub fn to_opml(config: &Config, title: &dyn Fn(&str) -> Option<String>) -> Result<String, Error> {
-    let p = &config.planet;
-    let outlines = config
-        .feeds
-        .iter()
-        .map(|f| {
-            let name = f
-                .name
-                .clone()
-                .or_else(|| title(f.url.as_str()))
-                .unwrap_or_else(|| f.url.host_str().unwrap_or_default().to_owned());
-            Outline {
-                text: name.clone(),
-                title: Some(name),
-                r#type: Some("rss".to_owned()),
-                xml_url: Some(f.url.to_string()),
-                html_url: f.link.as_ref().map(|l| l.to_string()),
-                ..Outline::default()
-            }
-        })
-        .collect();
-    let doc = OPML {
-        version: "2.0".to_owned(),
-        head: Some(Head {
-            title: Some(p.name.clone()),
-            owner_name: Some(p.owner_name.clone()),
-            owner_email: p.owner_email.clone(),
-            ..Head::default()
-        }),
-        body: opml::Body { outlines },
-    };
-    let xml = doc.to_string().map_err(Error::Write)?;
-    // One outline per line, for people and diffs (a `<` inside a value is always escaped).
-    let xml = xml
-        .replace("<outline ", "\n  <outline ")
-        .replace("</body>", "\n</body>");
-    Ok(format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{xml}\n"
-    ))
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! The SQLite cache: feed state (validators, health) and every entry ever kept.
 //!
-//! Opens and migrates the database (`PRAGMA user_version` counts the migrations applied), reads
-//! what the fetcher needs, records each fetch and upserts entries, and answers the one query
-//! the page needs: the newest entries. A run's writes go into one transaction, committed at the
-//! end; SQLite's journal (the WAL, or the rollback journal while a fresh cache is first filled)
+//! Opens and migrates the database ([`schema`]), reads what the refresh stage needs, records
+//! each feed's update in one write ([`Store::record`]: its state, schedule and entries change
+//! together or not at all), and answers the queries the outputs need: the newest entries and
+//! what is stored per feed. A run's writes go into one transaction, committed at the end;
+//! SQLite's journal (the WAL, or the rollback journal while a fresh cache is first filled)
 //! makes a run killed at any point leave the previous state intact.
 //! This stage does not decide what is shown (select does) and never deletes an entry because
 //! it left its feed: entries persist until newer ones push them off the page.
@@ -14,8 +15,13 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, Connection};
 
-use crate::config::SortBy;
-use crate::model::{Entry, FeedMeta, Source, StoredEntry, TextKind};
+mod schema;
+
+use crate::health::Stored;
+use crate::model::{
+    sort_date, Entry, EntryDetail, FeedMeta, FeedUpdate, Outcome, SortBy, Source, StoredEntry,
+    TextKind,
+};
 
 /// Errors from the cache.
 #[derive(Debug, thiserror::Error)]
@@ -48,113 +54,6 @@ pub enum Error {
     /// A query failed.
     #[error("cache query failed")]
     Query(#[from] rusqlite::Error),
-}
-
-/// The migrations, in order; `user_version` records how many have run. Append, never edit.
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE feeds (
-    url           TEXT PRIMARY KEY,
-    title         TEXT NOT NULL DEFAULT '',
-    site_link     TEXT,
-    feed_id       TEXT,
-    author        TEXT,
-    updated       INTEGER,
-    etag          TEXT,
-    last_modified TEXT,
-    last_status   INTEGER,
-    last_fetch    INTEGER,
-    last_success  INTEGER,
-    last_error    TEXT,
-    error_count   INTEGER NOT NULL DEFAULT 0,
-    final_url     TEXT
-);
-CREATE TABLE entries (
-    feed_url     TEXT NOT NULL,
-    id           TEXT NOT NULL,
-    link         TEXT,
-    title        TEXT NOT NULL,
-    author       TEXT,
-    content      TEXT NOT NULL,
-    content_kind TEXT NOT NULL,
-    base         TEXT,
-    published    INTEGER,
-    updated      INTEGER,
-    categories   TEXT NOT NULL DEFAULT '[]',
-    first_seen   INTEGER NOT NULL,
-    sort_date    INTEGER NOT NULL,
-    PRIMARY KEY (feed_url, id)
-);
--- A rowid table, not WITHOUT ROWID: rows of 2-4 KB inside the key's B-tree made every insert
--- split and shift pages of big rows, so a first run slowed as the cache grew (issue 6).
-CREATE INDEX entries_by_date ON entries (sort_date DESC, feed_url, id);
-"#,
-    // Issue 3: feed health and schedule; whether an entry is still in its feed (for pruning).
-    r#"
-ALTER TABLE feeds ADD COLUMN next_due INTEGER;
-ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE feeds ADD COLUMN moved_to TEXT;
-ALTER TABLE feeds ADD COLUMN ttl_secs INTEGER;
-ALTER TABLE entries ADD COLUMN in_feed INTEGER NOT NULL DEFAULT 1;
-"#,
-    // issue 7: a new feed's back-catalogue is stored as already seen, off the page.
-    r#"
-ALTER TABLE entries ADD COLUMN backlog INTEGER NOT NULL DEFAULT 0;
-"#,
-    // Issue 4: the entry's details for a faithful atom.xml (`model::EntryDetail`, as JSON).
-    r#"
-ALTER TABLE entries ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';
-"#,
-    // Each feed's newest entry (the sidebar's "gone quiet" mark) from a small covering index,
-    // not a scan of every stored row: `render` over 100,000 entries 0.48 s -> see README.
-    r#"
-CREATE INDEX entries_by_feed_date ON entries (feed_url, sort_date);
-"#,
-    // Issue 6: the page's index holds the date alone (and the rowid). With the feed's URL and the
-    // entry's id it was four times bigger, and new entries land at random places in it, so a first
-    // run over 10,000 feeds kept reading and writing back its pages (1.5 s of 17 s CPU). The
-    // query sorts the rare ties itself.
-    r#"
-DROP INDEX entries_by_date;
-CREATE INDEX entries_by_date ON entries (sort_date DESC);
-"#,
-];
-
-/// A successful fetch, as recorded.
-#[derive(Debug, Clone, Copy)]
-pub struct Success<'a> {
-    /// 200 or 304.
-    pub status: u16,
-    /// The feed's metadata, when a body was parsed.
-    pub meta: Option<&'a FeedMeta>,
-    /// The response's `ETag`.
-    pub etag: Option<&'a str>,
-    /// The response's `Last-Modified`.
-    pub last_modified: Option<&'a str>,
-    /// Where the fetch ended after redirects.
-    pub final_url: Option<&'a str>,
-}
-
-/// A feed's schedule and standing, as recorded after each attempt.
-#[derive(Debug, Clone, Copy)]
-pub struct Schedule<'a> {
-    /// The earliest time it may be requested again.
-    pub next_due: DateTime<Utc>,
-    /// 410 Gone: never requested again.
-    pub gone: bool,
-    /// A permanent redirect's target, when this attempt met one.
-    pub moved_to: Option<&'a str>,
-}
-
-/// What the cache holds for one feed, for `status`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedStats {
-    /// The subscription URL.
-    pub url: String,
-    /// How many entries are stored.
-    pub entries: u64,
-    /// The newest entry's sort date.
-    pub newest: Option<DateTime<Utc>>,
 }
 
 /// The open cache.
@@ -203,42 +102,26 @@ impl Flusher {
     }
 }
 
-/// An entry's columns that take work to make (JSON), made on the parsing threads so that the
-/// store's single thread, which every feed's writes go through, only writes (issue 6).
-#[derive(Debug, Clone)]
-pub struct Packed {
-    categories: String,
-    detail: String,
+/// An entry's details as stored: without their empty fields, and without the summary's text
+/// when the content is the summary (it would be stored twice; [`unpack_detail`] puts it back).
+fn pack_detail(e: &Entry) -> String {
+    let d = &e.detail;
+    let twice = d.content_from_summary && d.summary.as_ref().is_some_and(|s| s.value == e.content);
+    let json = if twice {
+        let mut once = d.clone();
+        if let Some(s) = once.summary.as_mut() {
+            s.value.clear();
+        }
+        serde_json::to_string(&once)
+    } else {
+        serde_json::to_string(d)
+    };
+    json.unwrap_or_else(|_| "{}".into())
 }
 
-impl Packed {
-    /// Serializes the entry's categories and details. When the content is the summary
-    /// ([`crate::model::EntryDetail::content_from_summary`]), the summary's text is not stored a
-    /// second time in the details: [`Store::newest`] puts it back from the content. Takes the
-    /// entry mutably only to lift that text out while serializing (a copy would cost as much
-    /// as the text); the entry is as it was afterwards.
-    pub fn new(e: &mut Entry) -> Packed {
-        let categories = serde_json::to_string(&e.categories).unwrap_or_else(|_| "[]".into());
-        let lifted = match e.detail.summary.as_mut() {
-            Some(s) if e.detail.content_from_summary && s.value == e.content => {
-                Some(std::mem::take(&mut s.value))
-            }
-            _ => None,
-        };
-        let detail = serde_json::to_string(&e.detail);
-        if let (Some(value), Some(s)) = (lifted, e.detail.summary.as_mut()) {
-            s.value = value;
-        }
-        Packed {
-            categories,
-            detail: detail.unwrap_or_else(|_| "{}".into()),
-        }
-    }
-}
-
-/// Reads stored details back, restoring a summary [`Packed::new`] left out.
-fn unpack_detail(json: &str, content: &str) -> crate::model::EntryDetail {
-    let mut d: crate::model::EntryDetail = serde_json::from_str(json).unwrap_or_default();
+/// Reads stored details back, restoring a summary [`pack_detail`] left out.
+fn unpack_detail(json: &str, content: &str) -> EntryDetail {
+    let mut d: EntryDetail = serde_json::from_str(json).unwrap_or_default();
     if d.content_from_summary {
         if let Some(s) = d.summary.as_mut().filter(|s| s.value.is_empty()) {
             s.value = content.to_owned();
@@ -278,7 +161,7 @@ impl Store {
                 r => r?,
             }
             conn.pragma_update(None, "synchronous", "NORMAL")?;
-            migrate(&mut conn)?;
+            schema::migrate(&mut conn)?;
             Ok(conn)
         };
         let conn = open().map_err(|e| {
@@ -301,7 +184,7 @@ impl Store {
     /// Opens a throwaway cache in memory, for tests.
     pub fn in_memory() -> Result<Store, Error> {
         let mut conn = Connection::open_in_memory()?;
-        migrate(&mut conn)?;
+        schema::migrate(&mut conn)?;
         Ok(Store {
             conn,
             path: None,
@@ -342,12 +225,123 @@ impl Store {
         Ok(())
     }
 
-    /// Every known feed's state, keyed by URL.
+    /// Every known feed's state, keyed by its subscription URL.
+    pub fn sources_by_url(&self) -> Result<HashMap<String, Source>, Error> {
+        Ok(self
+            .sources()?
+            .into_iter()
+            .map(|s| (s.url.clone(), s))
+            .collect())
+    }
+
+    /// Records one attempt to fetch a feed: its state, its schedule and, for a body read, its
+    /// entries, in one savepoint, so they change together or not at all. Returns how many
+    /// entries were new.
+    pub fn record(&self, url: &str, update: &FeedUpdate) -> Result<usize, Error> {
+        self.conn.execute_batch("SAVEPOINT record")?;
+        match self.record_unguarded(url, update) {
+            Ok(new) => {
+                self.conn.execute_batch("RELEASE record")?;
+                Ok(new)
+            }
+            Err(e) => {
+                // The error that matters is the first; a failed rollback leaves the run's
+                // transaction to be rolled back whole.
+                let _ = self
+                    .conn
+                    .execute_batch("ROLLBACK TO record; RELEASE record");
+                Err(e)
+            }
+        }
+    }
+
+    fn record_unguarded(&self, url: &str, update: &FeedUpdate) -> Result<usize, Error> {
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO feeds (url) VALUES (?1)")?
+            .execute([url])?;
+        let at = update.at.timestamp();
+        let due = update.next_due.timestamp();
+        let ok = "UPDATE feeds SET etag = ?2, last_modified = ?3, last_status = ?4,
+                    last_fetch = ?5, last_success = ?5, last_error = NULL, error_count = 0,
+                    failing_since = NULL, next_due = ?6, gone = 0,
+                    moved_to = COALESCE(?7, moved_to)
+                 WHERE url = ?1";
+        match &update.outcome {
+            Outcome::Fetched(f) => {
+                let v = &f.validators;
+                self.conn.prepare_cached(ok)?.execute(params![
+                    url,
+                    v.etag,
+                    v.last_modified,
+                    200,
+                    at,
+                    due,
+                    f.moved_to
+                ])?;
+                let m = &f.parsed.meta;
+                let ttl = f.parsed.ttl.and_then(|t| i64::try_from(t.as_secs()).ok());
+                self.conn
+                    .prepare_cached(
+                        "UPDATE feeds SET title = ?2, site_link = ?3, feed_id = ?4, author = ?5,
+                            updated = ?6, final_url = ?7, ttl_secs = ?8 WHERE url = ?1",
+                    )?
+                    .execute(params![
+                        url,
+                        m.title,
+                        m.site_link,
+                        m.feed_id,
+                        m.author,
+                        m.updated.map(|d| d.timestamp()),
+                        f.final_url,
+                        ttl
+                    ])?;
+                let entries = &f.parsed.entries;
+                let new = self.upsert(url, entries, update.at, f.sort_by)?;
+                if !f.first_sight {
+                    let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+                    self.mark_in_feed(url, &ids)?;
+                }
+                if let Some(visible) = f.backlog {
+                    self.mark_backlog(url, visible)?;
+                }
+                Ok(new)
+            }
+            Outcome::NotModified {
+                validators: v,
+                moved_to,
+            } => {
+                self.conn.prepare_cached(ok)?.execute(params![
+                    url,
+                    v.etag,
+                    v.last_modified,
+                    304,
+                    at,
+                    due,
+                    moved_to
+                ])?;
+                Ok(0)
+            }
+            Outcome::Failed(f) => {
+                self.conn
+                    .prepare_cached(
+                        "UPDATE feeds SET last_status = ?2, last_fetch = ?3, last_error = ?4,
+                            error_count = error_count + 1,
+                            failing_since = COALESCE(failing_since, ?3),
+                            next_due = ?5, gone = ?6
+                         WHERE url = ?1",
+                    )?
+                    .execute(params![url, f.status, at, f.reason, due, f.gone])?;
+                Ok(0)
+            }
+        }
+    }
+
+    /// Every known feed's state.
     pub fn sources(&self) -> Result<Vec<Source>, Error> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT url, title, site_link, feed_id, author, updated, etag, last_modified,
                     last_status, last_fetch, last_success, last_error, error_count, final_url,
-                    next_due, gone, moved_to, ttl_secs
+                    next_due, gone, moved_to, ttl_secs, failing_since
              FROM feeds",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -374,104 +368,18 @@ impl Store {
                 ttl_secs: r
                     .get::<_, Option<i64>>(17)?
                     .and_then(|t| u64::try_from(t).ok()),
+                failing_since: time(r.get(18)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Records a successful fetch: validators, metadata (when a body was parsed), health reset.
-    pub fn record_success(
-        &self,
-        url: &str,
-        ok: &Success<'_>,
-        now: DateTime<Utc>,
-    ) -> Result<(), Error> {
-        self.ensure(url)?;
-        self.conn
-            .prepare_cached(
-                "UPDATE feeds SET etag = ?2, last_modified = ?3, last_status = ?4,
-                    last_fetch = ?5, last_success = ?5, last_error = NULL, error_count = 0,
-                    final_url = COALESCE(?6, final_url)
-                 WHERE url = ?1",
-            )?
-            .execute(params![
-                url,
-                ok.etag,
-                ok.last_modified,
-                ok.status,
-                now.timestamp(),
-                ok.final_url
-            ])?;
-        if let Some(m) = ok.meta {
-            self.conn
-                .prepare_cached(
-                    "UPDATE feeds SET title = ?2, site_link = ?3, feed_id = ?4, author = ?5,
-                        updated = ?6 WHERE url = ?1",
-                )?
-                .execute(params![
-                    url,
-                    m.title,
-                    m.site_link,
-                    m.feed_id,
-                    m.author,
-                    m.updated.map(|d| d.timestamp())
-                ])?;
-        }
-        Ok(())
-    }
-
-    /// Records a failed fetch; the stored entries and validators stay as they were.
-    pub fn record_failure(
-        &self,
-        url: &str,
-        status: Option<u16>,
-        error: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), Error> {
-        self.ensure(url)?;
-        self.conn
-            .prepare_cached(
-                "UPDATE feeds SET last_status = ?2, last_fetch = ?3, last_error = ?4,
-                    error_count = error_count + 1 WHERE url = ?1",
-            )?
-            .execute(params![url, status, now.timestamp(), error])?;
-        Ok(())
-    }
-
-    /// Records when the feed is next due, whether it is gone and where it moved (kept until
-    /// the operator edits `planet.toml`: the new URL is a new subscription).
-    pub fn record_schedule(&self, url: &str, schedule: &Schedule<'_>) -> Result<(), Error> {
-        self.ensure(url)?;
-        self.conn
-            .prepare_cached(
-                "UPDATE feeds SET next_due = ?2, gone = ?3, moved_to = COALESCE(?4, moved_to)
-                 WHERE url = ?1",
-            )?
-            .execute(params![
-                url,
-                schedule.next_due.timestamp(),
-                schedule.gone,
-                schedule.moved_to
-            ])?;
-        Ok(())
-    }
-
-    /// Records the feed's RSS `<ttl>` from a parsed body (`None`: it has none any more), so a
-    /// later 304, which carries no body, is still paced by it.
-    pub fn record_ttl(&self, url: &str, ttl_secs: Option<u64>) -> Result<(), Error> {
-        self.ensure(url)?;
-        self.conn
-            .prepare_cached("UPDATE feeds SET ttl_secs = ?2 WHERE url = ?1")?
-            .execute(params![url, ttl_secs.and_then(|t| i64::try_from(t).ok())])?;
-        Ok(())
-    }
-
     /// Marks which of a feed's stored entries its latest body still carries; the others become
     /// candidates for [`Store::prune`].
-    pub fn mark_in_feed(&self, feed_url: &str, ids: &[&str]) -> Result<(), Error> {
+    fn mark_in_feed(&self, feed_url: &str, ids: &[&str]) -> Result<(), Error> {
         // One statement that touches only the rows that really left: marking every row of the
         // feed 0 and then each present one 1 rewrote each 2-4 KB row twice per fetch. Entries
-        // still (or again) in the feed are marked by `upsert_entries_by`.
+        // still (or again) in the feed are marked by `upsert`.
         let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
         self.conn
             .prepare_cached(
@@ -529,62 +437,32 @@ impl Store {
         Ok(gone)
     }
 
-    /// Per feed: how many entries are stored and the newest one's sort date, for `status`.
-    pub fn feed_stats(&self) -> Result<Vec<FeedStats>, Error> {
+    /// Per feed: how many entries are stored and the newest one's sort date, for the health of
+    /// every feed (the page, `status`). Feeds without a stored entry are absent.
+    pub fn stored(&self) -> Result<HashMap<String, Stored>, Error> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT feed_url, COUNT(*), MAX(sort_date) FROM entries GROUP BY feed_url",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(FeedStats {
-                url: r.get(0)?,
-                entries: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
-                newest: time(r.get(2)?),
-            })
+            Ok((
+                r.get::<_, String>(0)?,
+                Stored {
+                    entries: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                    newest: time(r.get(2)?),
+                },
+            ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn ensure(&self, url: &str) -> Result<(), Error> {
-        self.conn
-            .prepare_cached("INSERT OR IGNORE INTO feeds (url) VALUES (?1)")?
-            .execute([url])?;
-        Ok(())
-    }
-
     /// Stores a feed's entries: new ones are inserted with `now` as first seen; known ones are
-    /// replaced when anything changed, keeping their first-seen time. Returns how many were new.
-    pub fn upsert_entries(
+    /// replaced when anything changed, keeping their first-seen time (and, under `published`,
+    /// the sort date they were first stored with, so an edit upstream does not move them).
+    /// Returns how many were new.
+    fn upsert(
         &self,
         feed_url: &str,
         entries: &[Entry],
-        now: DateTime<Utc>,
-    ) -> Result<usize, Error> {
-        self.upsert_entries_by(feed_url, entries, now, SortBy::Published)
-    }
-
-    /// [`Store::upsert_entries`] with the operator's `sort_by`: under `published` a known
-    /// entry keeps the sort date it was first stored with, so an edit upstream (a new
-    /// `updated`) does not move it; under `updated` the sort date follows the edit.
-    pub fn upsert_entries_by(
-        &self,
-        feed_url: &str,
-        entries: &[Entry],
-        now: DateTime<Utc>,
-        by: SortBy,
-    ) -> Result<usize, Error> {
-        let mut entries = entries.to_vec();
-        let packed: Vec<Packed> = entries.iter_mut().map(Packed::new).collect();
-        self.upsert_packed(feed_url, &entries, &packed, now, by)
-    }
-
-    /// [`Store::upsert_entries_by`] with each entry's [`Packed`] form made beforehand (on the
-    /// thread that parsed the feed, so the one thread that writes the cache only writes).
-    /// `packed[i]` belongs to `entries[i]`.
-    pub fn upsert_packed(
-        &self,
-        feed_url: &str,
-        entries: &[Entry],
-        packed: &[Packed],
         now: DateTime<Utc>,
         by: SortBy,
     ) -> Result<usize, Error> {
@@ -613,7 +491,7 @@ impl Store {
                 OR detail IS NOT excluded.detail",
         )?;
         let mut new = 0;
-        for (e, p) in entries.iter().zip(packed) {
+        for e in entries {
             let first_seen = match known.get(&e.id).and_then(|&t| time(Some(t))) {
                 Some(t) => t,
                 None => {
@@ -621,7 +499,7 @@ impl Store {
                     now
                 }
             };
-            let sort = crate::parse::sort_date_by(e, first_seen, now.max(first_seen), by);
+            let sort = sort_date(e, first_seen, now.max(first_seen), by);
             upsert.execute(params![
                 feed_url,
                 e.id,
@@ -633,10 +511,10 @@ impl Store {
                 e.base,
                 e.published.map(|d| d.timestamp()),
                 e.updated.map(|d| d.timestamp()),
-                p.categories,
+                serde_json::to_string(&e.categories).unwrap_or_else(|_| "[]".into()),
                 first_seen.timestamp(),
                 sort.timestamp(),
-                p.detail,
+                pack_detail(e),
                 by == SortBy::Updated,
             ])?;
         }
@@ -682,7 +560,7 @@ impl Store {
 
     /// Marks every entry of a feed but its newest `visible` as back-catalogue: stored as already
     /// seen, never on the page. Called once, when a feed is first fetched (`new_feed_items`).
-    pub fn mark_backlog(&self, feed_url: &str, visible: usize) -> Result<usize, Error> {
+    fn mark_backlog(&self, feed_url: &str, visible: usize) -> Result<usize, Error> {
         Ok(self
             .conn
             .prepare_cached(
@@ -692,49 +570,6 @@ impl Store {
             )?
             .execute(params![feed_url, visible as i64])?)
     }
-
-    /// How many entries are stored for each feed, for the sidebar and `status`.
-    pub fn entry_count(&self, feed_url: &str) -> Result<u64, Error> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT COUNT(*) FROM entries WHERE feed_url = ?1")?
-            .query_row([feed_url], |r| r.get::<_, i64>(0))
-            .map(|n| u64::try_from(n).unwrap_or(0))?)
-    }
-
-    /// Each feed's newest entry date (its sort date), for the sidebar's "gone quiet" mark.
-    /// Feeds with no stored entry are absent from the map.
-    pub fn latest_entry_dates(&self) -> Result<HashMap<String, DateTime<Utc>>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT feed_url, MAX(sort_date) FROM entries GROUP BY feed_url")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, time(r.get::<_, Option<i64>>(1)?)))
-        })?;
-        let mut out = HashMap::new();
-        for row in rows {
-            if let (url, Some(t)) = row? {
-                out.insert(url, t);
-            }
-        }
-        Ok(out)
-    }
-}
-
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let version = usize::try_from(version).unwrap_or(0);
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(
-            None,
-            "user_version",
-            i64::try_from(i + 1).unwrap_or(i64::MAX),
-        )?;
-        tx.commit()?;
-    }
-    Ok(())
 }
 
 fn time(t: Option<i64>) -> Option<DateTime<Utc>> {
@@ -744,6 +579,53 @@ fn time(t: Option<i64>) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Failure, Fetched, Parsed, Validators};
+
+    impl Store {
+        fn upsert_entries(
+            &self,
+            feed_url: &str,
+            entries: &[Entry],
+            now: DateTime<Utc>,
+        ) -> Result<usize, Error> {
+            self.upsert(feed_url, entries, now, SortBy::Published)
+        }
+    }
+
+    fn fetched(entries: Vec<Entry>, at: DateTime<Utc>, first_sight: bool) -> FeedUpdate {
+        FeedUpdate {
+            at,
+            next_due: at,
+            outcome: Outcome::Fetched(Box::new(Fetched {
+                parsed: Parsed {
+                    entries,
+                    ..Parsed::default()
+                },
+                validators: Validators {
+                    etag: Some("\"e1\"".into()),
+                    last_modified: None,
+                },
+                final_url: "https://b.test/feed".into(),
+                moved_to: None,
+                sort_by: SortBy::Published,
+                first_sight,
+                backlog: None,
+            })),
+        }
+    }
+
+    fn failed(at: DateTime<Utc>, reason: &str) -> FeedUpdate {
+        FeedUpdate {
+            at,
+            next_due: at,
+            outcome: Outcome::Failed(Failure {
+                status: Some(500),
+                reason: reason.into(),
+                hint: None,
+                gone: false,
+            }),
+        }
+    }
 
     fn entry(id: &str, content: &str) -> Entry {
         Entry {
@@ -859,7 +741,7 @@ mod tests {
     #[test]
     fn entries_cached_before_the_detail_column_still_read() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
         conn.pragma_update(None, "user_version", 1).unwrap();
         conn.execute(
             "INSERT INTO entries (feed_url, id, title, content, content_kind, first_seen, sort_date)
@@ -867,7 +749,7 @@ mod tests {
             [],
         )
         .unwrap();
-        migrate(&mut conn).unwrap();
+        schema::migrate(&mut conn).unwrap();
         let s = Store {
             conn,
             path: None,
@@ -930,25 +812,56 @@ mod tests {
     }
 
     #[test]
-    fn failure_keeps_validators() {
+    fn a_failure_keeps_validators_and_entries_and_counts_since_when() {
         let s = Store::in_memory().unwrap();
-        let now = Utc::now();
-        s.record_success(
-            "f",
-            &Success {
-                status: 200,
-                meta: None,
-                etag: Some("\"e1\""),
-                last_modified: None,
-                final_url: None,
-            },
-            now,
-        )
-        .unwrap();
-        s.record_failure("f", Some(500), "HTTP 500", now).unwrap();
-        let src = s.sources().unwrap();
-        assert_eq!(src[0].etag.as_deref(), Some("\"e1\""));
-        assert_eq!(src[0].error_count, 1);
+        let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        let t1 = t0 + chrono::Duration::hours(1);
+        assert_eq!(
+            s.record("f", &fetched(vec![entry("a", "x")], t0, true))
+                .unwrap(),
+            1
+        );
+        s.record("f", &failed(t1, "HTTP 500")).unwrap();
+        s.record("f", &failed(t1 + chrono::Duration::hours(1), "HTTP 500"))
+            .unwrap();
+        let src = &s.sources().unwrap()[0];
+        assert_eq!(src.etag.as_deref(), Some("\"e1\""));
+        assert_eq!(src.error_count, 2);
+        assert_eq!(src.failing_since, Some(t1), "since the first failure");
+        assert_eq!(src.last_success, Some(t0));
+        assert_eq!(s.newest(10, 0).unwrap().len(), 1);
+        s.record("f", &fetched(vec![entry("a", "x")], t1, false))
+            .unwrap();
+        let src = &s.sources().unwrap()[0];
+        assert_eq!((src.error_count, src.failing_since), (0, None));
+    }
+
+    #[test]
+    fn a_record_that_fails_changes_nothing() {
+        let s = Store::in_memory().unwrap();
+        let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        s.record("f", &fetched(vec![entry("a", "x")], t0, true))
+            .unwrap();
+        // A trigger makes the entry write fail after the feed's row was updated.
+        s.conn
+            .execute_batch(
+                "CREATE TRIGGER no_b BEFORE INSERT ON entries WHEN NEW.id = 'b'
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+            )
+            .unwrap();
+        let t1 = t0 + chrono::Duration::hours(1);
+        let mut update = fetched(vec![entry("b", "y")], t1, false);
+        if let Outcome::Fetched(f) = &mut update.outcome {
+            f.validators.etag = Some("\"e2\"".into());
+        }
+        assert!(s.record("f", &update).is_err());
+        let src = &s.sources().unwrap()[0];
+        assert_eq!(
+            src.etag.as_deref(),
+            Some("\"e1\""),
+            "the feed's row is as it was"
+        );
+        assert_eq!(src.last_success, Some(t0));
     }
 
     #[test]

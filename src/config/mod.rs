@@ -1,10 +1,15 @@
 //! `planet.toml`: what the operator wrote, checked and made absolute.
 //!
-//! `parse` turns a string into a [`Config`] (unknown keys are errors that name the key and its line,
-//! thanks to `toml`'s spans); `load` reads a file and resolves relative paths against the file's
-//! folder, so cron can run `planet` from any working directory. Nothing here touches the network.
+//! [`parse`] turns a string into a [`Config`], or into every [`Problem`] it has, each with its
+//! line ([`validate`] finds them all in one pass: unknown keys with the closest known one,
+//! values of the wrong type or out of bounds, bad regexes, a feed listed twice); [`load`] reads
+//! a file and resolves relative paths against the file's folder, so cron can run `planet` from
+//! any working directory. Nothing here touches the network.
 
-use std::collections::HashSet;
+mod validate;
+
+pub use validate::Problem;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -12,6 +17,8 @@ use regex::Regex;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use url::Url;
+
+pub use crate::model::SortBy;
 
 /// Errors from reading or checking the configuration.
 #[derive(Debug, thiserror::Error)]
@@ -25,35 +32,22 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The TOML is malformed, a key is unknown or a value has the wrong type; the cause names the line.
-    #[error("invalid config `{path}`")]
-    Syntax {
-        /// The config file.
-        path: PathBuf,
-        /// toml's message, with line and column.
-        #[source]
-        source: Box<toml::de::Error>,
-    },
-    /// A feed's table has an unknown key or a value of the wrong type: names the feed, and the
-    /// cause names the line.
-    #[error("invalid config `{path}`: in feed `{feed}`")]
-    FeedSyntax {
-        /// The config file.
-        path: PathBuf,
-        /// The feed's URL as written (or `#N` when its table has no readable `url`).
-        feed: String,
-        /// toml's message, with line and column.
-        #[source]
-        source: Box<toml::de::Error>,
-    },
-    /// The TOML is well-formed but a value breaks a rule (a duplicate feed, a zero limit…).
-    #[error("invalid config `{path}`: {message}")]
+    /// The file has problems: every one of them, in the file's order.
+    #[error("invalid config `{path}`:{}", listed(problems))]
     Invalid {
         /// The config file.
         path: PathBuf,
         /// What is wrong and where.
-        message: String,
+        problems: Vec<Problem>,
     },
+}
+
+/// The problems, one per line, indented under the error's first line.
+fn listed(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("\n  {}", p.to_string().replace('\n', "\n  ")))
+        .collect()
 }
 
 /// The whole configuration: the `[planet]` table and the `[[feeds]]` list.
@@ -96,9 +90,11 @@ pub struct Planet {
     #[serde(default)]
     pub templates_dir: Option<PathBuf>,
     /// How many entries `index.html` and `atom.xml` carry.
+    #[schemars(range(min = 1))]
     #[serde(default = "default_items_per_page")]
     pub items_per_page: usize,
     /// How many feeds are fetched at once.
+    #[schemars(range(min = 1))]
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
     /// Seconds allowed to open a connection.
@@ -112,6 +108,7 @@ pub struct Planet {
     pub max_feed_bytes: u64,
     /// How many requests may go to one host at once, whatever `concurrency` says: hosts judge
     /// aggregators by this.
+    #[schemars(range(min = 1))]
     #[serde(default = "default_per_host")]
     pub per_host_concurrency: usize,
     /// Seconds the whole fetch pass may take; feeds not done by then fail with "run deadline
@@ -178,17 +175,6 @@ impl Default for Outputs {
     }
 }
 
-/// The date entries are sorted by (`sort_by`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SortBy {
-    /// Published, else updated, else first seen, fixed when the entry is first stored.
-    #[default]
-    Published,
-    /// Updated, else published, else first seen, recomputed whenever the entry changes.
-    Updated,
-}
-
 /// One `[[feeds]]` entry.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -215,6 +201,7 @@ pub struct FeedConfig {
     /// At most this many of the feed's entries on the page (a prolific blog cannot crowd out
     /// the others).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub max_items: Option<usize>,
     /// How much of each entry the page shows.
     #[serde(default)]
@@ -331,118 +318,21 @@ impl Planet {
 
 /// Parses a config from text; `path` only names the file in errors. Paths stay as written.
 pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
-    let mut config: Config = toml::from_str(text).map_err(|e| {
-        match e.span().and_then(|span| feed_at(text, span.start)) {
-            Some(feed) => Error::FeedSyntax {
-                path: path.to_owned(),
-                feed,
-                source: Box::new(e),
-            },
-            None => Error::Syntax {
-                path: path.to_owned(),
-                source: Box::new(e),
-            },
-        }
-    })?;
-    // The URL as parsed may not be the URL as written (`https://Blog.test` is
-    // `https://blog.test/`), and one URL may be the prefix of another: read each table's line.
-    let lines = url_lines(text);
-    let by_table = lines.len() == config.feeds.len();
-    for (i, feed) in config.feeds.iter_mut().enumerate() {
-        feed.line = match lines.get(i) {
-            Some(line) if by_table => *line,
-            _ => line_of(text, &format!("\"{}\"", feed.url))
-                .or_else(|| line_of(text, feed.url.as_str())),
-        };
+    match lint(text) {
+        (Some(config), problems) if problems.is_empty() => Ok(config),
+        (_, problems) => Err(Error::Invalid {
+            path: path.to_owned(),
+            problems,
+        }),
     }
-    let invalid = |message| Error::Invalid {
-        path: path.to_owned(),
-        message,
-    };
-    check(&config).map_err(invalid)?;
-    compile(&mut config, text).map_err(invalid)?;
-    Ok(config)
 }
 
-/// The feed whose `[[feeds]]` table holds byte `offset` of the text: its `url` as written, else
-/// `#N` (1-based). `None` when the offset is outside every feed table.
-fn feed_at(text: &str, offset: usize) -> Option<String> {
-    let mut feeds = 0;
-    // The lines of the feed table that holds `offset`, once found.
-    let mut table: Option<Vec<&str>> = None;
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let header = line.trim_start().starts_with('[');
-        if at > offset && (header || table.is_none()) {
-            break;
-        }
-        if header {
-            let is_feed = line.trim().starts_with("[[feeds]]");
-            feeds += usize::from(is_feed);
-            table = is_feed.then(Vec::new);
-        } else if let Some(t) = table.as_mut() {
-            t.push(line);
-        }
-        at += line.len();
-    }
-    let table = table?;
-    let url = table.iter().find_map(|l| {
-        let (k, v) = l.split_once('=')?;
-        (k.trim() == "url").then(|| v.trim().trim_matches(['"', '\'']).to_owned())
-    });
-    Some(url.unwrap_or_else(|| format!("#{feeds}")))
-}
-
-/// The 1-based line of the `url` key of each `[[feeds]]` table, in the file's order (`None`
-/// for a table without one).
-fn url_lines(text: &str) -> Vec<Option<usize>> {
-    let mut lines = Vec::new();
-    let mut in_feed = false;
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('[') {
-            in_feed = trimmed.starts_with("[[feeds]]");
-            if in_feed {
-                lines.push(None);
-            }
-        } else if in_feed {
-            let is_url = trimmed
-                .split_once('=')
-                .is_some_and(|(k, _)| k.trim().trim_matches(['"', '\'']) == "url");
-            if let Some(slot) = lines.last_mut().filter(|s| s.is_none() && is_url) {
-                *slot = Some(i + 1);
-            }
-        }
-    }
-    lines
-}
-
-/// Compiles every regex once, so a bad one is a config error naming its feed and line.
-fn compile(config: &mut Config, text: &str) -> Result<(), String> {
-    let build = |patterns: &[String], key: &str, owner: &str, near: &str| {
-        patterns
-            .iter()
-            .map(|p| {
-                Regex::new(p).map_err(|e| {
-                    let at = line_of(text, p)
-                        .or_else(|| line_of(text, near))
-                        .map(|l| format!(" (line {l})"))
-                        .unwrap_or_default();
-                    let first = e.to_string();
-                    let last = first.lines().last().unwrap_or_default().trim();
-                    let reason = last.trim_start_matches("error:").trim();
-                    format!("{owner}{at}: invalid regex `{p}` in `{key}`: {reason}")
-                })
-            })
-            .collect::<Result<Vec<Regex>, String>>()
-    };
-    config.planet.exclude_re = build(&config.planet.exclude, "exclude", "`[planet]`", "[planet]")?;
-    for feed in &mut config.feeds {
-        let owner = format!("feed `{}`", feed.url);
-        feed.include_re = build(&feed.include, "include", &owner, feed.url.as_str())?;
-        feed.exclude_re = build(&feed.exclude, "exclude", &owner, feed.url.as_str())?;
-    }
-    Ok(())
+/// Every problem of a config text, in the file's order, and the config made of what could be
+/// read (feeds that cannot stand are set aside), for `planet check`.
+pub fn lint(text: &str) -> (Option<Config>, Vec<Problem>) {
+    let (config, mut problems, _) = validate::read(text);
+    problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+    (config, problems)
 }
 
 /// Reads and parses a config file, then makes its paths absolute against the file's folder.
@@ -452,6 +342,12 @@ pub fn load(path: &Path) -> Result<Config, Error> {
         source: e,
     })?;
     let mut config = parse(&text, path)?;
+    resolve_paths(&mut config, path);
+    Ok(config)
+}
+
+/// Makes the config's paths absolute against the folder of the file it came from.
+pub fn resolve_paths(config: &mut Config, path: &Path) {
     let base = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -462,7 +358,6 @@ pub fn load(path: &Path) -> Result<Config, Error> {
     if let Some(t) = p.templates_dir.as_mut() {
         *t = base.join(&*t);
     }
-    Ok(config)
 }
 
 /// A JSON Schema of `planet.toml`, for editors that complete and check TOML (taplo, VS Code's
@@ -484,56 +379,6 @@ pub fn face_url(planet_link: &Url, face: &str) -> Option<Url> {
 /// The 1-based line on which `needle` first appears in the config text, for messages.
 pub fn line_of(text: &str, needle: &str) -> Option<usize> {
     text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
-}
-
-fn check(config: &Config) -> Result<(), String> {
-    let p = &config.planet;
-    if p.items_per_page == 0 {
-        return Err("`planet.items_per_page` must be at least 1".into());
-    }
-    if p.concurrency == 0 {
-        return Err("`planet.concurrency` must be at least 1".into());
-    }
-    if p.per_host_concurrency == 0 {
-        return Err("`planet.per_host_concurrency` must be at least 1".into());
-    }
-    if !matches!(p.link.scheme(), "http" | "https") {
-        return Err(format!(
-            "`planet.link` must be an http(s) URL, not `{}`",
-            p.link
-        ));
-    }
-    let mut seen = HashSet::new();
-    for feed in &config.feeds {
-        let at = feed
-            .line
-            .map(|l| format!(" (line {l})"))
-            .unwrap_or_default();
-        if !matches!(feed.url.scheme(), "http" | "https") {
-            return Err(format!(
-                "feed `{}`{at}: only http and https feeds can be fetched",
-                feed.url
-            ));
-        }
-        if !seen.insert(feed.url.as_str()) {
-            return Err(format!("feed `{}`{at} is listed twice", feed.url));
-        }
-        if let Some(face) = &feed.face {
-            if face_url(&p.link, face).is_none() {
-                return Err(format!(
-                    "feed `{}`{at}: `face` must be an http(s) URL or a path, not `{face}`",
-                    feed.url
-                ));
-            }
-        }
-        if feed.max_items == Some(0) {
-            return Err(format!(
-                "feed `{}`{at}: `max_items` must be at least 1 (use `enabled = false` to hide a feed)",
-                feed.url
-            ));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -600,81 +445,22 @@ mod tests {
     }
 
     #[test]
-    fn rejects_unknown_config_key_with_its_line() {
-        let text = format!("{MINIMAL}colour = \"blue\"\n");
-        let err = parse(&text, Path::new("p.toml")).unwrap_err();
-        let cause = std::error::Error::source(&err).unwrap().to_string();
-        assert!(cause.contains("colour"), "{cause}");
-        assert!(cause.contains("line 5"), "{cause}");
-    }
-
-    #[test]
-    fn rejects_duplicate_feed_naming_the_line() {
-        let text = format!(
-            "{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\n[[feeds]]\nurl = \"https://a.test/f\"\n"
-        );
-        let err = parse(&text, Path::new("p.toml")).unwrap_err().to_string();
-        assert!(err.contains("listed twice"), "{err}");
-        assert!(
-            err.contains("line 8"),
-            "the second listing, to delete: {err}"
-        );
-    }
-
-    #[test]
-    fn unknown_feed_key_names_the_feed_and_line() {
-        let text = format!(
-            "{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\n\n[[feeds]]\nurl = \"https://b.test/f\"\nmax_itmes = 3\n"
-        );
-        let err = parse(&text, Path::new("p.toml")).unwrap_err();
-        assert!(
-            err.to_string().contains("in feed `https://b.test/f`"),
-            "{err}"
-        );
-        let cause = std::error::Error::source(&err).unwrap().to_string();
-        assert!(
-            cause.contains("line 10") && cause.contains("max_itmes"),
-            "{cause}"
-        );
-    }
-
-    #[test]
-    fn bad_regex_names_the_feed_and_line() {
-        let text = format!(
-            "{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\ninclude = [\"ok\", \"[z-a]\"]\n"
-        );
-        let err = parse(&text, Path::new("p.toml")).unwrap_err().to_string();
-        assert!(
-            err.contains("feed `https://a.test/f` (line 7): invalid regex `[z-a]` in `include`"),
-            "{err}"
-        );
-        let text = format!("{MINIMAL}exclude = [\"(\"]\n");
-        let err = parse(&text, Path::new("p.toml")).unwrap_err().to_string();
-        assert!(err.contains("`[planet]` (line 5): invalid regex"), "{err}");
-    }
-
-    #[test]
-    fn feed_options_have_defaults_and_checked_values() {
+    fn feed_options_have_defaults() {
         let text = format!("{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\n");
         let c = parse(&text, Path::new("p.toml")).unwrap();
         let f = &c.feeds[0];
         assert!(f.enabled && !f.ignore_dates && f.display == Display::Full);
         assert_eq!(c.planet.new_feed_items, 3);
-        for (bad, why) in [
-            ("max_items = 0", "max_items"),
-            ("face = \"javascript:alert(1)\"", "face"),
-            ("display = \"huge\"", "display"),
-        ] {
-            let text = format!("{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\n{bad}\n");
-            let err = parse(&text, Path::new("p.toml")).unwrap_err();
-            assert!(crate::error_chain(&err).contains(why), "{bad}: {err}");
-        }
     }
 
     #[test]
-    fn rejects_non_http_feed() {
-        let text = format!("{MINIMAL}[[feeds]]\nurl = \"ftp://a.test/f\"\n");
-        assert!(parse(&text, Path::new("p.toml")).is_err());
+    fn an_invalid_config_lists_every_problem_under_the_file() {
+        let text = format!("{MINIMAL}items_per_page = 0\ncolour = 1\n");
+        let err = parse(&text, Path::new("p.toml")).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid config `p.toml`:\n  line 5: `[planet]`: `items_per_page` must be 1 or more, not `0`\n  line 6: `[planet]`: unknown key `colour`"
+        );
     }
 
     #[test]

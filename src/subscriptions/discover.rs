@@ -89,12 +89,6 @@ pub fn candidates(html: &[u8], page_url: &Url) -> Vec<Candidate> {
     out
 }
 
-/// Whether a body looks like an HTML page rather than a feed: for the `not a feed` hint.
-pub fn looks_like_html(bytes: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
-    head.contains("<!doctype html") || head.contains("<html")
-}
-
 /// Atom first (the best-specified format), then RSS, then JSON Feed; `None` is not a feed.
 fn rank(kind: &str) -> Option<u8> {
     match kind.split(';').next().unwrap_or_default().trim() {

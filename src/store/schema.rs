@@ -1,0 +1,98 @@
+//! The cache's schema: the migrations, in order, and the code that applies them.
+//!
+//! `PRAGMA user_version` counts the migrations applied; a cache of any earlier version is
+//! brought up to date when it is opened. Append, never edit: a migration that has shipped has
+//! run on operators' caches.
+
+use rusqlite::Connection;
+
+/// The migrations, in order; `user_version` records how many have run. Append, never edit.
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE feeds (
+    url           TEXT PRIMARY KEY,
+    title         TEXT NOT NULL DEFAULT '',
+    site_link     TEXT,
+    feed_id       TEXT,
+    author        TEXT,
+    updated       INTEGER,
+    etag          TEXT,
+    last_modified TEXT,
+    last_status   INTEGER,
+    last_fetch    INTEGER,
+    last_success  INTEGER,
+    last_error    TEXT,
+    error_count   INTEGER NOT NULL DEFAULT 0,
+    final_url     TEXT
+);
+CREATE TABLE entries (
+    feed_url     TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    link         TEXT,
+    title        TEXT NOT NULL,
+    author       TEXT,
+    content      TEXT NOT NULL,
+    content_kind TEXT NOT NULL,
+    base         TEXT,
+    published    INTEGER,
+    updated      INTEGER,
+    categories   TEXT NOT NULL DEFAULT '[]',
+    first_seen   INTEGER NOT NULL,
+    sort_date    INTEGER NOT NULL,
+    PRIMARY KEY (feed_url, id)
+);
+-- A rowid table, not WITHOUT ROWID: rows of 2-4 KB inside the key's B-tree made every insert
+-- split and shift pages of big rows, so a first run slowed as the cache grew.
+CREATE INDEX entries_by_date ON entries (sort_date DESC, feed_url, id);
+"#,
+    // Feed health and schedule; whether an entry is still in its feed (for pruning).
+    r#"
+ALTER TABLE feeds ADD COLUMN next_due INTEGER;
+ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN moved_to TEXT;
+ALTER TABLE feeds ADD COLUMN ttl_secs INTEGER;
+ALTER TABLE entries ADD COLUMN in_feed INTEGER NOT NULL DEFAULT 1;
+"#,
+    // A new feed's back-catalogue is stored as already seen, off the page.
+    r#"
+ALTER TABLE entries ADD COLUMN backlog INTEGER NOT NULL DEFAULT 0;
+"#,
+    // The entry's details for a faithful atom.xml (`model::EntryDetail`, as JSON).
+    r#"
+ALTER TABLE entries ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';
+"#,
+    // Each feed's count and newest entry (its health) from a small covering index, not a scan
+    // of every stored row.
+    r#"
+CREATE INDEX entries_by_feed_date ON entries (feed_url, sort_date);
+"#,
+    // The page's index holds the date alone (and the rowid): new entries land at random places
+    // in it, and with the feed's URL and the entry's id it was too big to stay in SQLite's
+    // cache on large planets. The query sorts the rare ties itself.
+    r#"
+DROP INDEX entries_by_date;
+CREATE INDEX entries_by_date ON entries (sort_date DESC);
+"#,
+    // Since when a feed has been failing, for the health shown to readers ("could not be
+    // read since 3 December"); cleared by the next success.
+    r#"
+ALTER TABLE feeds ADD COLUMN failing_since INTEGER;
+"#,
+];
+
+/// Applies the migrations this cache has not had yet, each in its own transaction.
+pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let version = usize::try_from(version).unwrap_or(0);
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(i + 1).unwrap_or(i64::MAX),
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
