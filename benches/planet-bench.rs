@@ -3,7 +3,8 @@
 //!
 //! Generates N feeds (`planet_bench/corpus.rs`), serves them from the tests' HTTP server
 //! (`tests/support/server.rs`) and runs the real `planet` binary four times, measuring each run
-//! (`planet_bench/run.rs`, `planet_bench/measure.rs`); prints a Markdown table on stdout. It
+//! (`planet_bench/run.rs`, `planet_bench/measure.rs`); prints a Markdown table on stdout. With
+//! `--stages`, times the library's parsing stages instead (`planet_bench/stages.rs`). It
 //! measures; it asserts nothing (timings belong here, never in tests).
 
 #[path = "planet_bench/corpus.rs"]
@@ -18,6 +19,8 @@ mod run;
 #[allow(dead_code)]
 #[path = "../tests/support/server.rs"]
 mod server;
+#[path = "planet_bench/stages.rs"]
+mod stages;
 
 use clap::Parser as _;
 
@@ -25,6 +28,19 @@ fn main() -> anyhow::Result<()> {
     let args = run::Args::parse();
     if args.launcher {
         return measure::launcher_loop();
+    }
+    if let Some(dir) = &args.stages {
+        let docs = match dir {
+            Some(dir) => stages::read_folder(dir)?,
+            None => {
+                let anchor = run::anchor()?;
+                (0..args.feeds)
+                    .map(|i| run::feed_document(&args, anchor, i, 0))
+                    .collect()
+            }
+        };
+        print!("{}", stages::time(docs)?);
+        return Ok(());
     }
     // Started while this process is still small: see `measure.rs`.
     let mut runner = measure::Runner::Launcher(measure::Launcher::start()?);

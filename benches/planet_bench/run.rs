@@ -50,6 +50,10 @@ pub struct Args {
     /// nothing: for profiling `planet` by hand (`perf record target/release/planet run`).
     #[arg(long, requires = "keep")]
     pub serve: bool,
+    /// Time each parsing stage of the library over the documents of DIR (every file in it), or
+    /// over the generated feeds when no DIR is given; runs no `planet`.
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    pub stages: Option<Option<PathBuf>>,
     /// Internal: act as the launcher (see `measure.rs`).
     #[arg(long, hide = true)]
     pub launcher: bool,

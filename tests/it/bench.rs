@@ -13,6 +13,10 @@ mod measure;
 #[allow(dead_code)]
 #[path = "../../benches/planet_bench/run.rs"]
 mod run;
+// Only its timing is called here; reading a folder is the benchmark's.
+#[allow(dead_code)]
+#[path = "../../benches/planet_bench/stages.rs"]
+mod stages;
 
 use clap::Parser as _;
 
@@ -106,4 +110,40 @@ fn generated_feeds_parse() {
             );
         }
     }
+}
+
+#[test]
+fn stages_mode_times_every_stage_over_the_readable_documents() {
+    let anchor = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    let mut docs: Vec<Vec<u8>> = (0..3)
+        .map(|i| corpus::feed(1, 3, i, 2, 2, anchor))
+        .collect();
+    docs.push(b"<html><body>not a feed</body></html>".to_vec());
+    let report = stages::time(docs).expect("stages are timed");
+    assert!(
+        report.starts_with("3 documents (1 unreadable left out)"),
+        "{report}"
+    );
+    let names: Vec<&str> = report
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "decode",
+            "cdata",
+            "repair",
+            "fixes",
+            "feed-rs",
+            "feed-rs+base",
+            "bases",
+            "detail",
+            "convert",
+            "json",
+            "total"
+        ],
+        "{report}"
+    );
 }
