@@ -20,7 +20,10 @@ use crate::server::{Options, Route, Server, Traffic};
 
 /// Benchmarks the `planet` binary against generated feeds served on 127.0.0.1.
 #[derive(Debug, Parser)]
-#[command(name = "planet-bench")]
+#[command(
+    name = "planet-bench",
+    bin_name = "cargo bench --bench planet-bench --"
+)]
 pub struct Args {
     /// How many feeds.
     #[arg(long, default_value_t = 1000)]
