@@ -19,6 +19,8 @@ mod date;
 mod decode;
 mod detail;
 mod repair;
+#[doc(hidden)]
+pub mod stages;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -854,119 +856,5 @@ mod tests {
             None
         )
         .is_err());
-    }
-}
-
-/// Where parsing spends its time, stage by stage, over a folder of feed documents (for example
-/// the bench's, fetched with `planet-bench --serve`): `PLANET_STAGE_FEEDS=/tmp/feeds cargo test
-/// --release --lib stage_timing -- --ignored --nocapture`. A measurement, so ignored.
-#[cfg(test)]
-mod stage_timing {
-    use super::*;
-    use std::time::Instant;
-
-    #[test]
-    #[ignore]
-    fn stage_timing() {
-        // Run only on request (it is ignored), so a missing folder is a mistake, not a pass.
-        let dir = std::env::var("PLANET_STAGE_FEEDS")
-            .expect("PLANET_STAGE_FEEDS names a folder of feed documents");
-        let mut docs = Vec::new();
-        for e in std::fs::read_dir(&dir).unwrap() {
-            docs.push(std::fs::read(e.unwrap().path()).unwrap());
-        }
-        let parser = feed_rs::parser::Builder::new()
-            .timestamp_parser(date::parse)
-            .sanitize_content(false)
-            .build();
-        // Only documents every stage reads (the bench serves a few broken ones).
-        docs.retain(|d| {
-            let text = decode::to_utf8(d, None);
-            parser
-                .parse(repair::repair_references(&text).as_bytes())
-                .is_ok()
-        });
-        assert!(!docs.is_empty(), "no readable feed in `{dir}`");
-        let time = |name: &str, f: &mut dyn FnMut()| {
-            let t = Instant::now();
-            f();
-            eprintln!("{name:<8} {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
-        };
-        let mut rep = Vec::new();
-        time("decode", &mut || {
-            rep = docs.iter().map(|d| decode::to_utf8(d, None)).collect();
-        });
-        time("cdata", &mut || {
-            for x in rep.iter_mut() {
-                if let Some(c) = repair::escaped_text_as_cdata(x) {
-                    *x = c;
-                }
-            }
-        });
-        time("repair", &mut || {
-            for x in rep.iter_mut() {
-                if let Cow::Owned(r) = repair::repair_references(x) {
-                    *x = r;
-                }
-            }
-        });
-        time("fixes", &mut || {
-            for x in &rep {
-                for fix in [
-                    repair::fix_rss_version,
-                    repair::modernize_namespaces,
-                    repair::add_missing_channel,
-                    repair::link_rss1_items,
-                ] {
-                    let _ = fix(x);
-                }
-            }
-        });
-        let mut feeds = Vec::new();
-        time("feed-rs", &mut || {
-            feeds = rep
-                .iter()
-                .filter_map(|x| parser.parse(x.as_bytes()).ok())
-                .collect();
-        });
-        let p2 = feed_rs::parser::Builder::new()
-            .base_uri(Some("http://x.test/f"))
-            .timestamp_parser(date::parse)
-            .sanitize_content(false)
-            .build();
-        time("feed-rs+base", &mut || {
-            for x in &rep {
-                let _ = p2.parse(x.as_bytes());
-            }
-        });
-        time("bases", &mut || {
-            for x in &rep {
-                let _ = base::entry_bases(x, "http://x.test/");
-            }
-        });
-        let mut extras = Vec::new();
-        time("detail", &mut || {
-            extras = rep.iter().map(|x| detail::read(x.as_bytes())).collect();
-        });
-        let mut parsed = Vec::new();
-        time("convert", &mut || {
-            parsed = std::mem::take(&mut feeds)
-                .into_iter()
-                .zip(std::mem::take(&mut extras))
-                .map(|(f, x)| convert(f, "http://x.test/f", "http://x.test/f", Vec::new(), x))
-                .collect();
-        });
-        time("json", &mut || {
-            for p in &parsed {
-                for e in &p.entries {
-                    let _ = serde_json::to_string(&e.detail);
-                }
-            }
-        });
-        time("total", &mut || {
-            for d in &docs {
-                let _ = parse_feed(d.clone(), "http://x.test/f", "http://x.test/f", None);
-            }
-        });
     }
 }

@@ -9,6 +9,8 @@ mod manners;
 mod normalize;
 mod operator;
 mod pipeline;
+// Shared with the benchmark, which uses more of it.
+#[path = "../support/server.rs"]
 mod server;
 mod support;
 mod unattended;

@@ -475,37 +475,3 @@ pub fn feed(
     }
     bytes
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn adding_an_entry_keeps_the_others_identical() {
-        let anchor = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
-        let a = String::from_utf8(feed(1, 10, 4, 3, 3, anchor)).unwrap();
-        let b = String::from_utf8(feed(1, 10, 4, 4, 3, anchor)).unwrap();
-        let first_item = |s: &str| s.find("<item>").or_else(|| s.find("<entry>")).unwrap();
-        assert!(b[first_item(&b)..].contains(&a[first_item(&a)..a.len() - 30]));
-        assert_ne!(a, b);
-    }
-
-    #[test]
-    fn generated_feeds_parse() {
-        let anchor = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
-        for i in 0..3 {
-            let bytes = feed(7, 10, i, 20, 20, anchor);
-            let parsed =
-                planet::parse::parse_feed(bytes.as_slice(), "http://x/", "http://x/", None)
-                    .unwrap();
-            assert_eq!(parsed.entries.len(), 20, "feed {i}");
-            for e in &parsed.entries {
-                assert!(
-                    (2000..4700).contains(&e.content.len()),
-                    "feed {i}: {}",
-                    e.content.len()
-                );
-            }
-        }
-    }
-}

@@ -1,0 +1,32 @@
+//! The stages of [`parse_feed`](super::parse_feed) one at a time, for the benchmark's `--stages`
+//! mode (`benches/`), which times each over a folder of documents to show where parsing spends
+//! its time. Not an API: hidden from the docs, it follows the stages as they are and changes
+//! with them.
+
+use crate::model::Parsed;
+
+pub use super::base::entry_bases;
+pub use super::date::parse as parse_date;
+pub use super::repair::{
+    add_missing_channel, escaped_text_as_cdata, fix_rss_version, link_rss1_items,
+    modernize_namespaces, repair_references,
+};
+
+/// A body decoded to UTF-8 as `parse_feed` decodes it, without a `Content-Type`.
+pub fn decode(bytes: Vec<u8>) -> String {
+    super::decode::decode(bytes, None).as_str().to_owned()
+}
+
+/// What the detail pass read in one document, for [`convert`].
+pub struct Detail(Option<Vec<super::detail::Extra>>);
+
+/// The detail pass: the facts about each entry that feed-rs does not keep.
+pub fn detail(xml: &[u8]) -> Detail {
+    Detail(super::detail::read(xml))
+}
+
+/// feed-rs's feed and the detail pass's facts made into planet's model, as fetched from
+/// `url` (no `xml:base` found).
+pub fn convert(feed: feed_rs::model::Feed, detail: Detail, url: &str) -> Parsed {
+    super::convert(feed, url, url, Vec::new(), detail.0)
+}
