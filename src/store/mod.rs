@@ -522,12 +522,13 @@ impl Store {
     }
 
     /// The newest `limit` entries by sort date (ties by feed and id, so the order is stable),
-    /// starting after `offset`: select asks for more when deduplication thins them out.
+    /// starting after `offset`: select asks for more when deduplication thins them out. The
+    /// index is named: left to itself, SQLite's planner reads the whole table and sorts it.
     pub fn newest(&self, limit: usize, offset: usize) -> Result<Vec<StoredEntry>, Error> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT feed_url, id, link, title, author, content, content_kind, base, published,
                     updated, categories, first_seen, sort_date, detail
-             FROM entries WHERE backlog = 0
+             FROM entries INDEXED BY entries_by_date WHERE backlog = 0
              ORDER BY sort_date DESC, feed_url, id LIMIT ?1 OFFSET ?2",
         )?;
         let rows = stmt.query_map(params![limit as i64, offset as i64], |r| {
