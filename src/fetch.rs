@@ -423,7 +423,7 @@ where
     let limit = Arc::new(Semaphore::new(concurrency.max(1)));
     // At most one `then` per core: more only take turns on the cores, and they crowd out the
     // thread that receives the results (the store's), which then falls behind and holds up
-    // the fetches waiting to hand over theirs (issue 6).
+    // the fetches waiting to hand over theirs.
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let cpu = Arc::new(Semaphore::new(cores));
     let then = Arc::new(then);
@@ -454,7 +454,7 @@ where
             }
             // Held until the result is handed over, so at most `concurrency` feeds are in
             // memory beyond the channel: without it, fast fetches piled up parsed feeds
-            // behind the store (issue 6).
+            // behind the store.
             drop(permit);
         });
     }

@@ -136,7 +136,7 @@ pub struct EntryDetail {
     pub categories: Vec<Category>,
     /// The feed the entry comes from: its own `atom:source` (or RSS `<source>`) when it has
     /// one, else the subscribed feed as it was when the entry was read. Shared: every entry of
-    /// a feed has the same one, and a copy each cost a first run 2% of its CPU (issue 6).
+    /// a feed has the same one, so it is not copied per entry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<std::sync::Arc<EntrySource>>,
 }
@@ -373,7 +373,7 @@ pub fn feed_name(configured: Option<&str>, source: Option<&Source>, url: &str) -
 }
 
 /// What one attempt to fetch a feed changes in the cache: the whole of one
-/// [`crate::store::Store::record`], so a feed's state and entries change together or not at all.
+/// `Store::record`, so a feed's state and entries change together or not at all.
 #[derive(Debug, Clone)]
 pub struct FeedUpdate {
     /// When the attempt was made.

@@ -269,7 +269,7 @@ pub fn build(
         link.push('/');
     }
     // Indexed once: the sidebar looks up every feed, and a linear search per feed is quadratic
-    // at thousands of feeds (issue 6).
+    // at thousands of feeds.
     let by_url: HashMap<&str, &Source> = sources.iter().map(|s| (s.url.as_str(), s)).collect();
     let feeds_by_url: HashMap<&str, &crate::config::FeedConfig> =
         config.feeds.iter().map(|f| (f.url.as_str(), f)).collect();

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, fixture feeds served on 127.0.0.1, the real `planet` binary.
 
+mod architecture;
 mod bench;
 mod browser;
 mod corpus_rate;
