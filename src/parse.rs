@@ -92,7 +92,67 @@ pub fn parse_feed(
             xml = Cow::Owned(fixed);
         }
     }
-    let parser = feed_rs::parser::Builder::new()
+    // What feed-rs refuses is repaired by what it says went wrong, and read again: a document
+    // it reads as it is is never rewritten for it. The error told is the first one.
+    let mut first_error = None;
+    let mut repairs = 0;
+    let feed = loop {
+        let e = match feed_reader(final_url).parse(xml.as_bytes()) {
+            Ok(feed) => break feed,
+            Err(e) => e,
+        };
+        let repaired = if is_json || repairs == MAX_REPAIRS {
+            None
+        } else {
+            repair_for(&e, &xml).filter(|r| *r != *xml)
+        };
+        let error = first_error.unwrap_or(e);
+        match repaired {
+            Some(r) => {
+                xml = Cow::Owned(r);
+                repairs += 1;
+                first_error = Some(error);
+            }
+            None => return Err(Error::Feed(error)),
+        }
+    };
+    let bases = if is_json {
+        Vec::new()
+    } else {
+        base::entry_bases(&xml, final_url)
+    };
+    // The fidelity pass must read the very text feed-rs read (its entries are matched by
+    // position), so it sees the repaired document.
+    let extras = detail::read(xml.as_bytes());
+    Ok(convert(feed, feed_url, final_url, bases, extras))
+}
+
+/// How many times a document feed-rs refuses is repaired and read again: each repair answers
+/// one kind of fault, and a document may have a few.
+const MAX_REPAIRS: usize = 4;
+
+/// The repair of what feed-rs found wrong with `xml`; `None` when there is none to make.
+fn repair_for(e: &feed_rs::parser::ParseFeedError, xml: &str) -> Option<String> {
+    use feed_rs::parser::{ParseErrorKind as Kind, ParseFeedError as E};
+    match e {
+        // Ill-formed XML: read what a browser would make of it, as liberal readers do.
+        E::XmlReader(_) => Some(repair::balance(xml)),
+        // A text construct typed with a MIME type (Atom 0.3 style): retyped.
+        E::ParseError(Kind::UnknownMimeType { .. }) => Some(repair::fix_text_types(xml)),
+        // No feed at the root: a feed wrapped in something else (an HTML page) is still read.
+        E::ParseError(Kind::NoFeedRoot) => repair::embedded_feed(xml),
+        // An element that must hold text and is empty (`<media:description/>`) says nothing.
+        E::ParseError(Kind::MissingContent { position, .. }) => {
+            repair::drop_empty_elements(xml, usize::try_from(*position).ok()?)
+        }
+        _ => None,
+    }
+}
+
+/// feed-rs, set up for one attempt at reading a document: a reader is not used twice, since
+/// one that failed inside an entry keeps that entry's state and panics on the next.
+fn feed_reader(final_url: &str) -> feed_rs::parser::Parser {
+    feed_rs::parser::Builder::new()
         .base_uri(Some(final_url))
         .id_generator(|links, _title, _uri| {
             // The entry's link is its id of second resort; an empty id is filled in below
@@ -104,53 +164,7 @@ pub fn parse_feed(
         })
         .timestamp_parser(date::parse)
         .sanitize_content(false)
-        .build();
-    let feed = match parser.parse(xml.as_bytes()) {
-        Ok(feed) => feed,
-        // Ill-formed XML: read what a browser would make of it, as liberal readers do.
-        Err(e @ feed_rs::parser::ParseFeedError::XmlReader(_)) if !is_json => {
-            let balanced = repair::balance(&xml);
-            let feed = parser
-                .parse(balanced.as_bytes())
-                .map_err(|_| Error::Feed(e))?;
-            xml = Cow::Owned(balanced);
-            feed
-        }
-        // A text construct typed with a MIME type (Atom 0.3 style): retype and retry.
-        Err(
-            e @ feed_rs::parser::ParseFeedError::ParseError(
-                feed_rs::parser::ParseErrorKind::UnknownMimeType(_),
-            ),
-        ) if !is_json => {
-            let retyped = repair::fix_text_types(&xml);
-            let feed = parser
-                .parse(retyped.as_bytes())
-                .map_err(|_| Error::Feed(e))?;
-            xml = Cow::Owned(retyped);
-            feed
-        }
-        // No feed at the root: a feed wrapped in something else (an HTML page) is still read.
-        Err(
-            e @ feed_rs::parser::ParseFeedError::ParseError(
-                feed_rs::parser::ParseErrorKind::NoFeedRoot,
-            ),
-        ) if !is_json => {
-            let inner = repair::embedded_feed(&xml).ok_or(Error::Feed(e))?;
-            let feed = parser.parse(inner.as_bytes()).map_err(Error::Feed)?;
-            xml = Cow::Owned(inner);
-            feed
-        }
-        Err(e) => return Err(Error::Feed(e)),
-    };
-    let bases = if is_json {
-        Vec::new()
-    } else {
-        base::entry_bases(&xml, final_url)
-    };
-    // The fidelity pass must read the very text feed-rs read (its entries are matched by
-    // position), so it sees the repaired document.
-    let extras = detail::read(xml.as_bytes());
-    Ok(convert(feed, feed_url, final_url, bases, extras))
+        .build()
 }
 
 /// A JSON Feed whose `version` is the `http://jsonfeed.org/version/…` spelling early feeds
@@ -172,7 +186,12 @@ fn convert(
     bases: Vec<base::EntryBases>,
     extras: Option<Vec<detail::Extra>>,
 ) -> Parsed {
-    let feed_author = feed.authors.iter().find_map(person_name);
+    // Atom people are elements: one with only an address has no name to show.
+    let address_shown = feed.feed_type != fr::FeedType::Atom;
+    let feed_author = feed
+        .authors
+        .iter()
+        .find_map(|p| person_name(p, address_shown));
     // Bases found by the second pass are used only when it saw the entries feed-rs saw.
     let bases = if bases.len() == feed.entries.len() {
         bases
@@ -207,6 +226,7 @@ fn convert(
         feed_lang: feed_lang.as_deref(),
         source: &source,
         is_rss,
+        address_shown,
     };
     let entries = feed
         .entries
@@ -225,6 +245,8 @@ struct EntryContext<'a> {
     feed_lang: Option<&'a str>,
     source: &'a Arc<EntrySource>,
     is_rss: bool,
+    /// Whether a person with only an address is shown by it (see [`person_name`]).
+    address_shown: bool,
 }
 
 fn convert_entry(
@@ -346,12 +368,12 @@ fn convert_entry(
     let authors = x
         .authors
         .unwrap_or_else(|| e.authors.iter().map(person_of).collect());
-    // feed-rs's people read through `person_name` (which knows RSS's `email (Name)` form),
-    // else the fidelity pass's, else the feed's author.
+    // feed-rs's people read through `person_name`, else the fidelity pass's, else the feed's
+    // author.
     let author = e
         .authors
         .iter()
-        .find_map(person_name)
+        .find_map(|p| person_name(p, ctx.address_shown))
         .or_else(|| {
             authors
                 .iter()
@@ -483,64 +505,40 @@ fn link_of(l: &fr::Link) -> Link {
     }
 }
 
-/// A person as the feed gave it, read the way RSS writes people. feed-rs names the people of
-/// RSS `<author>`, `<managingEditor>` and `<webMaster>` after the element and puts the text in
-/// `email`; that text is conventionally `jane@example.org (Jane Doe)`. feed-rs's `unknown`, its
-/// stand-in for an Atom person without a name, is not a name: none is invented.
+/// A person as the feed gave it. feed-rs splits the text RSS writes people in
+/// (`jane@example.org (Jane Doe)`, `Jane Doe <jane@example.org>`) into a name and an address,
+/// keeping the parentheses around a name that follows its address: they are not part of it.
 fn person_of(p: &fr::Person) -> Person {
-    let name = fold(&p.name);
-    let email = p.email.as_deref().map(fold).filter(|e| !e.is_empty());
-    let (name, email) = if is_role(&name) {
-        match email {
-            Some(text) => {
-                let (addr, shown) = address_form(&text);
-                (shown, addr)
-            }
-            None => (String::new(), None),
-        }
-    } else if name == "unknown" {
-        (String::new(), email)
-    } else {
-        // A `dc:creator` may be written in the address form too.
-        match address_form(&name) {
-            (Some(addr), shown) if !shown.is_empty() => (shown, email.or(Some(addr))),
-            _ => (name, email),
-        }
-    };
+    let name = p.name.as_deref().map(fold).unwrap_or_default();
     Person {
-        name,
-        email,
+        name: unparenthesized(&name).to_owned(),
+        email: p.email.as_deref().map(fold).filter(|e| !e.is_empty()),
         uri: p.uri.clone(),
     }
 }
 
-/// The name shown for a person: [`person_of`]'s name, else the address of an RSS person who is
-/// nothing but an address; `None` when the feed gives nothing to show.
-fn person_name(p: &fr::Person) -> Option<String> {
-    let person = person_of(p);
-    if !person.name.is_empty() {
-        Some(person.name)
-    } else if is_role(p.name.trim()) {
-        person.email
-    } else {
-        None
+/// `(Jane Doe)` → `Jane Doe`; a name that only ends (or only starts) a parenthesis, as an
+/// address's delimiter leaves it, loses that one too.
+fn unparenthesized(name: &str) -> &str {
+    match (name.strip_prefix('('), name.strip_suffix(')')) {
+        (Some(rest), Some(_)) => rest.strip_suffix(')').unwrap_or(rest).trim(),
+        (None, Some(rest)) if !rest.contains('(') => rest.trim(),
+        (Some(rest), None) if !rest.contains(')') => rest.trim(),
+        _ => name,
     }
 }
 
-fn is_role(name: &str) -> bool {
-    matches!(name, "author" | "managingEditor" | "webMaster")
-}
-
-/// `jane@example.org (Jane Doe)` → (the address, the name); a bare address has no name; any
-/// other text is a name.
-fn address_form(text: &str) -> (Option<String>, String) {
-    match text.split_once(" (") {
-        Some((addr, rest)) if addr.contains('@') && !addr.contains(' ') => (
-            Some(addr.to_owned()),
-            rest.strip_suffix(')').unwrap_or(rest).trim().to_owned(),
-        ),
-        _ if text.contains('@') && !text.contains(' ') => (Some(text.to_owned()), String::new()),
-        _ => (None, text.to_owned()),
+/// The name shown for a person: [`person_of`]'s name, else (with `address_shown`: people
+/// written as text, as RSS and JSON Feed do) the address of one who is nothing but an address;
+/// `None` when the feed gives nothing to show.
+fn person_name(p: &fr::Person, address_shown: bool) -> Option<String> {
+    let person = person_of(p);
+    if !person.name.is_empty() {
+        Some(person.name)
+    } else if address_shown {
+        person.email
+    } else {
+        None
     }
 }
 
@@ -810,77 +808,81 @@ mod tests {
     }
 
     #[test]
-    fn people_are_read_as_rss_writes_them() {
-        let person = |name: &str, email: Option<&str>| fr::Person {
-            name: name.into(),
-            uri: None,
-            email: email.map(str::to_owned),
+    fn people_are_read_as_feeds_write_them() {
+        let rss = |person: &str| {
+            format!(
+                "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>\
+                 <title>T</title><item><title>x</title>{person}</item></channel></rss>"
+            )
         };
-        for (case, p, want_name, want_email, shown) in [
+        let atom = |person: &str| {
+            format!(
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:f</id>\
+                 <entry><id>urn:e</id><title>x</title>{person}</entry></feed>"
+            )
+        };
+        for (case, doc, want_name, want_email, shown) in [
             (
                 "rss address form",
-                person("author", Some("jane@x.test (Jane Doe)")),
+                rss("<author>jane@x.test (Jane Doe)</author>"),
                 "Jane Doe",
                 Some("jane@x.test"),
                 Some("Jane Doe"),
             ),
             (
                 "rss bare address",
-                person("author", Some("jane@x.test")),
+                rss("<author>jane@x.test</author>"),
                 "",
                 Some("jane@x.test"),
                 Some("jane@x.test"),
             ),
             (
-                "rss plain name",
-                person("managingEditor", Some("Jane  Doe")),
+                "name and angle-bracketed address",
+                rss("<author>Jane Doe &lt;jane@x.test&gt;</author>"),
+                "Jane Doe",
+                Some("jane@x.test"),
+                Some("Jane Doe"),
+            ),
+            (
+                "dc:creator plain name",
+                rss("<dc:creator> Jane\n  Doe </dc:creator>"),
                 "Jane Doe",
                 None,
                 Some("Jane Doe"),
             ),
             (
-                "rss role, no text",
-                person("webMaster", None),
-                "",
-                None,
-                None,
-            ),
-            (
-                "atom, no name",
-                person("unknown", Some("j@x.test")),
-                "",
-                Some("j@x.test"),
-                None,
-            ),
-            (
                 "dc:creator address form",
-                person("jane@x.test (Jane)", None),
+                rss("<dc:creator>jane@x.test (Jane)</dc:creator>"),
                 "Jane",
                 Some("jane@x.test"),
                 Some("Jane"),
             ),
             (
-                "plain name",
-                person(" Jane\n Doe ", None),
-                "Jane Doe",
+                "atom, no name",
+                atom("<author><email>j@x.test</email></author>"),
+                "",
+                Some("j@x.test"),
                 None,
-                Some("Jane Doe"),
             ),
             (
-                "bare address as a name",
-                person("jane@x.test", None),
-                "jane@x.test",
-                None,
-                Some("jane@x.test"),
+                "atom name",
+                atom("<author><name>Jane</name><email>j@x.test</email></author>"),
+                "Jane",
+                Some("j@x.test"),
+                Some("Jane"),
             ),
         ] {
-            let got = person_of(&p);
+            let e = parse_feed(doc.as_bytes(), "u", "https://b.test/", None)
+                .unwrap_or_else(|err| panic!("{case}: {err}"))
+                .entries
+                .remove(0);
+            let got = &e.detail.authors[0];
             assert_eq!(
                 (got.name.as_str(), got.email.as_deref()),
                 (want_name, want_email),
                 "{case}"
             );
-            assert_eq!(person_name(&p).as_deref(), shown, "{case}");
+            assert_eq!(e.author.as_deref(), shown, "{case}");
         }
     }
 

@@ -8,7 +8,6 @@
 //! effect for its content and for its summary. It only reads: the entries themselves come from
 //! feed-rs, and when the two disagree on the number of entries the bases are not used.
 
-use quick_xml::encoding::Decoder;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use url::Url;
@@ -47,23 +46,22 @@ pub fn entry_bases(xml: &str, document_url: &str) -> Vec<EntryBases> {
                 let empty = matches!(event, Event::Empty(_));
                 depth += 1;
                 let parent = stack.last().map_or(&root, |(_, u)| u);
-                if let Some(base) = xml_base(e, reader.decoder()).and_then(|b| parent.join(&b).ok())
-                {
+                if let Some(base) = xml_base(e).and_then(|b| parent.join(&b).ok()) {
                     stack.push((depth, base));
                 }
                 let effective = stack.last().map(|(_, u)| u.to_string());
                 let name = e.local_name();
                 match (name.as_ref(), entry_depth) {
-                    (b"entry" | b"item", None) => {
+                    ("entry" | "item", None) => {
                         entry_depth = Some(depth);
                         entries.push(EntryBases::default());
                     }
-                    (b"content" | b"encoded", Some(d)) if depth == d + 1 => {
+                    ("content" | "encoded", Some(d)) if depth == d + 1 => {
                         if let Some(last) = entries.last_mut() {
                             last.content = effective;
                         }
                     }
-                    (b"summary" | b"description", Some(d)) if depth == d + 1 => {
+                    ("summary" | "description", Some(d)) if depth == d + 1 => {
                         if let Some(last) = entries.last_mut() {
                             last.summary = effective;
                         }
@@ -92,12 +90,12 @@ fn close(stack: &mut Vec<(usize, Url)>, depth: &mut usize, entry_depth: &mut Opt
     *depth = depth.saturating_sub(1);
 }
 
-fn xml_base(e: &BytesStart, decoder: Decoder) -> Option<String> {
+fn xml_base(e: &BytesStart) -> Option<String> {
     e.attributes()
         .flatten()
-        .find(|a| a.key.as_ref() == b"xml:base")
+        .find(|a| a.key.as_ref() == "xml:base")
         .and_then(|a| {
-            a.decoded_and_normalized_value(quick_xml::XmlVersion::Implicit1_0, decoder)
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .ok()
                 .map(|v| v.trim().to_owned())
         })

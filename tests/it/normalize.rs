@@ -30,7 +30,7 @@ fn by_title(planet: &Planet) -> Vec<(String, Option<String>, String)> {
                 e.published.map(|d| d.to_rfc3339()),
                 e.authors
                     .first()
-                    .map(|a| a.name.clone())
+                    .and_then(|a| a.name.clone())
                     .unwrap_or_default(),
             )
         })
