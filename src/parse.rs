@@ -7,14 +7,13 @@
 //! duplicate the entry on every run. Before feed-rs sees the document, [`decode`] turns it into
 //! UTF-8 and [`repair`] fixes what liberal readers forgive (undefined entities, bare `&`, `<rss>`
 //! without a version, old namespaces, unbalanced tags); dates go through the lenient [`date`]
-//! parser; [`base`] finds the `xml:base` in effect for each entry's content. Besides what the
+//! parser. Besides what the
 //! page shows, each entry keeps an [`EntryDetail`] for a faithful `atom.xml` (languages, text
 //! types, persons, links, categories, rights, summary, `atom:source`): feed-rs supplies most of
 //! it, and a second, read-only pass over the same repaired document ([`detail`]) adds what
 //! feed-rs drops. This stage does not sanitize: content stays raw until it is chosen for an
 //! output, where [`crate::sanitize`] cleans it against the base recorded here.
 
-mod base;
 mod date;
 mod decode;
 mod detail;
@@ -116,15 +115,10 @@ pub fn parse_feed(
             None => return Err(Error::Feed(error)),
         }
     };
-    let bases = if is_json {
-        Vec::new()
-    } else {
-        base::entry_bases(&xml, final_url)
-    };
     // The fidelity pass must read the very text feed-rs read (its entries are matched by
     // position), so it sees the repaired document.
-    let extras = detail::read(xml.as_bytes());
-    Ok(convert(feed, feed_url, final_url, bases, extras))
+    let extras = detail::read(xml.as_bytes(), final_url);
+    Ok(convert(feed, feed_url, final_url, extras))
 }
 
 /// How many times a document feed-rs refuses is repaired and read again: each repair answers
@@ -183,7 +177,6 @@ fn convert(
     feed: fr::Feed,
     feed_url: &str,
     final_url: &str,
-    bases: Vec<base::EntryBases>,
     extras: Option<Vec<detail::Extra>>,
 ) -> Parsed {
     // Atom people are elements: one with only an address has no name to show.
@@ -192,12 +185,6 @@ fn convert(
         .authors
         .iter()
         .find_map(|p| person_name(p, address_shown));
-    // Bases found by the second pass are used only when it saw the entries feed-rs saw.
-    let bases = if bases.len() == feed.entries.len() {
-        bases
-    } else {
-        vec![base::EntryBases::default(); feed.entries.len()]
-    };
     let meta = FeedMeta {
         title: feed.title.as_ref().map(text_of).unwrap_or_default(),
         site_link: alternate_link(&feed.links).filter(|l| l.as_str() != final_url),
@@ -231,8 +218,7 @@ fn convert(
     let entries = feed
         .entries
         .into_iter()
-        .zip(bases)
-        .map(|(e, b)| convert_entry(e, &b, &ctx, extras.as_mut().and_then(Iterator::next)))
+        .map(|e| convert_entry(e, &ctx, extras.as_mut().and_then(Iterator::next)))
         .collect();
     Parsed { meta, entries, ttl }
 }
@@ -249,12 +235,7 @@ struct EntryContext<'a> {
     address_shown: bool,
 }
 
-fn convert_entry(
-    e: fr::Entry,
-    bases: &base::EntryBases,
-    ctx: &EntryContext<'_>,
-    extra: Option<detail::Extra>,
-) -> Entry {
+fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Extra>) -> Entry {
     let x = extra.unwrap_or_default();
     let lang = x
         .lang
@@ -293,9 +274,9 @@ fn convert_entry(
         _ => (String::new(), TextKind::Text, false),
     };
     let xml_base = if content_from_summary {
-        bases.summary.clone()
+        x.summary_base
     } else {
-        bases.content.clone()
+        x.content_base
     };
     let own_title = title_detail.as_ref().map(plain_text).unwrap_or_default();
     let title = if own_title.trim().is_empty() {
@@ -980,21 +961,19 @@ mod stage_timing {
                 let _ = p2.parse(x.as_bytes());
             }
         });
-        time("bases", &mut || {
-            for x in &rep {
-                let _ = base::entry_bases(x, "http://x.test/");
-            }
-        });
         let mut extras = Vec::new();
         time("detail", &mut || {
-            extras = rep.iter().map(|x| detail::read(x.as_bytes())).collect();
+            extras = rep
+                .iter()
+                .map(|x| detail::read(x.as_bytes(), "http://x.test/"))
+                .collect();
         });
         let mut parsed = Vec::new();
         time("convert", &mut || {
             parsed = std::mem::take(&mut feeds)
                 .into_iter()
                 .zip(std::mem::take(&mut extras))
-                .map(|(f, x)| convert(f, "http://x.test/f", "http://x.test/f", Vec::new(), x))
+                .map(|(f, x)| convert(f, "http://x.test/f", "http://x.test/f", x))
                 .collect();
         });
         time("json", &mut || {

@@ -3,7 +3,9 @@
 //! feed-rs gives every format one model but drops a few things a faithful `atom.xml` needs:
 //! `xml:lang` on titles and summaries, whether a text construct was XHTML (and the markup
 //! inside its `div`), an entry's own `atom:source`, RSS `<source url>`, the `isPermaLink` of a
-//! `guid`, and persons without a name. This pass reads a well-formed document into a light
+//! `guid`, persons without a name, and the `xml:base` in effect for an entry's content and
+//! summary (feed-rs reports only the one written on `<content>` itself, unresolved). This pass
+//! reads a well-formed document into a light
 //! tree ([`tree`]: quick-xml's tokens, with text left escaped until a fact needs it, since
 //! most of a feed is entry bodies no fact reads) and returns those facts per entry, in
 //! document order, for `convert` to lay over feed-rs's entries. It never decides whether a
@@ -17,6 +19,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use tree::{Document, Node, Ns};
+use url::Url;
 
 use crate::model::{Category, EntrySource, Link, Person, TextConstruct, TextKind};
 
@@ -47,10 +50,16 @@ pub(super) struct Extra {
     pub links: Vec<Link>,
     /// FeedBurner's `origLink`: the real article behind a tracking link.
     pub orig_link: Option<String>,
+    /// The base URL in effect for the content (Atom `content`, RSS `content:encoded`) per
+    /// `xml:base`; `None` when no `xml:base` applies.
+    pub content_base: Option<String>,
+    /// The same for the summary (Atom `summary`, RSS `description`).
+    pub summary_base: Option<String>,
 }
 
-/// Reads the per-entry facts; `None` when the document cannot be read this way.
-pub(super) fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
+/// Reads the per-entry facts of a document read from `document_url`, the base of its outermost
+/// `xml:base`; `None` when the document cannot be read this way.
+pub(super) fn read(bytes: &[u8], document_url: &str) -> Option<Vec<Extra>> {
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
     // Bytes that happen to be valid UTF-8 under another declared encoding would be misread:
     // only UTF-8 documents, or pure ASCII ones, are read here (feed-rs decodes the rest).
@@ -59,19 +68,37 @@ pub(super) fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
     }
     // No DTD: entities are never expanded by this pass (billion laughs, external entities).
     let doc = Document::parse(text)?;
-    let extras = extras(doc.root_element())?;
+    // Most feeds use no `xml:base`: they are spared the look for one.
+    let document =
+        memchr::memmem::find(bytes, b"xml:base").and_then(|_| Url::parse(document_url).ok());
+    let extras = extras(doc.root_element(), document.as_ref())?;
     // A text read above that is not well-formed character data: not an XML document after
     // all (the text no fact reads is not checked, as it changes no fact).
     (!doc.read_broken_text()).then_some(extras)
 }
 
-/// The facts of every entry under the root element `root`.
-fn extras(root: Node) -> Option<Vec<Extra>> {
+/// The facts of every entry under the root element `root`; `document` is the base of the
+/// outermost `xml:base`, `None` when the document has none.
+fn extras(root: Node, document: Option<&Url>) -> Option<Vec<Extra>> {
+    let with_bases = |mut x: Extra, entry: Node| {
+        if let Some(document) = document {
+            let base_of = |names: [&str; 2]| {
+                let body = entry
+                    .children()
+                    .filter(|c| c.is_element() && names.contains(&c.name()))
+                    .last()?;
+                base_in_effect(body, document)
+            };
+            x.content_base = base_of(["content", "encoded"]);
+            x.summary_base = base_of(["summary", "description"]);
+        }
+        x
+    };
     match root.name() {
         "feed" => Some(
             root.children()
                 .filter(|n| is(*n, "entry"))
-                .map(atom_entry)
+                .map(|e| with_bases(atom_entry(e), e))
                 .collect(),
         ),
         "rss" | "RDF" => {
@@ -96,12 +123,29 @@ fn extras(root: Node) -> Option<Vec<Extra>> {
             Some(
                 items
                     .into_iter()
-                    .map(|i| rss_item(i, channel_lang.as_deref()))
+                    .map(|i| with_bases(rss_item(i, channel_lang.as_deref()), i))
                     .collect(),
             )
         }
         _ => None,
     }
+}
+
+/// The base URL in effect at `n` per `xml:base` (XML Base, section 4.2): the nearest one on
+/// the element or its ancestors, each resolved against the one above it, the outermost against
+/// `document`. A base that cannot be resolved is passed over. `None` when none applies.
+fn base_in_effect(n: Node, document: &Url) -> Option<String> {
+    let bases: Vec<_> = n
+        .ancestors()
+        .filter_map(|a| a.attribute_ns(Ns::Xml, "base"))
+        .collect();
+    let mut base: Option<Url> = None;
+    for b in bases.iter().rev() {
+        if let Ok(joined) = base.as_ref().unwrap_or(document).join(b.trim()) {
+            base = Some(joined);
+        }
+    }
+    base.map(String::from)
 }
 
 /// Whether the XML declaration is absent (UTF-8 by default) or names UTF-8.
@@ -338,6 +382,8 @@ fn atom_entry(e: Node) -> Extra {
         guid_is_permalink: None,
         links: licences(e),
         orig_link: orig,
+        content_base: None,
+        summary_base: None,
     }
 }
 
@@ -426,6 +472,8 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
             .chain(licences(i))
             .collect(),
         orig_link: None,
+        content_base: None,
+        summary_base: None,
     }
 }
 
@@ -451,6 +499,62 @@ fn licences(n: Node) -> Vec<Link> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
+        super::read(bytes, "http://a.test/feed.xml")
+    }
+
+    #[test]
+    fn nested_bases_resolve_against_each_other() {
+        let xml = br#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://a.test/blog/">
+          <entry xml:base="posts/"><content type="html" xml:base="1/">x</content>
+            <summary type="html">y</summary></entry>
+          <entry><content type="html">z</content></entry>
+        </feed>"#;
+        let bases: Vec<_> = read(xml)
+            .unwrap()
+            .into_iter()
+            .map(|x| (x.content_base, x.summary_base))
+            .collect();
+        assert_eq!(
+            bases,
+            [
+                (
+                    Some("http://a.test/blog/posts/1/".into()),
+                    Some("http://a.test/blog/posts/".into())
+                ),
+                (Some("http://a.test/blog/".into()), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_outermost_base_resolves_against_the_document() {
+        let xml = br#"<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+          <item xml:base="/posts/"><description>d</description><content:encoded xml:base="x/">c</content:encoded></item>
+          <item><description>d</description></item></channel></rss>"#;
+        let bases: Vec<_> = read(xml)
+            .unwrap()
+            .into_iter()
+            .map(|x| (x.content_base, x.summary_base))
+            .collect();
+        assert_eq!(
+            bases,
+            [
+                (
+                    Some("http://a.test/posts/x/".into()),
+                    Some("http://a.test/posts/".into())
+                ),
+                (None, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_xml_base_means_no_bases() {
+        let x = read(b"<rss><channel><item><description>d</description></item></channel></rss>");
+        assert_eq!(x.map(|x| x[0].content_base.clone()), Some(None));
+    }
 
     #[test]
     fn keeps_xhtml_markup_and_languages() {
