@@ -66,16 +66,16 @@ pub fn parse_feed(
     } else {
         Cow::Borrowed(text)
     };
-    // The XML repairs, then the rewrite that spares feed-rs one event per `&lt;`, then the
-    // references (last: its check then jumps over the CDATA the rewrite made; a run the rewrite
-    // left because of a reference to repair gets a second chance once it is repaired).
+    // What feed-rs would read wrong rather than refuse, before it reads anything: old
+    // vocabularies (read as nothing), RSS 1.0 items without a link (dropped), then the rewrite
+    // that spares feed-rs one event per `&lt;`, then references (misread, or refused along
+    // with the whole feed). References go last: their check then jumps over the CDATA the
+    // rewrite made, and a run the rewrite left for a reference to repair gets a second chance.
     let fixes: &[fn(&str) -> Option<String>] = if is_json {
         &[]
     } else {
         &[
-            repair::fix_rss_version,
             repair::modernize_namespaces,
-            repair::add_missing_channel,
             repair::link_rss1_items,
             repair::escaped_text_as_cdata,
             |xml| match repair::repair_references(xml) {
@@ -133,8 +133,11 @@ fn repair_for(e: &feed_rs::parser::ParseFeedError, xml: &str) -> Option<String> 
         E::XmlReader(_) => Some(repair::balance(xml)),
         // A text construct typed with a MIME type (Atom 0.3 style): retyped.
         E::ParseError(Kind::UnknownMimeType { .. }) => Some(repair::fix_text_types(xml)),
-        // No feed at the root: a feed wrapped in something else (an HTML page) is still read.
-        E::ParseError(Kind::NoFeedRoot) => repair::embedded_feed(xml),
+        // No feed feed-rs knows at the root: an `<rss>` without a version it dispatches on, or
+        // without a `<channel>`, or a feed wrapped in something else (an HTML page).
+        E::ParseError(Kind::NoFeedRoot) => repair::fix_rss_version(xml)
+            .or_else(|| repair::add_missing_channel(xml))
+            .or_else(|| repair::embedded_feed(xml)),
         // An element that must hold text and is empty (`<media:description/>`) says nothing.
         E::ParseError(Kind::MissingContent { position, .. }) => {
             repair::drop_empty_elements(xml, usize::try_from(*position).ok()?)

@@ -1,11 +1,11 @@
 //! Repairs of what strict XML parsers reject and liberal readers forgive, on UTF-8 text.
 //!
 //! Each repair takes the document [`super::decode`] produced and returns a fixed copy (or `None`
-//! when it does not apply): HTML entities and bare `&`, `<rss>` without a version feed-rs knows,
-//! RSS 0.90 and Atom 0.3 namespaces, `<rss>` without `<channel>`, RSS 1.0 items without a
-//! `<link>`, Atom text constructs typed with MIME types, and, when the XML is broken,
-//! unbalanced tags. None of them expands an entity
-//! a DTD declares or reads anything but the text it is given.
+//! when it does not apply): HTML entities and bare `&`, RSS 0.90 and Atom 0.3 namespaces, RSS
+//! 1.0 items without a `<link>`, and, only once feed-rs has refused the document, `<rss>`
+//! without a version feed-rs knows or without `<channel>`, a feed wrapped in a page, Atom text
+//! constructs typed with MIME types, empty elements feed-rs wants text in, and unbalanced tags.
+//! None of them expands an entity a DTD declares or reads anything but the text it is given.
 
 use std::borrow::Cow;
 
