@@ -302,15 +302,17 @@ fn escape(s: &str, attribute: bool) -> String {
     }
 }
 
-fn person(n: Node) -> Person {
-    Person {
+/// An Atom person; `None` when it says nothing (`<author><name></name></author>`).
+fn person(n: Node) -> Option<Person> {
+    let person = Person {
         name: child(n, "name").map(text_of).unwrap_or_default(),
         email: child(n, "email").map(text_of).and_then(non_empty),
         uri: child(n, "uri")
             .or_else(|| child(n, "url"))
             .map(text_of)
             .and_then(non_empty),
-    }
+    };
+    super::people::is_someone(&person).then_some(person)
 }
 
 fn link(n: Node) -> Option<Link> {
@@ -369,13 +371,13 @@ fn atom_entry(e: Node) -> Extra {
         authors: Some(
             e.children()
                 .filter(|c| is(*c, "author"))
-                .map(person)
+                .filter_map(person)
                 .collect(),
         ),
         contributors: Some(
             e.children()
                 .filter(|c| is(*c, "contributor"))
-                .map(person)
+                .filter_map(person)
                 .collect(),
         ),
         source: child(e, "source").map(atom_source),
@@ -397,8 +399,8 @@ fn atom_source(s: Node) -> EntrySource {
         rights: child(s, "rights").and_then(construct),
         links: all("link").filter_map(link).collect(),
         updated: child(s, "updated").and_then(date),
-        authors: all("author").map(person).collect(),
-        contributors: all("contributor").map(person).collect(),
+        authors: all("author").filter_map(person).collect(),
+        contributors: all("contributor").filter_map(person).collect(),
         categories: all("category").filter_map(category).collect(),
         icon: child(s, "icon").map(text_of).and_then(non_empty),
         logo: child(s, "logo").map(text_of).and_then(non_empty),

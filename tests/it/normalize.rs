@@ -262,6 +262,26 @@ fn author_is_the_entrys_else_the_feeds_else_the_configured_name() {
 }
 
 #[test]
+fn an_empty_author_is_no_author() {
+    let server = Server::start();
+    let atom_feed = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:a</id>
+      <author><name>Feed Author</name></author><updated>2026-03-03T10:00:00Z</updated>
+      <entry><id>a1</id><title>Empty author</title><author><name></name></author>
+        <link href="https://a.test/1"/><updated>2026-03-03T10:00:00Z</updated></entry>
+      <entry><id>a2</id><title>No author</title><link href="https://a.test/2"/>
+        <updated>2026-03-03T09:00:00Z</updated></entry></feed>"#;
+    server.set("/a.xml", Route::xml(atom_feed));
+    let planet = Planet::with_feeds("", &[server.url("/a.xml")]);
+    planet.run_ok(&["run"]);
+    let atom = planet.atom();
+    for e in &atom.entries {
+        let names: Vec<_> = e.authors.iter().map(|a| a.name.clone()).collect();
+        assert_eq!(names, [Some("Feed Author".to_owned())], "{:?}", e.title);
+    }
+    assert!(!planet.output("atom.xml").contains("<name></name>"));
+}
+
+#[test]
 fn titles_are_text_and_never_empty() {
     let server = Server::start();
     let rss = rss_doc(&format!(
