@@ -17,6 +17,7 @@
 mod date;
 mod decode;
 mod detail;
+mod json;
 mod people;
 mod repair;
 
@@ -62,7 +63,7 @@ pub fn parse_feed(
     let text = decoded.as_str();
     let is_json = text.starts_with('{');
     let mut xml = if is_json {
-        json_version(text).map_or(Cow::Borrowed(text), Cow::Owned)
+        json::fitted(text).map_or(Cow::Borrowed(text), Cow::Owned)
     } else {
         Cow::Borrowed(text)
     };
@@ -154,27 +155,16 @@ fn feed_reader(final_url: &str) -> feed_rs::parser::Parser {
         .base_uri(Some(final_url))
         .id_generator(|links, _title, _uri| {
             // The entry's link is its id of second resort; an empty id is filled in below
-            // with a hash. Never a random UUID.
+            // with a hash. Never a random UUID. A link to comments is not the entry's.
             links
-                .first()
+                .iter()
+                .find(|l| l.target.is_none())
                 .map(|l| l.href.trim().to_owned())
                 .unwrap_or_default()
         })
         .timestamp_parser(date::parse)
         .sanitize_content(false)
         .build()
-}
-
-/// A JSON Feed whose `version` is the `http://jsonfeed.org/version/…` spelling early feeds
-/// wrote, given the `https://` one feed-rs requires; `None` when nothing needs changing.
-fn json_version(text: &str) -> Option<String> {
-    let mut doc: serde_json::Value = serde_json::from_str(text).ok()?;
-    let version = doc.get_mut("version")?;
-    let rest = version
-        .as_str()?
-        .strip_prefix("http://jsonfeed.org/version/")?;
-    *version = serde_json::Value::String(format!("https://jsonfeed.org/version/{rest}"));
-    serde_json::to_string(&doc).ok()
 }
 
 fn convert(
@@ -252,6 +242,9 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
     // The fidelity pass knows XHTML and languages; feed-rs is the fallback. The body is moved,
     // not copied: it is most of an entry's bytes.
     let mut e = e;
+    // feed-rs lists links to the comments (RSS `<comments>`, `wfw:commentRss`) among the
+    // entry's own; they are neither its page nor its id.
+    e.links.retain(|l| l.target.is_none());
     let entry_lang = e.language.as_deref().and_then(language_tag);
     let content_detail = x.content.or_else(|| {
         e.content.as_mut().and_then(|c| {
@@ -743,6 +736,22 @@ mod tests {
         let p = parse_feed(xml.as_bytes(), "u", "https://b.test/", None).unwrap();
         assert_eq!(p.entries[0].link.as_deref(), Some("https://b.test/1"));
         assert_eq!(p.entries[1].link, None);
+    }
+
+    #[test]
+    fn links_to_comments_are_not_the_entrys() {
+        let xml = r#"<rss version="2.0" xmlns:wfw="http://wellformedweb.org/CommentAPI/"><channel>
+          <title>T</title><item><title>One</title><comments>https://b.test/1#comments</comments>
+          <wfw:commentRss>https://b.test/1/feed</wfw:commentRss><link>https://b.test/1</link>
+          </item></channel></rss>"#;
+        let e = parse_feed(xml.as_bytes(), "u", "https://b.test/", None)
+            .unwrap()
+            .entries
+            .remove(0);
+        assert_eq!(e.id, "https://b.test/1");
+        assert_eq!(e.link.as_deref(), Some("https://b.test/1"));
+        let hrefs: Vec<_> = e.detail.links.iter().map(|l| l.href.as_str()).collect();
+        assert_eq!(hrefs, ["https://b.test/1"]);
     }
 
     #[test]

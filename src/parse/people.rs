@@ -74,6 +74,12 @@ pub(super) fn separate_addresses(xml: &str) -> Option<String> {
     (!cuts.is_empty()).then(|| with_spaces(xml, cuts))
 }
 
+/// [`separate_addresses`] for one person's text (a JSON Feed author's `name`).
+pub(super) fn separate_addresses_in(text: &str) -> Option<String> {
+    let cuts: Vec<usize> = address_cuts(text).map(|(_, cut)| cut).collect();
+    (!cuts.is_empty()).then(|| with_spaces(text, cuts))
+}
+
 /// For every address in `text` with a character next to it that feed-rs would cut in two: the
 /// position of its `@` and where a space goes.
 fn address_cuts(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {

@@ -604,3 +604,34 @@ fn json_feed_with_the_http_version_url_is_read() {
     assert!(stderr.is_empty(), "{stderr}");
     assert_eq!(planet.atom_titles(), ["Hello JSON"]);
 }
+
+#[test]
+fn a_json_feed_field_of_the_wrong_type_loses_only_that_field() {
+    // A real feed writes its tags as one string; JSON Feed has an array there, and feed-rs
+    // refused the whole feed over it.
+    let server = Server::start();
+    let body = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "J",
+        "home_page_url": "https://j.test/",
+        "items": [
+          {"id": "https://j.test/1", "url": "https://j.test/1", "title": "Tagged wrong",
+           "tags": "workflow,omnifocus", "content_html": "<p>one</p>",
+           "date_published": "2026-11-02T10:00:00Z"},
+          {"id": "https://j.test/2", "url": "https://j.test/2", "title": "Tagged right",
+           "tags": ["workflow"], "content_html": "<p>two</p>",
+           "date_published": "2026-11-01T10:00:00Z"}]}"#;
+    server.set("/j.json", Route::ok("application/json", body));
+    let planet = Planet::with_feeds("", &[server.url("/j.json")]);
+    let stderr = planet.run_ok(&["run"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(planet.atom_titles(), ["Tagged wrong", "Tagged right"]);
+    let atom = planet.atom();
+    let terms = |i: usize| -> Vec<String> {
+        atom.entries[i]
+            .categories
+            .iter()
+            .map(|c| c.term.clone())
+            .collect()
+    };
+    assert_eq!(terms(0), Vec::<String>::new(), "the bad field is dropped");
+    assert_eq!(terms(1), ["workflow"], "the good one is kept");
+}
