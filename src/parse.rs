@@ -250,7 +250,7 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
         e.content.as_mut().and_then(|c| {
             c.body.take().map(|b| TextConstruct {
                 kind: kind_of(c.content_type.as_str()),
-                value: b,
+                value: decode::as_written(b),
                 lang: entry_lang,
             })
         })
@@ -466,7 +466,7 @@ fn feed_source(feed: &fr::Feed) -> EntrySource {
 fn construct_of(t: &fr::Text) -> TextConstruct {
     TextConstruct {
         kind: kind_of(t.content_type.as_str()),
-        value: t.content.clone(),
+        value: decode::as_written(t.content.clone()),
         lang: None,
     }
 }
@@ -514,9 +514,9 @@ fn fold_owned(s: String) -> String {
 fn category_of(c: &fr::Category) -> Option<Category> {
     let term = c.term.trim();
     (!term.is_empty()).then(|| Category {
-        term: term.to_owned(),
+        term: decode::as_written(term.to_owned()),
         scheme: c.scheme.clone(),
-        label: c.label.clone(),
+        label: c.label.clone().map(decode::as_written),
     })
 }
 
@@ -545,10 +545,7 @@ fn kind_of(mime: &str) -> TextKind {
 
 /// A text construct as plain text: HTML titles lose their markup, plain ones stay literal.
 fn text_of(t: &fr::Text) -> String {
-    fold_owned(match kind_of(t.content_type.as_str()) {
-        TextKind::Html => sanitize::html_to_text(&t.content),
-        TextKind::Text => t.content.clone(),
-    })
+    plain_text(&construct_of(t))
 }
 
 fn derive_title(content: &str, kind: TextKind) -> String {

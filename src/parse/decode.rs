@@ -99,6 +99,39 @@ pub fn all_xml_chars(s: &str) -> bool {
             .all(|i| !matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])))
 }
 
+/// A text field as its author wrote it: [`undo_double_encoding`]'s reading when there is one,
+/// else the text as it is.
+pub fn as_written(text: String) -> String {
+    undo_double_encoding(&text).unwrap_or(text)
+}
+
+/// The text a field was written as when its UTF-8 was read as Latin-1 or windows-1252 and
+/// encoded as UTF-8 again (`ActualitÃ©s` for `Actualités`): its characters encoded back to those
+/// bytes, read as UTF-8, as feedparser does per field. `None` when the text is not such: ASCII,
+/// a character neither encoding has, or bytes that are not UTF-8 (as nearly any real accented
+/// text gives: a lone `é` is no UTF-8 sequence).
+fn undo_double_encoding(text: &str) -> Option<String> {
+    if text.is_ascii() {
+        return None;
+    }
+    // Latin-1 first: it has the C1 controls a Latin-1 misreading leaves, which windows-1252
+    // maps elsewhere.
+    let latin1: Option<Vec<u8>> = text.chars().map(|c| u8::try_from(c).ok()).collect();
+    let bytes = match latin1 {
+        Some(bytes) => bytes,
+        None => {
+            let (bytes, _, unmappable) = WINDOWS_1252.encode(text);
+            if unmappable {
+                return None;
+            }
+            bytes.into_owned()
+        }
+    };
+    // Not ASCII, so the bytes hold a sequence of two or more that reads as one character: a
+    // different text.
+    String::from_utf8(bytes).ok()
+}
+
 /// Whether XML 1.0 allows the character at all (section 2.2).
 pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
@@ -324,6 +357,22 @@ mod tests {
         ];
         for (name, bytes, ct, want) in cases {
             assert_eq!(to_utf8(bytes, *ct), *want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn double_encoded_text_is_read_as_written() {
+        for (case, text, want) in [
+            ("latin-1 misreading", "ActualitÃ©s", Some("Actualités")),
+            ("windows-1252 misreading", "itâ€™s", Some("it’s")),
+            ("c1 control left by latin-1", "â\u{82}¬", Some("€")),
+            ("ascii", "plain", None),
+            ("real accents", "Actualités à la une", None),
+            ("real quote", "it’s", None),
+            ("other scripts", "Привет", None),
+            ("a latin-1 character before a real quote", "é’", None),
+        ] {
+            assert_eq!(undo_double_encoding(text).as_deref(), want, "{case}");
         }
     }
 

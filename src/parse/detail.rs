@@ -21,6 +21,8 @@ use chrono::{DateTime, Utc};
 use tree::{Document, Node, Ns};
 use url::Url;
 
+use super::decode::as_written;
+
 use crate::model::{Category, EntrySource, Link, Person, TextConstruct, TextKind};
 
 /// The facts about one entry that feed-rs does not keep. `None` means "not said here".
@@ -251,7 +253,7 @@ fn construct(n: Node) -> Option<TextConstruct> {
     };
     Some(TextConstruct {
         kind,
-        value,
+        value: as_written(value),
         lang: lang_of(n),
     })
 }
@@ -305,7 +307,10 @@ fn escape(s: &str, attribute: bool) -> String {
 /// An Atom person; `None` when it says nothing (`<author><name></name></author>`).
 fn person(n: Node) -> Option<Person> {
     let person = Person {
-        name: child(n, "name").map(text_of).unwrap_or_default(),
+        name: child(n, "name")
+            .map(text_of)
+            .map(as_written)
+            .unwrap_or_default(),
         email: child(n, "email").map(text_of).and_then(non_empty),
         uri: child(n, "uri")
             .or_else(|| child(n, "url"))
@@ -340,9 +345,9 @@ fn category(n: Node) -> Option<Category> {
     let term = n.attribute("term")?;
     let term = term.trim();
     (!term.is_empty()).then(|| Category {
-        term: term.to_owned(),
+        term: as_written(term.to_owned()),
         scheme: n.attribute("scheme").map(Cow::into_owned),
-        label: n.attribute("label").map(Cow::into_owned),
+        label: n.attribute("label").map(|l| as_written(l.into_owned())),
     })
 }
 
@@ -418,7 +423,7 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
     let source = child(i, "source").and_then(|s| {
         let url = s.attribute("url")?;
         let url = url.trim();
-        let name = text_of(s);
+        let name = as_written(text_of(s));
         Some(EntrySource {
             id: Some(url.to_owned()),
             title: non_empty(name.clone()).map(|n| TextConstruct {
@@ -444,7 +449,7 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
             .find(|c| is_dc(*c, "rights"))
             .map(|r| TextConstruct {
                 kind: TextKind::Text,
-                value: text_of(r),
+                value: as_written(text_of(r)),
                 lang: lang_of(r).or_else(|| lang.clone()),
             }),
         lang,

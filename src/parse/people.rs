@@ -15,7 +15,9 @@ use crate::model::Person;
 /// A person as the feed gave it; `None` when it gives neither name, address nor URI. The
 /// parentheses feed-rs leaves around a name that follows its address are not part of it.
 pub(super) fn person_of(p: &fr::Person) -> Option<Person> {
-    let name = p.name.as_deref().map(super::fold).unwrap_or_default();
+    let name = (p.name.as_deref().map(super::fold))
+        .map(super::decode::as_written)
+        .unwrap_or_default();
     let person = Person {
         name: unparenthesized(&name).to_owned(),
         email: p

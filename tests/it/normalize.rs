@@ -635,3 +635,35 @@ fn a_json_feed_field_of_the_wrong_type_loses_only_that_field() {
     assert_eq!(terms(0), Vec::<String>::new(), "the bad field is dropped");
     assert_eq!(terms(1), ["workflow"], "the good one is kept");
 }
+
+#[test]
+fn double_encoded_utf8_reads_as_its_author_wrote_it() {
+    // Le Monde's feed is UTF-8 whose text was read as Latin-1 and encoded again: feedparser
+    // and Planet Venus show "Actualités" where the bytes say "ActualitÃ©s".
+    let server = Server::start();
+    let body = crate::support::fixture("corpus/feedreader__Rss20LeMonde.xml");
+    server.set("/une.xml", Route::ok("text/xml", body));
+    let planet = Planet::with_feeds("items_per_page = 100", &[server.url("/une.xml")]);
+    let stderr = planet.run_ok(&["run"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    let titles = planet.atom_titles();
+    assert_eq!(titles.len(), 18, "{titles:?}");
+    assert!(
+        titles
+            .contains(&"Piratage imputé à la Russie : Poutine mis en cause, Trump minimise".into()),
+        "{titles:?}"
+    );
+    let feed_title = "Le Monde.fr - Actualités et Infos en France et dans le monde";
+    assert!(
+        planet.output("index.html").contains(feed_title),
+        "in the sidebar"
+    );
+    let atom = planet.output("atom.xml");
+    assert!(atom.contains(feed_title), "as the entries' source");
+    for output in ["index.html", "atom.xml"] {
+        assert!(
+            !planet.output(output).contains("Ã"),
+            "no mojibake in {output}"
+        );
+    }
+}
