@@ -2,17 +2,21 @@
 //!
 //! Takes the raw bytes of a response and its `Content-Type` (never text decoded by someone
 //! else, so the charset rules hold) and returns the feed's metadata and entries with
-//! deterministic ids: the entry's own id, else its link, else a hash of feed URL + title + date.
-//! feed-rs's UUID fallback is replaced, since an id that changes between fetches would
-//! duplicate the entry on every run. Before feed-rs sees the document, [`decode`] turns it into
-//! UTF-8 and [`repair`] fixes what liberal readers forgive (undefined entities, bare `&`, `<rss>`
-//! without a version, old namespaces, unbalanced tags); dates go through the lenient [`date`]
-//! parser. Besides what the
-//! page shows, each entry keeps an [`EntryDetail`] for a faithful `atom.xml` (languages, text
-//! types, persons, links, categories, rights, summary, `atom:source`): feed-rs supplies most of
-//! it, and a second, read-only pass over the same repaired document ([`detail`]) adds what
-//! feed-rs drops. This stage does not sanitize: content stays raw until it is chosen for an
-//! output, where [`crate::sanitize`] cleans it against the base recorded here.
+//! deterministic, absolute ids: the entry's own id (a path resolved against the feed's URL,
+//! anything else that is no URI minted from the feed and the id), else its link, else a hash of
+//! feed URL + title + date. feed-rs's UUID fallback is replaced, since an id that changes
+//! between fetches would duplicate the entry on every run. [`decode`] turns the document into
+//! UTF-8; [`repair`] fixes what feed-rs would misread before it reads (undefined entities, bare
+//! `&`, old namespaces) and, only once it refuses the document, what it refused (`<rss>`
+//! without a version, unbalanced tags, ...); a JSON Feed is first fitted to feed-rs's types
+//! ([`json`]). Dates go through the lenient [`date`] parser; people through [`people`]; text
+//! double-encoded as UTF-8 is read as written. Besides what the page shows, each entry keeps
+//! an [`EntryDetail`] for a faithful `atom.xml` (languages, text types, persons, links,
+//! categories, rights, summary, `atom:source`): feed-rs supplies most of it, and one
+//! read-only pass over the same repaired document ([`detail`]) adds what feed-rs drops,
+//! including the `xml:base` in effect for each entry's content. This stage does not sanitize:
+//! content stays raw until it is chosen for an output, where [`crate::sanitize`] cleans it
+//! against the base recorded here.
 
 mod date;
 mod decode;
@@ -294,7 +298,7 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
             &content,
         )
     } else {
-        e.id.trim().to_owned()
+        absolute_id(e.id.trim(), ctx.feed_url, ctx.final_url)
     };
     let mut links: Vec<Link> = e.links.iter().map(link_of).collect();
     // RSS 2.0: a guid is the permalink unless it says `isPermaLink="false"`.
@@ -582,8 +586,32 @@ fn hash_id(feed_url: &str, title: &str, date: Option<DateTime<Utc>>, content: &s
     } else {
         ""
     };
+    minted_id(&[feed_url, title.trim(), &date, body])
+}
+
+/// An entry's own id made absolute, so that the ids of two feeds never meet (Atom requires an
+/// absolute IRI): a URI (it has a scheme) as written; a path (`/2025/08/26/post`, as Jekyll
+/// writes ids) resolved against where the feed came from; anything else (`12345`, `post-1`)
+/// minted from the feed and the id, the same on every fetch.
+fn absolute_id(id: &str, feed_url: &str, final_url: &str) -> String {
+    if url::Url::parse(id).is_ok() {
+        return id.to_owned();
+    }
+    let resolved = id
+        .starts_with('/')
+        .then(|| {
+            url::Url::parse(final_url)
+                .and_then(|base| base.join(id))
+                .ok()
+        })
+        .flatten();
+    resolved.map_or_else(|| minted_id(&[feed_url, id]), String::from)
+}
+
+/// A `urn:planet:` id hashed from `parts`.
+fn minted_id(parts: &[&str]) -> String {
     let mut h = Sha256::new();
-    for part in [feed_url, title.trim(), &date, body] {
+    for part in parts {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
@@ -665,6 +693,37 @@ mod tests {
         assert_eq!(a.entries[0].id, "https://blog.test/a");
         assert!(a.entries[1].id.starts_with("urn:planet:"));
         assert_eq!(a.entries[1].id, b.entries[1].id);
+    }
+
+    #[test]
+    fn entry_ids_are_absolute() {
+        let feed = "https://a.test/feed";
+        let minted = |id: &str| minted_id(&[feed, id]);
+        for (case, id, want) in [
+            (
+                "web address",
+                "https://a.test/p/1",
+                "https://a.test/p/1".to_owned(),
+            ),
+            ("tag", "tag:a.test,2025:1", "tag:a.test,2025:1".to_owned()),
+            ("urn", "urn:uuid:1c0b", "urn:uuid:1c0b".to_owned()),
+            (
+                "path",
+                "/2025/08/26/post",
+                "https://b.test/2025/08/26/post".to_owned(),
+            ),
+            ("number", "12345", minted("12345")),
+            ("word", "post-1", minted("post-1")),
+        ] {
+            // The feed moved to b.test: a path is resolved where it was read from.
+            assert_eq!(absolute_id(id, feed, "https://b.test/feed"), want, "{case}");
+        }
+        assert_ne!(
+            absolute_id("12345", feed, feed),
+            absolute_id("12345", "https://c.test/feed", feed),
+            "the same id in two feeds"
+        );
+        assert!(minted("12345").starts_with("urn:planet:"));
     }
 
     #[test]

@@ -427,6 +427,38 @@ fn feeds_feed_rs_rejects_are_still_read() {
 }
 
 #[test]
+fn two_feeds_with_the_same_relative_ids_publish_distinct_absolute_ones() {
+    // Jekyll writes an entry's id as its path: two blogs share `/2025/08/26/post`.
+    let feed = |blog: &str| {
+        format!(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>{blog}</title><id>/</id>
+          <updated>2026-03-03T10:00:00Z</updated>
+          <entry><id>/2025/08/26/post</id><title>{blog} post</title>
+            <link href="/2025/08/26/post.html"/><updated>2026-03-03T10:00:00Z</updated></entry>
+          <entry><id>post-1</id><title>{blog} other</title>
+            <link href="/other.html"/><updated>2026-03-03T09:00:00Z</updated></entry></feed>"#
+        )
+    };
+    let (one, two) = (Server::start(), Server::start());
+    one.set("/feed.xml", Route::xml(feed("One")));
+    two.set("/feed.xml", Route::xml(feed("Two")));
+    let planet = Planet::with_feeds("", &[one.url("/feed.xml"), two.url("/feed.xml")]);
+    planet.run_ok(&["run"]);
+    let atom = planet.atom();
+    let ids: Vec<&str> = atom.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    let unique: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), 4, "no id twice: {ids:?}");
+    for id in &ids {
+        assert!(url::Url::parse(id).is_ok(), "{id} is absolute");
+    }
+    for server in [&one, &two] {
+        let want = server.url("/2025/08/26/post");
+        assert!(ids.contains(&want.as_str()), "{want} in {ids:?}");
+    }
+}
+
+#[test]
 fn ids_are_stable_and_an_edited_entry_keeps_its_place() {
     let server = Server::start();
     let feed = |b_updated: &str, b_body: &str| {
