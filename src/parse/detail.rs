@@ -512,55 +512,47 @@ mod tests {
     }
 
     #[test]
-    fn nested_bases_resolve_against_each_other() {
-        let xml = br#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://a.test/blog/">
-          <entry xml:base="posts/"><content type="html" xml:base="1/">x</content>
-            <summary type="html">y</summary></entry>
-          <entry><content type="html">z</content></entry>
-        </feed>"#;
-        let bases: Vec<_> = read(xml)
-            .unwrap()
-            .into_iter()
-            .map(|x| (x.content_base, x.summary_base))
-            .collect();
-        assert_eq!(
-            bases,
-            [
-                (
-                    Some("http://a.test/blog/posts/1/".into()),
-                    Some("http://a.test/blog/posts/".into())
-                ),
-                (Some("http://a.test/blog/".into()), None),
-            ]
-        );
-    }
-
-    #[test]
-    fn the_outermost_base_resolves_against_the_document() {
-        let xml = br#"<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
-          <item xml:base="/posts/"><description>d</description><content:encoded xml:base="x/">c</content:encoded></item>
-          <item><description>d</description></item></channel></rss>"#;
-        let bases: Vec<_> = read(xml)
-            .unwrap()
-            .into_iter()
-            .map(|x| (x.content_base, x.summary_base))
-            .collect();
-        assert_eq!(
-            bases,
-            [
-                (
-                    Some("http://a.test/posts/x/".into()),
-                    Some("http://a.test/posts/".into())
-                ),
-                (None, None),
-            ]
-        );
-    }
-
-    #[test]
-    fn no_xml_base_means_no_bases() {
-        let x = read(b"<rss><channel><item><description>d</description></item></channel></rss>");
-        assert_eq!(x.map(|x| x[0].content_base.clone()), Some(None));
+    fn bases_nest_and_the_outermost_resolves_against_the_document() {
+        let s = |u: &str| Some(u.to_owned());
+        for (case, xml, want) in [
+            (
+                "atom, nested",
+                &br#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://a.test/blog/">
+                  <entry xml:base="posts/"><content type="html" xml:base="1/">x</content>
+                    <summary type="html">y</summary></entry>
+                  <entry><content type="html">z</content></entry></feed>"#[..],
+                vec![
+                    (
+                        s("http://a.test/blog/posts/1/"),
+                        s("http://a.test/blog/posts/"),
+                    ),
+                    (s("http://a.test/blog/"), None),
+                ],
+            ),
+            (
+                "rss, against the document",
+                br#"<rss xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+                  <item xml:base="/posts/"><description>d</description>
+                    <content:encoded xml:base="x/">c</content:encoded></item>
+                  <item><description>d</description></item></channel></rss>"#,
+                vec![
+                    (s("http://a.test/posts/x/"), s("http://a.test/posts/")),
+                    (None, None),
+                ],
+            ),
+            (
+                "no xml:base",
+                b"<rss><channel><item><description>d</description></item></channel></rss>",
+                vec![(None, None)],
+            ),
+        ] {
+            let bases: Vec<_> = read(xml)
+                .unwrap_or_else(|| panic!("{case}"))
+                .into_iter()
+                .map(|x| (x.content_base, x.summary_base))
+                .collect();
+            assert_eq!(bases, want, "{case}");
+        }
     }
 
     #[test]
