@@ -47,6 +47,10 @@ pub enum Error {
     /// feed-rs could not find a feed in the document or the document is broken.
     #[error("not a readable feed")]
     Feed(#[source] feed_rs::parser::ParseFeedError),
+    /// feed-rs gave up on the document without saying why (it panicked: an iTunes duration
+    /// too long for a number, say).
+    #[error("not a readable feed: the feed reader failed on it")]
+    ReaderFailed,
 }
 
 /// How many characters of content make a title for an entry that has none.
@@ -102,9 +106,11 @@ pub fn parse_feed(
     let mut first_error = None;
     let mut repairs = 0;
     let feed = loop {
-        let e = match feed_reader(final_url).parse(xml.as_bytes()) {
-            Ok(feed) => break feed,
-            Err(e) => e,
+        // A panic in feed-rs fails this feed, not the run.
+        let e = match std::panic::catch_unwind(|| feed_reader(final_url).parse(xml.as_bytes())) {
+            Ok(Ok(feed)) => break feed,
+            Ok(Err(e)) => e,
+            Err(_) => return Err(Error::ReaderFailed),
         };
         let repaired = if is_json || repairs == MAX_REPAIRS {
             None
@@ -825,6 +831,15 @@ mod tests {
             src.links[0].href, "https://o.test",
             "absolute URLs stay as written"
         );
+    }
+
+    #[test]
+    fn a_feed_rs_panic_fails_the_feed() {
+        let xml = r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+          <channel><title>T</title><item><title>x</title>
+          <itunes:duration>99999999999999999999:00:00</itunes:duration></item></channel></rss>"#;
+        let got = parse_feed(xml.as_bytes(), "u", "https://b.test/", None);
+        assert!(matches!(got, Err(Error::ReaderFailed)), "{got:?}");
     }
 
     #[test]
