@@ -70,8 +70,8 @@ impl TextKind {
 /// One entry of one feed, as the feed gave it (content not yet sanitized).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    /// The entry's own id (Atom `id`, RSS `guid`), else its link, else a hash of
-    /// feed URL + title + content: stable across runs, never random.
+    /// The entry's own id (Atom `id`, RSS `guid`) made absolute, else its link, else a hash of
+    /// feed URL + title + content: stable across runs, never random, never shared by two feeds.
     pub id: String,
     /// The entry's `alternate` link, absolute; `None` when the feed gives none.
     pub link: Option<String>,

@@ -2,22 +2,27 @@
 //!
 //! Takes the raw bytes of a response and its `Content-Type` (never text decoded by someone
 //! else, so the charset rules hold) and returns the feed's metadata and entries with
-//! deterministic ids: the entry's own id, else its link, else a hash of feed URL + title + date.
-//! feed-rs's UUID fallback is replaced, since an id that changes between fetches would
-//! duplicate the entry on every run. Before feed-rs sees the document, [`decode`] turns it into
-//! UTF-8 and [`repair`] fixes what liberal readers forgive (undefined entities, bare `&`, `<rss>`
-//! without a version, old namespaces, unbalanced tags); dates go through the lenient [`date`]
-//! parser; [`base`] finds the `xml:base` in effect for each entry's content. Besides what the
-//! page shows, each entry keeps an [`EntryDetail`] for a faithful `atom.xml` (languages, text
-//! types, persons, links, categories, rights, summary, `atom:source`): feed-rs supplies most of
-//! it, and a second, read-only pass over the same repaired document ([`detail`]) adds what
-//! feed-rs drops. This stage does not sanitize: content stays raw until it is chosen for an
-//! output, where [`crate::sanitize`] cleans it against the base recorded here.
+//! deterministic, absolute ids: the entry's own id (a path resolved against the feed's URL,
+//! anything else that is no URI minted from the feed and the id), else its link, else a hash of
+//! feed URL + title + date. feed-rs's UUID fallback is replaced, since an id that changes
+//! between fetches would duplicate the entry on every run. [`decode`] turns the document into
+//! UTF-8; [`repair`] fixes what feed-rs would misread before it reads (undefined entities, bare
+//! `&`, old namespaces) and, only once it refuses the document, what it refused (`<rss>`
+//! without a version, unbalanced tags, ...); a JSON Feed is first fitted to feed-rs's types
+//! ([`json`]). Dates go through the lenient [`date`] parser; people through [`people`]; text
+//! double-encoded as UTF-8 is read as written. Besides what the page shows, each entry keeps
+//! an [`EntryDetail`] for a faithful `atom.xml` (languages, text types, persons, links,
+//! categories, rights, summary, `atom:source`): feed-rs supplies most of it, and one
+//! read-only pass over the same repaired document ([`detail`]) adds what feed-rs drops,
+//! including the `xml:base` in effect for each entry's content. This stage does not sanitize:
+//! content stays raw until it is chosen for an output, where [`crate::sanitize`] cleans it
+//! against the base recorded here.
 
-mod base;
 mod date;
 mod decode;
 mod detail;
+mod json;
+mod people;
 mod repair;
 #[doc(hidden)]
 pub mod stages;
@@ -30,8 +35,7 @@ use feed_rs::model as fr;
 use sha2::{Digest, Sha256};
 
 use crate::model::{
-    Category, Entry, EntryDetail, EntrySource, FeedMeta, Link, Parsed, Person, TextConstruct,
-    TextKind,
+    Category, Entry, EntryDetail, EntrySource, FeedMeta, Link, Parsed, TextConstruct, TextKind,
 };
 use crate::sanitize;
 
@@ -41,6 +45,10 @@ pub enum Error {
     /// feed-rs could not find a feed in the document or the document is broken.
     #[error("not a readable feed")]
     Feed(#[source] feed_rs::parser::ParseFeedError),
+    /// feed-rs gave up on the document without saying why (it panicked: an iTunes duration
+    /// too long for a number, say).
+    #[error("not a readable feed: the feed reader failed on it")]
+    ReaderFailed,
 }
 
 /// How many characters of content make a title for an entry that has none.
@@ -61,20 +69,20 @@ pub fn parse_feed(
     let text = decoded.as_str();
     let is_json = text.starts_with('{');
     let mut xml = if is_json {
-        json_version(text).map_or(Cow::Borrowed(text), Cow::Owned)
+        json::fitted(text).map_or(Cow::Borrowed(text), Cow::Owned)
     } else {
         Cow::Borrowed(text)
     };
-    // The XML repairs, then the rewrite that spares feed-rs one event per `&lt;`, then the
-    // references (last: its check then jumps over the CDATA the rewrite made; a run the rewrite
-    // left because of a reference to repair gets a second chance once it is repaired).
+    // What feed-rs would read wrong rather than refuse, before it reads anything: old
+    // vocabularies (read as nothing), RSS 1.0 items without a link (dropped), then the rewrite
+    // that spares feed-rs one event per `&lt;`, then references (misread, or refused along
+    // with the whole feed). References go last: their check then jumps over the CDATA the
+    // rewrite made, and a run the rewrite left for a reference to repair gets a second chance.
     let fixes: &[fn(&str) -> Option<String>] = if is_json {
         &[]
     } else {
         &[
-            repair::fix_rss_version,
             repair::modernize_namespaces,
-            repair::add_missing_channel,
             repair::link_rss1_items,
             repair::escaped_text_as_cdata,
             |xml| match repair::repair_references(xml) {
@@ -83,6 +91,7 @@ pub fn parse_feed(
                 }
                 Cow::Borrowed(_) => None,
             },
+            people::separate_addresses,
         ]
     };
     for fix in fixes {
@@ -90,93 +99,94 @@ pub fn parse_feed(
             xml = Cow::Owned(fixed);
         }
     }
-    let parser = feed_rs::parser::Builder::new()
+    // What feed-rs refuses is repaired by what it says went wrong, and read again: a document
+    // it reads as it is is never rewritten for it. The error told is the first one.
+    let mut first_error = None;
+    let mut repairs = 0;
+    let feed = loop {
+        // A panic in feed-rs fails this feed, not the run.
+        let e = match std::panic::catch_unwind(|| feed_reader(final_url).parse(xml.as_bytes())) {
+            Ok(Ok(feed)) => break feed,
+            Ok(Err(e)) => e,
+            Err(_) => return Err(Error::ReaderFailed),
+        };
+        let repaired = if is_json || repairs == MAX_REPAIRS {
+            None
+        } else {
+            repair_for(&e, &xml).filter(|r| *r != *xml)
+        };
+        let error = first_error.unwrap_or(e);
+        match repaired {
+            Some(r) => {
+                xml = Cow::Owned(r);
+                repairs += 1;
+                first_error = Some(error);
+            }
+            None => return Err(Error::Feed(error)),
+        }
+    };
+    // The fidelity pass must read the very text feed-rs read (its entries are matched by
+    // position), so it sees the repaired document.
+    let extras = detail::read(xml.as_bytes(), final_url);
+    Ok(convert(feed, feed_url, final_url, extras))
+}
+
+/// How many times a document feed-rs refuses is repaired and read again: each repair answers
+/// one kind of fault, and a document may have a few.
+const MAX_REPAIRS: usize = 4;
+
+/// The repair of what feed-rs found wrong with `xml`; `None` when there is none to make.
+fn repair_for(e: &feed_rs::parser::ParseFeedError, xml: &str) -> Option<String> {
+    use feed_rs::parser::{ParseErrorKind as Kind, ParseFeedError as E};
+    match e {
+        // Ill-formed XML: read what a browser would make of it, as liberal readers do.
+        E::XmlReader(_) => Some(repair::balance(xml)),
+        // A text construct typed with a MIME type (Atom 0.3 style): retyped.
+        E::ParseError(Kind::UnknownMimeType { .. }) => Some(repair::fix_text_types(xml)),
+        // No feed feed-rs knows at the root: an `<rss>` without a version it dispatches on, or
+        // without a `<channel>`, or a feed wrapped in something else (an HTML page).
+        E::ParseError(Kind::NoFeedRoot) => repair::fix_rss_version(xml)
+            .or_else(|| repair::add_missing_channel(xml))
+            .or_else(|| repair::embedded_feed(xml)),
+        // An element that must hold text and is empty (`<media:description/>`) says nothing.
+        E::ParseError(Kind::MissingContent { position, .. }) => {
+            repair::drop_empty_elements(xml, usize::try_from(*position).ok()?)
+        }
+        _ => None,
+    }
+}
+
+/// feed-rs, set up for one attempt at reading a document: a reader is not used twice, since
+/// one that failed inside an entry keeps that entry's state and panics on the next.
+fn feed_reader(final_url: &str) -> feed_rs::parser::Parser {
+    feed_rs::parser::Builder::new()
         .base_uri(Some(final_url))
         .id_generator(|links, _title, _uri| {
             // The entry's link is its id of second resort; an empty id is filled in below
-            // with a hash. Never a random UUID.
+            // with a hash. Never a random UUID. A link to comments is not the entry's.
             links
-                .first()
+                .iter()
+                .find(|l| l.target.is_none())
                 .map(|l| l.href.trim().to_owned())
                 .unwrap_or_default()
         })
         .timestamp_parser(date::parse)
         .sanitize_content(false)
-        .build();
-    let feed = match parser.parse(xml.as_bytes()) {
-        Ok(feed) => feed,
-        // Ill-formed XML: read what a browser would make of it, as liberal readers do.
-        Err(e @ feed_rs::parser::ParseFeedError::XmlReader(_)) if !is_json => {
-            let balanced = repair::balance(&xml);
-            let feed = parser
-                .parse(balanced.as_bytes())
-                .map_err(|_| Error::Feed(e))?;
-            xml = Cow::Owned(balanced);
-            feed
-        }
-        // A text construct typed with a MIME type (Atom 0.3 style): retype and retry.
-        Err(
-            e @ feed_rs::parser::ParseFeedError::ParseError(
-                feed_rs::parser::ParseErrorKind::UnknownMimeType(_),
-            ),
-        ) if !is_json => {
-            let retyped = repair::fix_text_types(&xml);
-            let feed = parser
-                .parse(retyped.as_bytes())
-                .map_err(|_| Error::Feed(e))?;
-            xml = Cow::Owned(retyped);
-            feed
-        }
-        // No feed at the root: a feed wrapped in something else (an HTML page) is still read.
-        Err(
-            e @ feed_rs::parser::ParseFeedError::ParseError(
-                feed_rs::parser::ParseErrorKind::NoFeedRoot,
-            ),
-        ) if !is_json => {
-            let inner = repair::embedded_feed(&xml).ok_or(Error::Feed(e))?;
-            let feed = parser.parse(inner.as_bytes()).map_err(Error::Feed)?;
-            xml = Cow::Owned(inner);
-            feed
-        }
-        Err(e) => return Err(Error::Feed(e)),
-    };
-    let bases = if is_json {
-        Vec::new()
-    } else {
-        base::entry_bases(&xml, final_url)
-    };
-    // The fidelity pass must read the very text feed-rs read (its entries are matched by
-    // position), so it sees the repaired document.
-    let extras = detail::read(xml.as_bytes());
-    Ok(convert(feed, feed_url, final_url, bases, extras))
-}
-
-/// A JSON Feed whose `version` is the `http://jsonfeed.org/version/…` spelling early feeds
-/// wrote, given the `https://` one feed-rs requires; `None` when nothing needs changing.
-fn json_version(text: &str) -> Option<String> {
-    let mut doc: serde_json::Value = serde_json::from_str(text).ok()?;
-    let version = doc.get_mut("version")?;
-    let rest = version
-        .as_str()?
-        .strip_prefix("http://jsonfeed.org/version/")?;
-    *version = serde_json::Value::String(format!("https://jsonfeed.org/version/{rest}"));
-    serde_json::to_string(&doc).ok()
+        .build()
 }
 
 fn convert(
     feed: fr::Feed,
     feed_url: &str,
     final_url: &str,
-    bases: Vec<base::EntryBases>,
     extras: Option<Vec<detail::Extra>>,
 ) -> Parsed {
-    let feed_author = feed.authors.iter().find_map(person_name);
-    // Bases found by the second pass are used only when it saw the entries feed-rs saw.
-    let bases = if bases.len() == feed.entries.len() {
-        bases
-    } else {
-        vec![base::EntryBases::default(); feed.entries.len()]
-    };
+    // Atom people are elements: one with only an address has no name to show.
+    let address_shown = feed.feed_type != fr::FeedType::Atom;
+    let feed_author = feed
+        .authors
+        .iter()
+        .find_map(|p| people::person_name(p, address_shown));
     let meta = FeedMeta {
         title: feed.title.as_ref().map(text_of).unwrap_or_default(),
         site_link: alternate_link(&feed.links).filter(|l| l.as_str() != final_url),
@@ -205,12 +215,12 @@ fn convert(
         feed_lang: feed_lang.as_deref(),
         source: &source,
         is_rss,
+        address_shown,
     };
     let entries = feed
         .entries
         .into_iter()
-        .zip(bases)
-        .map(|(e, b)| convert_entry(e, &b, &ctx, extras.as_mut().and_then(Iterator::next)))
+        .map(|e| convert_entry(e, &ctx, extras.as_mut().and_then(Iterator::next)))
         .collect();
     Parsed { meta, entries, ttl }
 }
@@ -223,14 +233,11 @@ struct EntryContext<'a> {
     feed_lang: Option<&'a str>,
     source: &'a Arc<EntrySource>,
     is_rss: bool,
+    /// Whether a person with only an address is shown by it (see [`people::person_name`]).
+    address_shown: bool,
 }
 
-fn convert_entry(
-    e: fr::Entry,
-    bases: &base::EntryBases,
-    ctx: &EntryContext<'_>,
-    extra: Option<detail::Extra>,
-) -> Entry {
+fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Extra>) -> Entry {
     let x = extra.unwrap_or_default();
     let lang = x
         .lang
@@ -243,12 +250,15 @@ fn convert_entry(
     // The fidelity pass knows XHTML and languages; feed-rs is the fallback. The body is moved,
     // not copied: it is most of an entry's bytes.
     let mut e = e;
+    // feed-rs lists links to the comments (RSS `<comments>`, `wfw:commentRss`) among the
+    // entry's own; they are neither its page nor its id.
+    e.links.retain(|l| l.target.is_none());
     let entry_lang = e.language.as_deref().and_then(language_tag);
     let content_detail = x.content.or_else(|| {
         e.content.as_mut().and_then(|c| {
             c.body.take().map(|b| TextConstruct {
                 kind: kind_of(c.content_type.as_str()),
-                value: b,
+                value: decode::as_written(b),
                 lang: entry_lang,
             })
         })
@@ -269,9 +279,9 @@ fn convert_entry(
         _ => (String::new(), TextKind::Text, false),
     };
     let xml_base = if content_from_summary {
-        bases.summary.clone()
+        x.summary_base
     } else {
-        bases.content.clone()
+        x.content_base
     };
     let own_title = title_detail.as_ref().map(plain_text).unwrap_or_default();
     let title = if own_title.trim().is_empty() {
@@ -292,7 +302,7 @@ fn convert_entry(
             &content,
         )
     } else {
-        e.id.trim().to_owned()
+        absolute_id(e.id.trim(), ctx.feed_url, ctx.final_url)
     };
     let mut links: Vec<Link> = e.links.iter().map(link_of).collect();
     // RSS 2.0: a guid is the permalink unless it says `isPermaLink="false"`.
@@ -343,13 +353,13 @@ fn convert_entry(
     });
     let authors = x
         .authors
-        .unwrap_or_else(|| e.authors.iter().map(person_of).collect());
-    // feed-rs's people read through `person_name` (which knows RSS's `email (Name)` form),
-    // else the fidelity pass's, else the feed's author.
+        .unwrap_or_else(|| e.authors.iter().filter_map(people::person_of).collect());
+    // feed-rs's people read through `people::person_name`, else the fidelity pass's, else the feed's
+    // author.
     let author = e
         .authors
         .iter()
-        .find_map(person_name)
+        .find_map(|p| people::person_name(p, ctx.address_shown))
         .or_else(|| {
             authors
                 .iter()
@@ -374,9 +384,12 @@ fn convert_entry(
             .or_else(|| e.rights.as_ref().map(construct_of))
             .map(&with_lang),
         authors,
-        contributors: x
-            .contributors
-            .unwrap_or_else(|| e.contributors.iter().map(person_of).collect()),
+        contributors: x.contributors.unwrap_or_else(|| {
+            e.contributors
+                .iter()
+                .filter_map(people::person_of)
+                .collect()
+        }),
         links,
         categories: categories.clone(),
         source: x
@@ -445,8 +458,12 @@ fn feed_source(feed: &fr::Feed) -> EntrySource {
         rights: feed.rights.as_ref().map(construct_of),
         links: feed.links.iter().map(link_of).collect(),
         updated: feed.updated,
-        authors: feed.authors.iter().map(person_of).collect(),
-        contributors: feed.contributors.iter().map(person_of).collect(),
+        authors: feed.authors.iter().filter_map(people::person_of).collect(),
+        contributors: feed
+            .contributors
+            .iter()
+            .filter_map(people::person_of)
+            .collect(),
         categories: feed.categories.iter().filter_map(category_of).collect(),
         icon: feed.icon.as_ref().map(|i| i.uri.clone()),
         logo: feed.logo.as_ref().map(|i| i.uri.clone()),
@@ -457,7 +474,7 @@ fn feed_source(feed: &fr::Feed) -> EntrySource {
 fn construct_of(t: &fr::Text) -> TextConstruct {
     TextConstruct {
         kind: kind_of(t.content_type.as_str()),
-        value: t.content.clone(),
+        value: decode::as_written(t.content.clone()),
         lang: None,
     }
 }
@@ -478,67 +495,6 @@ fn link_of(l: &fr::Link) -> Link {
         hreflang: l.href_lang.clone(),
         title: l.title.clone(),
         length: l.length,
-    }
-}
-
-/// A person as the feed gave it, read the way RSS writes people. feed-rs names the people of
-/// RSS `<author>`, `<managingEditor>` and `<webMaster>` after the element and puts the text in
-/// `email`; that text is conventionally `jane@example.org (Jane Doe)`. feed-rs's `unknown`, its
-/// stand-in for an Atom person without a name, is not a name: none is invented.
-fn person_of(p: &fr::Person) -> Person {
-    let name = fold(&p.name);
-    let email = p.email.as_deref().map(fold).filter(|e| !e.is_empty());
-    let (name, email) = if is_role(&name) {
-        match email {
-            Some(text) => {
-                let (addr, shown) = address_form(&text);
-                (shown, addr)
-            }
-            None => (String::new(), None),
-        }
-    } else if name == "unknown" {
-        (String::new(), email)
-    } else {
-        // A `dc:creator` may be written in the address form too.
-        match address_form(&name) {
-            (Some(addr), shown) if !shown.is_empty() => (shown, email.or(Some(addr))),
-            _ => (name, email),
-        }
-    };
-    Person {
-        name,
-        email,
-        uri: p.uri.clone(),
-    }
-}
-
-/// The name shown for a person: [`person_of`]'s name, else the address of an RSS person who is
-/// nothing but an address; `None` when the feed gives nothing to show.
-fn person_name(p: &fr::Person) -> Option<String> {
-    let person = person_of(p);
-    if !person.name.is_empty() {
-        Some(person.name)
-    } else if is_role(p.name.trim()) {
-        person.email
-    } else {
-        None
-    }
-}
-
-fn is_role(name: &str) -> bool {
-    matches!(name, "author" | "managingEditor" | "webMaster")
-}
-
-/// `jane@example.org (Jane Doe)` → (the address, the name); a bare address has no name; any
-/// other text is a name.
-fn address_form(text: &str) -> (Option<String>, String) {
-    match text.split_once(" (") {
-        Some((addr, rest)) if addr.contains('@') && !addr.contains(' ') => (
-            Some(addr.to_owned()),
-            rest.strip_suffix(')').unwrap_or(rest).trim().to_owned(),
-        ),
-        _ if text.contains('@') && !text.contains(' ') => (Some(text.to_owned()), String::new()),
-        _ => (None, text.to_owned()),
     }
 }
 
@@ -566,9 +522,9 @@ fn fold_owned(s: String) -> String {
 fn category_of(c: &fr::Category) -> Option<Category> {
     let term = c.term.trim();
     (!term.is_empty()).then(|| Category {
-        term: term.to_owned(),
+        term: decode::as_written(term.to_owned()),
         scheme: c.scheme.clone(),
-        label: c.label.clone(),
+        label: c.label.clone().map(decode::as_written),
     })
 }
 
@@ -597,10 +553,7 @@ fn kind_of(mime: &str) -> TextKind {
 
 /// A text construct as plain text: HTML titles lose their markup, plain ones stay literal.
 fn text_of(t: &fr::Text) -> String {
-    fold_owned(match kind_of(t.content_type.as_str()) {
-        TextKind::Html => sanitize::html_to_text(&t.content),
-        TextKind::Text => t.content.clone(),
-    })
+    plain_text(&construct_of(t))
 }
 
 fn derive_title(content: &str, kind: TextKind) -> String {
@@ -637,8 +590,32 @@ fn hash_id(feed_url: &str, title: &str, date: Option<DateTime<Utc>>, content: &s
     } else {
         ""
     };
+    minted_id(&[feed_url, title.trim(), &date, body])
+}
+
+/// An entry's own id made absolute, so that the ids of two feeds never meet (Atom requires an
+/// absolute IRI): a URI (it has a scheme) as written; a path (`/2025/08/26/post`, as Jekyll
+/// writes ids) resolved against where the feed came from; anything else (`12345`, `post-1`)
+/// minted from the feed and the id, the same on every fetch.
+fn absolute_id(id: &str, feed_url: &str, final_url: &str) -> String {
+    if url::Url::parse(id).is_ok() {
+        return id.to_owned();
+    }
+    let resolved = id
+        .starts_with('/')
+        .then(|| {
+            url::Url::parse(final_url)
+                .and_then(|base| base.join(id))
+                .ok()
+        })
+        .flatten();
+    resolved.map_or_else(|| minted_id(&[feed_url, id]), String::from)
+}
+
+/// A `urn:planet:` id hashed from `parts`.
+fn minted_id(parts: &[&str]) -> String {
     let mut h = Sha256::new();
-    for part in [feed_url, title.trim(), &date, body] {
+    for part in parts {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
@@ -699,6 +676,37 @@ mod tests {
     }
 
     #[test]
+    fn entry_ids_are_absolute() {
+        let feed = "https://a.test/feed";
+        let minted = |id: &str| minted_id(&[feed, id]);
+        for (case, id, want) in [
+            (
+                "web address",
+                "https://a.test/p/1",
+                "https://a.test/p/1".to_owned(),
+            ),
+            ("tag", "tag:a.test,2025:1", "tag:a.test,2025:1".to_owned()),
+            ("urn", "urn:uuid:1c0b", "urn:uuid:1c0b".to_owned()),
+            (
+                "path",
+                "/2025/08/26/post",
+                "https://b.test/2025/08/26/post".to_owned(),
+            ),
+            ("number", "12345", minted("12345")),
+            ("word", "post-1", minted("post-1")),
+        ] {
+            // The feed moved to b.test: a path is resolved where it was read from.
+            assert_eq!(absolute_id(id, feed, "https://b.test/feed"), want, "{case}");
+        }
+        assert_ne!(
+            absolute_id("12345", feed, feed),
+            absolute_id("12345", "https://c.test/feed", feed),
+            "the same id in two feeds"
+        );
+        assert!(minted("12345").starts_with("urn:planet:"));
+    }
+
+    #[test]
     fn derives_missing_title_from_content() {
         let xml = r#"<rss version="2.0"><channel><title>T</title><item><link>https://b.test/x</link>
           <description>&lt;p&gt;Hello &lt;b&gt;world&lt;/b&gt;&lt;/p&gt;</description></item></channel></rss>"#;
@@ -756,6 +764,22 @@ mod tests {
     }
 
     #[test]
+    fn links_to_comments_are_not_the_entrys() {
+        let xml = r#"<rss version="2.0" xmlns:wfw="http://wellformedweb.org/CommentAPI/"><channel>
+          <title>T</title><item><title>One</title><comments>https://b.test/1#comments</comments>
+          <wfw:commentRss>https://b.test/1/feed</wfw:commentRss><link>https://b.test/1</link>
+          </item></channel></rss>"#;
+        let e = parse_feed(xml.as_bytes(), "u", "https://b.test/", None)
+            .unwrap()
+            .entries
+            .remove(0);
+        assert_eq!(e.id, "https://b.test/1");
+        assert_eq!(e.link.as_deref(), Some("https://b.test/1"));
+        let hrefs: Vec<_> = e.detail.links.iter().map(|l| l.href.as_str()).collect();
+        assert_eq!(hrefs, ["https://b.test/1"]);
+    }
+
+    #[test]
     fn relative_enclosures_become_absolute() {
         let xml = r#"<rss version="2.0"><channel><title>T</title><item><title>One</title>
           <enclosure url="/a.mp3" length="3" type="audio/mpeg"/>
@@ -773,78 +797,12 @@ mod tests {
     }
 
     #[test]
-    fn people_are_read_as_rss_writes_them() {
-        let person = |name: &str, email: Option<&str>| fr::Person {
-            name: name.into(),
-            uri: None,
-            email: email.map(str::to_owned),
-        };
-        for (case, p, want_name, want_email, shown) in [
-            (
-                "rss address form",
-                person("author", Some("jane@x.test (Jane Doe)")),
-                "Jane Doe",
-                Some("jane@x.test"),
-                Some("Jane Doe"),
-            ),
-            (
-                "rss bare address",
-                person("author", Some("jane@x.test")),
-                "",
-                Some("jane@x.test"),
-                Some("jane@x.test"),
-            ),
-            (
-                "rss plain name",
-                person("managingEditor", Some("Jane  Doe")),
-                "Jane Doe",
-                None,
-                Some("Jane Doe"),
-            ),
-            (
-                "rss role, no text",
-                person("webMaster", None),
-                "",
-                None,
-                None,
-            ),
-            (
-                "atom, no name",
-                person("unknown", Some("j@x.test")),
-                "",
-                Some("j@x.test"),
-                None,
-            ),
-            (
-                "dc:creator address form",
-                person("jane@x.test (Jane)", None),
-                "Jane",
-                Some("jane@x.test"),
-                Some("Jane"),
-            ),
-            (
-                "plain name",
-                person(" Jane\n Doe ", None),
-                "Jane Doe",
-                None,
-                Some("Jane Doe"),
-            ),
-            (
-                "bare address as a name",
-                person("jane@x.test", None),
-                "jane@x.test",
-                None,
-                Some("jane@x.test"),
-            ),
-        ] {
-            let got = person_of(&p);
-            assert_eq!(
-                (got.name.as_str(), got.email.as_deref()),
-                (want_name, want_email),
-                "{case}"
-            );
-            assert_eq!(person_name(&p).as_deref(), shown, "{case}");
-        }
+    fn a_feed_rs_panic_fails_the_feed() {
+        let xml = r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+          <channel><title>T</title><item><title>x</title>
+          <itunes:duration>99999999999999999999:00:00</itunes:duration></item></channel></rss>"#;
+        let got = parse_feed(xml.as_bytes(), "u", "https://b.test/", None);
+        assert!(matches!(got, Err(Error::ReaderFailed)), "{got:?}");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Text the planet publishes: which characters may appear, and escaping for HTML.
 //!
-//! One rule for characters ([`is_publishable`]): what XML 1.0 allows, minus the C1 controls and
-//! the noncharacters, which HTML forbids in a document and feed validators flag. It is applied
-//! where text enters (the parse stage decodes every feed through it) and where text from
-//! elsewhere leaves (the writers, for strings from `planet.toml`). One escaper for HTML
+//! Two rules for characters, one per direction. Reading, what XML 1.0 allows
+//! ([`is_xml_char`]): the parse stage decodes every feed through it, keeping the C1 controls a
+//! Latin-1 misreading leaves, which the repair of double-encoded text needs. Publishing
+//! ([`is_publishable`]): that, minus the C1 controls and the noncharacters, which HTML forbids
+//! in a document and feed validators flag; every writer and page goes through it. One escaper for HTML
 //! ([`escape_html`]), for element content and attribute values alike; the XML writers
 //! (atom_syndication, rss, quick-xml) escape for themselves.
 
@@ -12,6 +13,28 @@ use std::borrow::Cow;
 /// Whether XML 1.0 allows the character at all (section 2.2).
 pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Whether every character of `s` is one XML allows, found with byte scans: the characters it
+/// forbids are the C0 controls but tab, newline and return (single bytes below 0x20) and
+/// U+FFFE/U+FFFF (surrogates cannot occur in a `str`). Every feed body goes through this, so
+/// the control scan has no early exit (it vectorises) and the rare 0xEF lead byte is found
+/// with `memchr`.
+pub fn all_xml_chars(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    no_c0_controls(bytes)
+        && memchr::memchr_iter(0xEF, bytes)
+            .all(|i| !matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])))
+}
+
+/// Whether no byte is a C0 control other than tab, newline and return: a scan with no early
+/// exit, which vectorises.
+fn no_c0_controls(bytes: &[u8]) -> bool {
+    bytes.chunks(256).all(|chunk| {
+        !chunk.iter().fold(false, |bad, &b| {
+            bad | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+        })
+    })
 }
 
 /// Whether the character may appear in what the planet publishes: XML allows it, and it is
@@ -26,17 +49,11 @@ pub fn is_publishable(c: char) -> bool {
 
 /// Whether every character of `s` is publishable, found with byte scans: most text is, and
 /// every feed body goes through this, so the common case must not look at characters one by
-/// one. The C0 controls are single bytes below 0x20 (a scan with no early exit, which
-/// vectorises); every other refused character is a C1 control (lead byte 0xC2), a
+/// one. The C0 controls are single bytes below 0x20; every other refused character is a C1 control (lead byte 0xC2), a
 /// noncharacter of the BMP (lead 0xEF) or one ending in U+xFFFE/U+xFFFF (bytes `BF BE`/`BF BF`):
 /// only the characters around those rare bytes are looked at.
 pub fn all_publishable(s: &str) -> bool {
     let bytes = s.as_bytes();
-    let no_controls = bytes.chunks(256).all(|chunk| {
-        !chunk.iter().fold(false, |bad, &b| {
-            bad | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
-        })
-    });
     // The character that holds byte `i`.
     let refused = |i: usize| {
         let start = (i.saturating_sub(3)..=i)
@@ -48,7 +65,7 @@ pub fn all_publishable(s: &str) -> bool {
             .next()
             .is_some_and(|c| !is_publishable(c))
     };
-    no_controls
+    no_c0_controls(bytes)
         && !memchr::memchr2_iter(0xC2, 0xEF, bytes).any(refused)
         && !memchr::memmem::find_iter(bytes, b"\xBF\xBE")
             .chain(memchr::memmem::find_iter(bytes, b"\xBF\xBF"))

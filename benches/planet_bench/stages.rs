@@ -35,14 +35,10 @@ pub fn read_folder(dir: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
 
 /// Times each stage over `docs` (those every stage reads) and returns one line per stage.
 pub fn time(mut docs: Vec<Vec<u8>>) -> anyhow::Result<String> {
-    let parser = feed_rs::parser::Builder::new()
-        .timestamp_parser(stages::parse_date)
-        .sanitize_content(false)
-        .build();
     let total = docs.len();
     docs.retain(|d| {
         let text = stages::decode(d.clone());
-        parser
+        stages::feed_reader(URL)
             .parse(stages::repair_references(&text).as_bytes())
             .is_ok()
     });
@@ -97,27 +93,15 @@ pub fn time(mut docs: Vec<Vec<u8>>) -> anyhow::Result<String> {
     time("feed-rs", &mut || {
         feeds = rep
             .iter()
-            .filter_map(|x| parser.parse(x.as_bytes()).ok())
+            .filter_map(|x| stages::feed_reader(URL).parse(x.as_bytes()).ok())
             .collect();
-    });
-    let with_base = feed_rs::parser::Builder::new()
-        .base_uri(Some(URL))
-        .timestamp_parser(stages::parse_date)
-        .sanitize_content(false)
-        .build();
-    time("feed-rs+base", &mut || {
-        for x in &rep {
-            let _ = with_base.parse(x.as_bytes());
-        }
-    });
-    time("bases", &mut || {
-        for x in &rep {
-            let _ = stages::entry_bases(x, URL);
-        }
     });
     let mut details = Vec::new();
     time("detail", &mut || {
-        details = rep.iter().map(|x| stages::detail(x.as_bytes())).collect();
+        details = rep
+            .iter()
+            .map(|x| stages::detail(x.as_bytes(), URL))
+            .collect();
     });
     let mut parsed = Vec::new();
     time("convert", &mut || {

@@ -14,7 +14,7 @@
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
-use crate::text::{all_publishable, is_publishable};
+use crate::text::{all_xml_chars, is_xml_char};
 
 /// Which UTF-32 byte order a document uses (`encoding_rs` implements only the WHATWG
 /// encodings, which leave UTF-32 out).
@@ -66,13 +66,13 @@ pub fn decode(bytes: Vec<u8>, content_type: Option<&str>) -> Decoded {
         ),
     };
     let body = strip_prolog(text.get(from..).unwrap_or_default());
-    if all_publishable(body) {
+    if all_xml_chars(body) {
         // The common case: nothing to remove, so no copy at all (the prolog is a prefix).
         let start = text.len() - body.len();
         return Decoded { text, start };
     }
     Decoded {
-        text: body.chars().filter(|&c| is_publishable(c)).collect(),
+        text: body.chars().filter(|&c| is_xml_char(c)).collect(),
         start: 0,
     }
 }
@@ -81,6 +81,39 @@ pub fn decode(bytes: Vec<u8>, content_type: Option<&str>) -> Decoded {
 #[cfg(test)]
 pub fn to_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
     decode(bytes.to_vec(), content_type).as_str().to_owned()
+}
+
+/// A text field as its author wrote it: [`undo_double_encoding`]'s reading when there is one,
+/// else the text as it is.
+pub fn as_written(text: String) -> String {
+    undo_double_encoding(&text).unwrap_or(text)
+}
+
+/// The text a field was written as when its UTF-8 was read as Latin-1 or windows-1252 and
+/// encoded as UTF-8 again (`ActualitÃ©s` for `Actualités`): its characters encoded back to those
+/// bytes, read as UTF-8, as feedparser does per field. `None` when the text is not such: ASCII,
+/// a character neither encoding has, or bytes that are not UTF-8 (as nearly any real accented
+/// text gives: a lone `é` is no UTF-8 sequence).
+fn undo_double_encoding(text: &str) -> Option<String> {
+    if text.is_ascii() {
+        return None;
+    }
+    // Latin-1 first: it has the C1 controls a Latin-1 misreading leaves, which windows-1252
+    // maps elsewhere.
+    let latin1: Option<Vec<u8>> = text.chars().map(|c| u8::try_from(c).ok()).collect();
+    let bytes = match latin1 {
+        Some(bytes) => bytes,
+        None => {
+            let (bytes, _, unmappable) = WINDOWS_1252.encode(text);
+            if unmappable {
+                return None;
+            }
+            bytes.into_owned()
+        }
+    };
+    // Not ASCII, so the bytes hold a sequence of two or more that reads as one character: a
+    // different text.
+    String::from_utf8(bytes).ok()
 }
 
 /// The encoding and the length of the byte-order mark to skip.
@@ -303,6 +336,22 @@ mod tests {
         ];
         for (name, bytes, ct, want) in cases {
             assert_eq!(to_utf8(bytes, *ct), *want, "case {name}");
+        }
+    }
+
+    #[test]
+    fn double_encoded_text_is_read_as_written() {
+        for (case, text, want) in [
+            ("latin-1 misreading", "ActualitÃ©s", Some("Actualités")),
+            ("windows-1252 misreading", "itâ€™s", Some("it’s")),
+            ("c1 control left by latin-1", "â\u{82}¬", Some("€")),
+            ("ascii", "plain", None),
+            ("real accents", "Actualités à la une", None),
+            ("real quote", "it’s", None),
+            ("other scripts", "Привет", None),
+            ("a latin-1 character before a real quote", "é’", None),
+        ] {
+            assert_eq!(undo_double_encoding(text).as_deref(), want, "{case}");
         }
     }
 

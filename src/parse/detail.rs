@@ -3,7 +3,9 @@
 //! feed-rs gives every format one model but drops a few things a faithful `atom.xml` needs:
 //! `xml:lang` on titles and summaries, whether a text construct was XHTML (and the markup
 //! inside its `div`), an entry's own `atom:source`, RSS `<source url>`, the `isPermaLink` of a
-//! `guid`, and persons without a name. This pass reads a well-formed document into a light
+//! `guid`, persons without a name, and the `xml:base` in effect for an entry's content and
+//! summary (feed-rs reports only the one written on `<content>` itself, unresolved). This pass
+//! reads a well-formed document into a light
 //! tree ([`tree`]: quick-xml's tokens, with text left escaped until a fact needs it, since
 //! most of a feed is entry bodies no fact reads) and returns those facts per entry, in
 //! document order, for `convert` to lay over feed-rs's entries. It never decides whether a
@@ -17,6 +19,9 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use tree::{Document, Node, Ns};
+use url::Url;
+
+use super::decode::as_written;
 
 use crate::model::{Category, EntrySource, Link, Person, TextConstruct, TextKind};
 
@@ -47,10 +52,16 @@ pub(super) struct Extra {
     pub links: Vec<Link>,
     /// FeedBurner's `origLink`: the real article behind a tracking link.
     pub orig_link: Option<String>,
+    /// The base URL in effect for the content (Atom `content`, RSS `content:encoded`) per
+    /// `xml:base`; `None` when no `xml:base` applies.
+    pub content_base: Option<String>,
+    /// The same for the summary (Atom `summary`, RSS `description`).
+    pub summary_base: Option<String>,
 }
 
-/// Reads the per-entry facts; `None` when the document cannot be read this way.
-pub(super) fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
+/// Reads the per-entry facts of a document read from `document_url`, the base of its outermost
+/// `xml:base`; `None` when the document cannot be read this way.
+pub(super) fn read(bytes: &[u8], document_url: &str) -> Option<Vec<Extra>> {
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
     // Bytes that happen to be valid UTF-8 under another declared encoding would be misread:
     // only UTF-8 documents, or pure ASCII ones, are read here (feed-rs decodes the rest).
@@ -59,19 +70,37 @@ pub(super) fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
     }
     // No DTD: entities are never expanded by this pass (billion laughs, external entities).
     let doc = Document::parse(text)?;
-    let extras = extras(doc.root_element())?;
+    // Most feeds use no `xml:base`: they are spared the look for one.
+    let document =
+        memchr::memmem::find(bytes, b"xml:base").and_then(|_| Url::parse(document_url).ok());
+    let extras = extras(doc.root_element(), document.as_ref())?;
     // A text read above that is not well-formed character data: not an XML document after
     // all (the text no fact reads is not checked, as it changes no fact).
     (!doc.read_broken_text()).then_some(extras)
 }
 
-/// The facts of every entry under the root element `root`.
-fn extras(root: Node) -> Option<Vec<Extra>> {
+/// The facts of every entry under the root element `root`; `document` is the base of the
+/// outermost `xml:base`, `None` when the document has none.
+fn extras(root: Node, document: Option<&Url>) -> Option<Vec<Extra>> {
+    let with_bases = |mut x: Extra, entry: Node| {
+        if let Some(document) = document {
+            let base_of = |names: [&str; 2]| {
+                let body = entry
+                    .children()
+                    .filter(|c| c.is_element() && names.contains(&c.name()))
+                    .last()?;
+                base_in_effect(body, document)
+            };
+            x.content_base = base_of(["content", "encoded"]);
+            x.summary_base = base_of(["summary", "description"]);
+        }
+        x
+    };
     match root.name() {
         "feed" => Some(
             root.children()
                 .filter(|n| is(*n, "entry"))
-                .map(atom_entry)
+                .map(|e| with_bases(atom_entry(e), e))
                 .collect(),
         ),
         "rss" | "RDF" => {
@@ -96,12 +125,29 @@ fn extras(root: Node) -> Option<Vec<Extra>> {
             Some(
                 items
                     .into_iter()
-                    .map(|i| rss_item(i, channel_lang.as_deref()))
+                    .map(|i| with_bases(rss_item(i, channel_lang.as_deref()), i))
                     .collect(),
             )
         }
         _ => None,
     }
+}
+
+/// The base URL in effect at `n` per `xml:base` (XML Base, section 4.2): the nearest one on
+/// the element or its ancestors, each resolved against the one above it, the outermost against
+/// `document`. A base that cannot be resolved is passed over. `None` when none applies.
+fn base_in_effect(n: Node, document: &Url) -> Option<String> {
+    let bases: Vec<_> = n
+        .ancestors()
+        .filter_map(|a| a.attribute_ns(Ns::Xml, "base"))
+        .collect();
+    let mut base: Option<Url> = None;
+    for b in bases.iter().rev() {
+        if let Ok(joined) = base.as_ref().unwrap_or(document).join(b.trim()) {
+            base = Some(joined);
+        }
+    }
+    base.map(String::from)
 }
 
 /// Whether the XML declaration is absent (UTF-8 by default) or names UTF-8.
@@ -189,12 +235,9 @@ fn lang_of(n: Node) -> Option<String> {
 
 /// An Atom text construct (RFC 4287 §3.1); `None` for a MIME type that is not text.
 fn construct(n: Node) -> Option<TextConstruct> {
-    // Markup left unescaped inside a text or html construct is invalid but common: feed-rs
-    // keeps it as markup, so this pass leaves such a construct to feed-rs.
-    let escaped = || !n.children().any(|c| c.is_element());
     let (kind, value) = match n.attribute("type").as_deref().unwrap_or("text") {
-        "text" | "text/plain" if escaped() => (TextKind::Text, text_of(n)),
-        "html" | "text/html" if escaped() => (TextKind::Html, text_of(n)),
+        "text" | "text/plain" => (TextKind::Text, text_or_mixed(n)),
+        "html" | "text/html" => (TextKind::Html, text_or_mixed(n)),
         "xhtml" | "application/xhtml+xml" => {
             let div = n.children().find(|c| c.is_element() && c.name() == "div");
             let inner = match div {
@@ -207,9 +250,77 @@ fn construct(n: Node) -> Option<TextConstruct> {
     };
     Some(TextConstruct {
         kind,
-        value,
+        value: as_written(value),
         lang: lang_of(n),
     })
+}
+
+/// The text of a text or html construct; when the feed left markup unescaped in it (invalid
+/// but common), the markup the author meant, as liberal readers take it: feed-rs would stop
+/// at the first element and lose the rest.
+fn text_or_mixed(n: Node) -> String {
+    if n.children().any(|c| c.is_element()) {
+        let mut out = String::new();
+        write_mixed(n, 0, &mut out);
+        trim_owned(out)
+    } else {
+        text_of(n)
+    }
+}
+
+/// A construct of `kind` from an RSS element, only when the feed left markup unescaped in it:
+/// the rest is left to feed-rs.
+fn rss_mixed(n: Option<Node>, kind: TextKind) -> Option<TextConstruct> {
+    let n = n.filter(|n| n.children().any(|c| c.is_element()))?;
+    Some(TextConstruct {
+        kind,
+        value: as_written(text_or_mixed(n)),
+        lang: lang_of(n),
+    })
+}
+
+/// Elements HTML writes without an end tag: `<br></br>` reads as two line breaks.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
+/// Mixed content as the HTML its author meant: text as it reads (it is HTML source, once
+/// the XML escaping is undone), elements as tags.
+fn write_mixed(n: Node, depth: usize, out: &mut String) {
+    for c in n.children() {
+        if let Some(text) = c.text() {
+            out.push_str(&text);
+        } else if depth >= MAX_MARKUP_DEPTH {
+            out.push_str(&text_of(c));
+        } else {
+            write_tag(c, out, |c, out| write_mixed(c, depth + 1, out));
+        }
+    }
+}
+
+/// An element's start tag (its attributes in no namespace), its children as `inner` writes
+/// them, and its end tag unless it is void and empty.
+fn write_tag(c: Node, out: &mut String, inner: impl FnOnce(Node, &mut String)) {
+    let tag = c.name();
+    out.push('<');
+    out.push_str(tag);
+    for (_, name, value) in c.attributes().filter(|a| a.0 == Ns::None) {
+        out.push(' ');
+        out.push_str(name);
+        out.push_str("=\"");
+        out.push_str(&escape(&value, true));
+        out.push('"');
+    }
+    out.push('>');
+    let void = VOID.contains(&tag.to_ascii_lowercase().as_str());
+    if void && c.children().next().is_none() {
+        return;
+    }
+    inner(c, out);
+    out.push_str("</");
+    out.push_str(tag);
+    out.push('>');
 }
 
 /// How deep XHTML markup is kept; deeper elements keep only their text, so a hostile
@@ -230,21 +341,7 @@ fn write_markup(n: Node, depth: usize, out: &mut String) {
         } else if depth >= MAX_MARKUP_DEPTH {
             out.push_str(&escape(&text_of(c), false));
         } else {
-            let tag = c.name();
-            out.push('<');
-            out.push_str(tag);
-            for (_, name, value) in c.attributes().filter(|a| a.0 == Ns::None) {
-                out.push(' ');
-                out.push_str(name);
-                out.push_str("=\"");
-                out.push_str(&escape(&value, true));
-                out.push('"');
-            }
-            out.push('>');
-            write_markup(c, depth + 1, out);
-            out.push_str("</");
-            out.push_str(tag);
-            out.push('>');
+            write_tag(c, out, |c, out| write_markup(c, depth + 1, out));
         }
     }
 }
@@ -258,15 +355,20 @@ fn escape(s: &str, attribute: bool) -> String {
     }
 }
 
-fn person(n: Node) -> Person {
-    Person {
-        name: child(n, "name").map(text_of).unwrap_or_default(),
+/// An Atom person; `None` when it says nothing (`<author><name></name></author>`).
+fn person(n: Node) -> Option<Person> {
+    let person = Person {
+        name: child(n, "name")
+            .map(text_of)
+            .map(as_written)
+            .unwrap_or_default(),
         email: child(n, "email").map(text_of).and_then(non_empty),
         uri: child(n, "uri")
             .or_else(|| child(n, "url"))
             .map(text_of)
             .and_then(non_empty),
-    }
+    };
+    super::people::is_someone(&person).then_some(person)
 }
 
 fn link(n: Node) -> Option<Link> {
@@ -294,9 +396,9 @@ fn category(n: Node) -> Option<Category> {
     let term = n.attribute("term")?;
     let term = term.trim();
     (!term.is_empty()).then(|| Category {
-        term: term.to_owned(),
+        term: as_written(term.to_owned()),
         scheme: n.attribute("scheme").map(Cow::into_owned),
-        label: n.attribute("label").map(Cow::into_owned),
+        label: n.attribute("label").map(|l| as_written(l.into_owned())),
     })
 }
 
@@ -325,19 +427,21 @@ fn atom_entry(e: Node) -> Extra {
         authors: Some(
             e.children()
                 .filter(|c| is(*c, "author"))
-                .map(person)
+                .filter_map(person)
                 .collect(),
         ),
         contributors: Some(
             e.children()
                 .filter(|c| is(*c, "contributor"))
-                .map(person)
+                .filter_map(person)
                 .collect(),
         ),
         source: child(e, "source").map(atom_source),
         guid_is_permalink: None,
         links: licences(e),
         orig_link: orig,
+        content_base: None,
+        summary_base: None,
     }
 }
 
@@ -351,8 +455,8 @@ fn atom_source(s: Node) -> EntrySource {
         rights: child(s, "rights").and_then(construct),
         links: all("link").filter_map(link).collect(),
         updated: child(s, "updated").and_then(date),
-        authors: all("author").map(person).collect(),
-        contributors: all("contributor").map(person).collect(),
+        authors: all("author").filter_map(person).collect(),
+        contributors: all("contributor").filter_map(person).collect(),
         categories: all("category").filter_map(category).collect(),
         icon: child(s, "icon").map(text_of).and_then(non_empty),
         logo: child(s, "logo").map(text_of).and_then(non_empty),
@@ -370,7 +474,7 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
     let source = child(i, "source").and_then(|s| {
         let url = s.attribute("url")?;
         let url = url.trim();
-        let name = text_of(s);
+        let name = as_written(text_of(s));
         Some(EntrySource {
             id: Some(url.to_owned()),
             title: non_empty(name.clone()).map(|n| TextConstruct {
@@ -388,21 +492,24 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
             ..EntrySource::default()
         })
     });
-    // Titles, descriptions and content:encoded stay as feed-rs read them: it keeps markup
-    // that feeds leave unescaped, which a text-only reading would lose.
+    // Titles, descriptions and content:encoded are feed-rs's to read, but for the markup a
+    // feed left unescaped in them, which feed-rs loses.
     Extra {
         rights: i
             .children()
             .find(|c| is_dc(*c, "rights"))
             .map(|r| TextConstruct {
                 kind: TextKind::Text,
-                value: text_of(r),
+                value: as_written(text_of(r)),
                 lang: lang_of(r).or_else(|| lang.clone()),
             }),
         lang,
-        title: None,
-        summary: None,
-        content: None,
+        title: rss_mixed(child(i, "title"), TextKind::Text),
+        summary: rss_mixed(child(i, "description"), TextKind::Html),
+        content: rss_mixed(
+            i.children().find(|c| c.is(Ns::Content, "encoded")),
+            TextKind::Html,
+        ),
         authors: None,
         contributors: None,
         source,
@@ -426,6 +533,8 @@ fn rss_item(i: Node, channel_lang: Option<&str>) -> Extra {
             .chain(licences(i))
             .collect(),
         orig_link: None,
+        content_base: None,
+        summary_base: None,
     }
 }
 
@@ -451,6 +560,54 @@ fn licences(n: Node) -> Vec<Link> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(bytes: &[u8]) -> Option<Vec<Extra>> {
+        super::read(bytes, "http://a.test/feed.xml")
+    }
+
+    #[test]
+    fn bases_nest_and_the_outermost_resolves_against_the_document() {
+        let s = |u: &str| Some(u.to_owned());
+        for (case, xml, want) in [
+            (
+                "atom, nested",
+                &br#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://a.test/blog/">
+                  <entry xml:base="posts/"><content type="html" xml:base="1/">x</content>
+                    <summary type="html">y</summary></entry>
+                  <entry><content type="html">z</content></entry></feed>"#[..],
+                vec![
+                    (
+                        s("http://a.test/blog/posts/1/"),
+                        s("http://a.test/blog/posts/"),
+                    ),
+                    (s("http://a.test/blog/"), None),
+                ],
+            ),
+            (
+                "rss, against the document",
+                br#"<rss xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+                  <item xml:base="/posts/"><description>d</description>
+                    <content:encoded xml:base="x/">c</content:encoded></item>
+                  <item><description>d</description></item></channel></rss>"#,
+                vec![
+                    (s("http://a.test/posts/x/"), s("http://a.test/posts/")),
+                    (None, None),
+                ],
+            ),
+            (
+                "no xml:base",
+                b"<rss><channel><item><description>d</description></item></channel></rss>",
+                vec![(None, None)],
+            ),
+        ] {
+            let bases: Vec<_> = read(xml)
+                .unwrap_or_else(|| panic!("{case}"))
+                .into_iter()
+                .map(|x| (x.content_base, x.summary_base))
+                .collect();
+            assert_eq!(bases, want, "{case}");
+        }
+    }
 
     #[test]
     fn keeps_xhtml_markup_and_languages() {
@@ -599,23 +756,45 @@ mod tests {
         assert_eq!(c.kind, TextKind::Html);
         assert_eq!(
             c.value,
-            r#"<p class="a&amp;b">1 &lt; 2 &amp; <a href="/?a=1&amp;b=&quot;2&quot;">&gt;</a>&lt;i&gt;</p><br></br>"#
+            r#"<p class="a&amp;b">1 &lt; 2 &amp; <a href="/?a=1&amp;b=&quot;2&quot;">&gt;</a>&lt;i&gt;</p><br>"#
         );
         let s = x[0].summary.as_ref().unwrap();
         assert_eq!(s.value, "no div: <b>bold</b>");
     }
 
     #[test]
-    fn leaves_unescaped_markup_and_media_types_to_feed_rs() {
+    fn reads_markup_left_unescaped_and_leaves_media_types_to_feed_rs() {
         let x = read(
             br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry>
-              <title type="html">a <b>b</b></title><summary type="image/png">x</summary>
+              <title type="html">a <b>b</b> &amp;lt;i&amp;gt;c</title><summary type="image/png">x</summary>
               <content src="https://a.test/c"/></entry></feed>"#,
         )
         .unwrap();
+        let title = x[0].title.as_ref().map(|t| (t.kind, t.value.as_str()));
+        assert_eq!(title, Some((TextKind::Html, "a <b>b</b> &lt;i&gt;c")));
+        assert_eq!((&x[0].summary, &x[0].content), (&None, &None));
+        let rss = read(
+            br#"<rss xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><item>
+              <title>Mixed <b>title</b></title>
+              <description>Some &lt;i&gt;escaped&lt;/i&gt; and <b>raw</b><br/>text.</description>
+              <content:encoded>whole</content:encoded></item></channel></rss>"#,
+        )
+        .unwrap();
+        let got = |t: &Option<TextConstruct>| t.as_ref().map(|t| (t.kind, t.value.clone()));
         assert_eq!(
-            (&x[0].title, &x[0].summary, &x[0].content),
-            (&None, &None, &None)
+            got(&rss[0].title),
+            Some((TextKind::Text, "Mixed <b>title</b>".into()))
+        );
+        assert_eq!(
+            got(&rss[0].summary),
+            Some((
+                TextKind::Html,
+                "Some <i>escaped</i> and <b>raw</b><br>text.".into()
+            ))
+        );
+        assert_eq!(
+            rss[0].content, None,
+            "no markup left unescaped: feed-rs reads it"
         );
     }
 

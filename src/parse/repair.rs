@@ -1,11 +1,11 @@
 //! Repairs of what strict XML parsers reject and liberal readers forgive, on UTF-8 text.
 //!
 //! Each repair takes the document [`super::decode`] produced and returns a fixed copy (or `None`
-//! when it does not apply): HTML entities and bare `&`, `<rss>` without a version feed-rs knows,
-//! RSS 0.90 and Atom 0.3 namespaces, `<rss>` without `<channel>`, RSS 1.0 items without a
-//! `<link>`, Atom text constructs typed with MIME types, and, when the XML is broken,
-//! unbalanced tags. None of them expands an entity
-//! a DTD declares or reads anything but the text it is given.
+//! when it does not apply): HTML entities and bare `&`, RSS 0.90 and Atom 0.3 namespaces, RSS
+//! 1.0 items without a `<link>`, and, only once feed-rs has refused the document, `<rss>`
+//! without a version feed-rs knows or without `<channel>`, a feed wrapped in a page, Atom text
+//! constructs typed with MIME types, empty elements feed-rs wants text in, and unbalanced tags.
+//! None of them expands an entity a DTD declares or reads anything but the text it is given.
 
 use std::borrow::Cow;
 
@@ -463,7 +463,7 @@ pub fn balance(text: &str) -> String {
     config.allow_unmatched_ends = true;
     let mut writer = quick_xml::Writer::new(Vec::with_capacity(text.len()));
     // Open elements: name and where their start tag begins in the output.
-    let mut open: Vec<(Vec<u8>, usize)> = Vec::new();
+    let mut open: Vec<(String, usize)> = Vec::new();
     loop {
         let event = match reader.read_event() {
             Ok(Event::Eof) | Err(_) => break,
@@ -478,13 +478,12 @@ pub fn balance(text: &str) -> String {
                     if let Some(at) = open.iter().rposition(|(n, _)| is_entry_parent(n)) {
                         while open.len() > at + 1 {
                             if let Some((name, _)) = open.pop() {
-                                let name = String::from_utf8_lossy(&name).into_owned();
                                 ok &= writer.write_event(Event::End(BytesEnd::new(name))).is_ok();
                             }
                         }
                     }
                 }
-                open.push((e.name().as_ref().to_vec(), writer.get_ref().len()));
+                open.push((e.name().as_ref().to_owned(), writer.get_ref().len()));
                 ok && writer.write_event(event.borrow()).is_ok()
             }
             Event::End(e) => match open.iter().rposition(|(n, _)| n == e.name().as_ref()) {
@@ -492,7 +491,6 @@ pub fn balance(text: &str) -> String {
                     let mut ok = true;
                     while open.len() > at {
                         if let Some((name, _)) = open.pop() {
-                            let name = String::from_utf8_lossy(&name).into_owned();
                             ok &= writer.write_event(Event::End(BytesEnd::new(name))).is_ok();
                         }
                     }
@@ -513,22 +511,22 @@ pub fn balance(text: &str) -> String {
     }
     while let Some((name, _)) = open.pop() {
         out.extend_from_slice(b"</");
-        out.extend_from_slice(&name);
+        out.extend_from_slice(name.as_bytes());
         out.push(b'>');
     }
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn local_name(name: &[u8]) -> &[u8] {
-    name.rsplit(|&b| b == b':').next().unwrap_or(name)
+fn local_name(name: &str) -> &str {
+    name.rsplit(':').next().unwrap_or(name)
 }
 
-fn is_entry(name: &[u8]) -> bool {
-    matches!(local_name(name), b"item" | b"entry")
+fn is_entry(name: &str) -> bool {
+    matches!(local_name(name), "item" | "entry")
 }
 
-fn is_entry_parent(name: &[u8]) -> bool {
-    matches!(local_name(name), b"channel" | b"feed" | b"RDF")
+fn is_entry_parent(name: &str) -> bool {
+    matches!(local_name(name), "channel" | "feed" | "RDF")
 }
 
 /// The feed inside a document whose root is something else (a feed served wrapped in an HTML
@@ -554,6 +552,43 @@ pub fn embedded_feed(text: &str) -> Option<String> {
         .rfind(close)
         .map_or(text.len(), |i| start + i + close.len());
     Some(text[start..end].to_owned())
+}
+
+/// Drops the empty element whose start tag ends at `position` (where feed-rs says it found no
+/// text in an element that must hold some), and every other empty element of the same name, so
+/// that one reading more finds them all. `None` when no such element ends there.
+pub fn drop_empty_elements(text: &str, position: usize) -> Option<String> {
+    let lt = text.get(..position)?.rfind('<')?;
+    let name = text[lt + 1..]
+        .split(|c: char| c.is_whitespace() || c == '/' || c == '>')
+        .next()
+        .filter(|n| !n.is_empty() && !n.starts_with(['!', '?']))?;
+    let close = format!("</{name}>");
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut dropped = false;
+    for (i, _) in text.match_indices(&format!("<{name}")) {
+        let after = &text[i + 1 + name.len()..];
+        if i < at || !after.starts_with(|c: char| c.is_whitespace() || c == '/' || c == '>') {
+            continue;
+        }
+        let Some(tag_len) = tag_end(&text[i..]) else {
+            continue;
+        };
+        let rest = &text[i + tag_len..];
+        let end = if text[i..i + tag_len].ends_with("/>") {
+            i + tag_len
+        } else if let Some(after_close) = rest.trim_start().strip_prefix(close.as_str()) {
+            text.len() - after_close.len()
+        } else {
+            continue;
+        };
+        out.push_str(&text[at..i]);
+        at = end;
+        dropped = true;
+    }
+    out.push_str(&text[at..]);
+    dropped.then_some(out)
 }
 
 /// Rewrites the `type` of Atom text constructs given as a MIME type (Atom 0.3 style, or
@@ -875,6 +910,22 @@ mod tests {
         assert_eq!(
             modernize_namespaces("<rss version=\"2.0\"><channel/></rss>"),
             None
+        );
+    }
+
+    #[test]
+    fn drops_the_empty_elements_named_as_the_one_at_a_position() {
+        let doc = "<rss><item><m:d/><m:d a='>'></m:d><m:d> </m:d><m:d>x</m:d><m:dd/></item></rss>";
+        let at = doc.find("<m:d/>").unwrap() + "<m:d/>".len();
+        assert_eq!(
+            drop_empty_elements(doc, at).as_deref(),
+            Some("<rss><item><m:d>x</m:d><m:dd/></item></rss>")
+        );
+        assert_eq!(drop_empty_elements(doc, 0), None, "no element ends there");
+        assert_eq!(
+            drop_empty_elements("<a><b>x</b></a>", 6),
+            None,
+            "an element with text is kept"
         );
     }
 

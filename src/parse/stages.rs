@@ -5,8 +5,6 @@
 
 use crate::model::Parsed;
 
-pub use super::base::entry_bases;
-pub use super::date::parse as parse_date;
 pub use super::repair::{
     add_missing_channel, escaped_text_as_cdata, fix_rss_version, link_rss1_items,
     modernize_namespaces, repair_references,
@@ -20,13 +18,18 @@ pub fn decode(bytes: Vec<u8>) -> String {
 /// What the detail pass read in one document, for [`convert`].
 pub struct Detail(Option<Vec<super::detail::Extra>>);
 
-/// The detail pass: the facts about each entry that feed-rs does not keep.
-pub fn detail(xml: &[u8]) -> Detail {
-    Detail(super::detail::read(xml))
+/// The detail pass: the facts about each entry that feed-rs does not keep, and the `xml:base`
+/// in effect for each, read from `url`.
+pub fn detail(xml: &[u8], url: &str) -> Detail {
+    Detail(super::detail::read(xml, url))
 }
 
-/// feed-rs's feed and the detail pass's facts made into planet's model, as fetched from
-/// `url` (no `xml:base` found).
+/// feed-rs set up as `parse_feed` sets it up, for one document (a reader is not used twice).
+pub fn feed_reader(url: &str) -> feed_rs::parser::Parser {
+    super::feed_reader(url)
+}
+
+/// feed-rs's feed and the detail pass's facts made into planet's model, as fetched from `url`.
 pub fn convert(feed: feed_rs::model::Feed, detail: Detail, url: &str) -> Parsed {
-    super::convert(feed, url, url, Vec::new(), detail.0)
+    super::convert(feed, url, url, detail.0)
 }

@@ -131,19 +131,7 @@ fn stages_mode_times_every_stage_over_the_readable_documents() {
         .collect();
     assert_eq!(
         names,
-        [
-            "decode",
-            "cdata",
-            "repair",
-            "fixes",
-            "feed-rs",
-            "feed-rs+base",
-            "bases",
-            "detail",
-            "convert",
-            "json",
-            "total"
-        ],
+        ["decode", "cdata", "repair", "fixes", "feed-rs", "detail", "convert", "json", "total"],
         "{report}"
     );
 }

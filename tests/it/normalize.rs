@@ -30,7 +30,7 @@ fn by_title(planet: &Planet) -> Vec<(String, Option<String>, String)> {
                 e.published.map(|d| d.to_rfc3339()),
                 e.authors
                     .first()
-                    .map(|a| a.name.clone())
+                    .and_then(|a| a.name.clone())
                     .unwrap_or_default(),
             )
         })
@@ -262,6 +262,26 @@ fn author_is_the_entrys_else_the_feeds_else_the_configured_name() {
 }
 
 #[test]
+fn an_empty_author_is_no_author() {
+    let server = Server::start();
+    let atom_feed = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:a</id>
+      <author><name>Feed Author</name></author><updated>2026-03-03T10:00:00Z</updated>
+      <entry><id>a1</id><title>Empty author</title><author><name></name></author>
+        <link href="https://a.test/1"/><updated>2026-03-03T10:00:00Z</updated></entry>
+      <entry><id>a2</id><title>No author</title><link href="https://a.test/2"/>
+        <updated>2026-03-03T09:00:00Z</updated></entry></feed>"#;
+    server.set("/a.xml", Route::xml(atom_feed));
+    let planet = Planet::with_feeds("", &[server.url("/a.xml")]);
+    planet.run_ok(&["run"]);
+    let atom = planet.atom();
+    for e in &atom.entries {
+        let names: Vec<_> = e.authors.iter().map(|a| a.name.clone()).collect();
+        assert_eq!(names, [Some("Feed Author".to_owned())], "{:?}", e.title);
+    }
+    assert!(!planet.output("atom.xml").contains("<name></name>"));
+}
+
+#[test]
 fn titles_are_text_and_never_empty() {
     let server = Server::start();
     let rss = rss_doc(&format!(
@@ -404,6 +424,38 @@ fn feeds_feed_rs_rejects_are_still_read() {
         cases.len(),
         "the cut entry is not published: {titles:?}"
     );
+}
+
+#[test]
+fn two_feeds_with_the_same_relative_ids_publish_distinct_absolute_ones() {
+    // Jekyll writes an entry's id as its path: two blogs share `/2025/08/26/post`.
+    let feed = |blog: &str| {
+        format!(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>{blog}</title><id>/</id>
+          <updated>2026-03-03T10:00:00Z</updated>
+          <entry><id>/2025/08/26/post</id><title>{blog} post</title>
+            <link href="/2025/08/26/post.html"/><updated>2026-03-03T10:00:00Z</updated></entry>
+          <entry><id>post-1</id><title>{blog} other</title>
+            <link href="/other.html"/><updated>2026-03-03T09:00:00Z</updated></entry></feed>"#
+        )
+    };
+    let (one, two) = (Server::start(), Server::start());
+    one.set("/feed.xml", Route::xml(feed("One")));
+    two.set("/feed.xml", Route::xml(feed("Two")));
+    let planet = Planet::with_feeds("", &[one.url("/feed.xml"), two.url("/feed.xml")]);
+    planet.run_ok(&["run"]);
+    let atom = planet.atom();
+    let ids: Vec<&str> = atom.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    let unique: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), 4, "no id twice: {ids:?}");
+    for id in &ids {
+        assert!(url::Url::parse(id).is_ok(), "{id} is absolute");
+    }
+    for server in [&one, &two] {
+        let want = server.url("/2025/08/26/post");
+        assert!(ids.contains(&want.as_str()), "{want} in {ids:?}");
+    }
 }
 
 #[test]
@@ -583,4 +635,108 @@ fn json_feed_with_the_http_version_url_is_read() {
     let stderr = planet.run_ok(&["run"]);
     assert!(stderr.is_empty(), "{stderr}");
     assert_eq!(planet.atom_titles(), ["Hello JSON"]);
+}
+
+#[test]
+fn a_json_feed_field_of_the_wrong_type_loses_only_that_field() {
+    // A real feed writes its tags as one string; JSON Feed has an array there, and feed-rs
+    // refused the whole feed over it.
+    let server = Server::start();
+    let body = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "J",
+        "home_page_url": "https://j.test/",
+        "items": [
+          {"id": "https://j.test/1", "url": "https://j.test/1", "title": "Tagged wrong",
+           "tags": "workflow,omnifocus", "content_html": "<p>one</p>",
+           "date_published": "2026-11-02T10:00:00Z"},
+          {"id": "https://j.test/2", "url": "https://j.test/2", "title": "Tagged right",
+           "tags": ["workflow"], "content_html": "<p>two</p>",
+           "date_published": "2026-11-01T10:00:00Z"}]}"#;
+    server.set("/j.json", Route::ok("application/json", body));
+    let planet = Planet::with_feeds("", &[server.url("/j.json")]);
+    let stderr = planet.run_ok(&["run"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(planet.atom_titles(), ["Tagged wrong", "Tagged right"]);
+    let atom = planet.atom();
+    let terms = |i: usize| -> Vec<String> {
+        atom.entries[i]
+            .categories
+            .iter()
+            .map(|c| c.term.clone())
+            .collect()
+    };
+    assert_eq!(terms(0), Vec::<String>::new(), "the bad field is dropped");
+    assert_eq!(terms(1), ["workflow"], "the good one is kept");
+}
+
+#[test]
+fn double_encoded_utf8_reads_as_its_author_wrote_it() {
+    // Le Monde's feed is UTF-8 whose text was read as Latin-1 and encoded again: feedparser
+    // and Planet Venus show "Actualités" where the bytes say "ActualitÃ©s".
+    let server = Server::start();
+    let body = crate::support::fixture("corpus/feedreader__Rss20LeMonde.xml");
+    server.set("/une.xml", Route::ok("text/xml", body));
+    let planet = Planet::with_feeds("items_per_page = 100", &[server.url("/une.xml")]);
+    let stderr = planet.run_ok(&["run"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    let titles = planet.atom_titles();
+    assert_eq!(titles.len(), 18, "{titles:?}");
+    assert!(
+        titles
+            .contains(&"Piratage imputé à la Russie : Poutine mis en cause, Trump minimise".into()),
+        "{titles:?}"
+    );
+    let feed_title = "Le Monde.fr - Actualités et Infos en France et dans le monde";
+    assert!(
+        planet.output("index.html").contains(feed_title),
+        "in the sidebar"
+    );
+    let atom = planet.output("atom.xml");
+    assert!(atom.contains(feed_title), "as the entries' source");
+    for output in ["index.html", "atom.xml"] {
+        assert!(
+            !planet.output(output).contains("Ã"),
+            "no mojibake in {output}"
+        );
+    }
+}
+
+#[test]
+fn markup_a_feed_left_unescaped_keeps_every_word() {
+    // Invalid but common: HTML pasted into a description or an Atom html construct without
+    // escaping. Liberal readers show it as the HTML it was meant to be; a strict reading that
+    // stops at the first element would lose the rest of the post.
+    let server = Server::start();
+    let rss = rss_doc(&rss_item(
+        "1",
+        "Mixed <b>title</b>",
+        "https://f.test/1",
+        "Tue, 03 Mar 2026 10:00:00 GMT",
+        "Some &lt;i&gt;escaped&lt;/i&gt; and <b>raw bold</b> text <a href=\"https://x.test/\">link</a> end.",
+    ));
+    server.set("/rss.xml", Route::xml(rss));
+    let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>A</title><id>urn:a</id><updated>2026-03-03T10:00:00Z</updated>\
+        <entry><id>urn:a:1</id><title>Table</title><updated>2026-03-03T09:00:00Z</updated>\
+        <content type=\"html\">&lt;table&gt;&lt;tr&gt;<th>Head</th>&lt;/tr&gt;&lt;tr&gt;<td>cell text</td>&lt;/tr&gt;&lt;/table&gt;</content></entry></feed>";
+    server.set("/atom.xml", Route::xml(atom));
+    let planet = Planet::new(&format!(
+        "{}[[feeds]]\nurl = \"{}\"\n[[feeds]]\nurl = \"{}\"\n",
+        planet_table(""),
+        server.url("/rss.xml"),
+        server.url("/atom.xml")
+    ));
+    planet.run_ok(&["run"]);
+    let html = planet.output("index.html");
+    assert!(
+        html.contains("Some <i>escaped</i> and <b>raw bold</b> text <a href=\"https://x.test/\""),
+        "{html}"
+    );
+    assert!(html.contains("link</a> end."), "{html}");
+    assert!(
+        html.contains("Mixed &lt;b&gt;title&lt;/b&gt;"),
+        "an RSS title is text: {html}"
+    );
+    assert!(
+        html.contains("<th>Head</th>") && html.contains("<td>cell text</td>"),
+        "{html}"
+    );
 }

@@ -188,14 +188,23 @@ fn same_id_twice_in_one_feed_is_one_entry() {
 #[test]
 fn entry_that_left_its_feed_stays_published() {
     let server = Server::start();
-    let d = "Tue, 03 Mar 2026 10:00:00 GMT";
     server.set(
         "/f.xml",
         Route::xml(rss(
             "F",
             &[
-                ("1", "Old one", "https://f.test/1", d),
-                ("2", "Old two", "https://f.test/2", d),
+                (
+                    "1",
+                    "Old one",
+                    "https://f.test/1",
+                    "Tue, 03 Mar 2026 10:00:00 GMT",
+                ),
+                (
+                    "2",
+                    "Old two",
+                    "https://f.test/2",
+                    "Tue, 03 Mar 2026 09:00:00 GMT",
+                ),
             ],
         )),
     );

@@ -395,7 +395,7 @@ fn atom_problems(xml: &str) -> Vec<String> {
             }
             Ok(Event::Eof) => break,
             Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let name = e.name().as_ref().to_owned();
                 if !ATOM.contains(&name.as_str()) {
                     problems.push(format!("atom.xml: element <{name}>"));
                 }
@@ -405,12 +405,9 @@ fn atom_problems(xml: &str) -> Vec<String> {
                         problems.push(format!("atom.xml: broken attribute in <{name}>"));
                         continue;
                     };
-                    let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+                    let key = a.key.as_ref().to_owned();
                     let value = a
-                        .decoded_and_normalized_value(
-                            quick_xml::XmlVersion::Implicit1_0,
-                            reader.decoder(),
-                        )
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                         .map(|v| v.into_owned())
                         .unwrap_or_default();
                     if key.starts_with("on") {
@@ -430,9 +427,9 @@ fn atom_problems(xml: &str) -> Vec<String> {
                 text.clear();
                 stack.push((name, html));
             }
-            Ok(Event::Text(t)) => text.push_str(&t.decode().unwrap_or_default()),
+            Ok(Event::Text(t)) => text.push_str(&t.xml10_content()),
             Ok(Event::GeneralRef(r)) => {
-                let name = r.decode().unwrap_or_default().into_owned();
+                let name = r.to_string();
                 match r.resolve_char_ref() {
                     Ok(Some(c)) => text.push(c),
                     _ => text.push_str(
@@ -443,7 +440,7 @@ fn atom_problems(xml: &str) -> Vec<String> {
                     ),
                 }
             }
-            Ok(Event::CData(t)) => text.push_str(&String::from_utf8_lossy(&t)),
+            Ok(Event::CData(t)) => text.push_str(&t.xml10_content()),
             Ok(Event::End(_)) => {
                 if let Some((name, html)) = stack.pop() {
                     if html {
@@ -508,9 +505,9 @@ fn other_output_problems(planet: &Planet) -> Vec<String> {
             Ok(quick_xml::events::Event::Eof) => break,
             Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
                 for a in e.attributes().flatten() {
-                    let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+                    let key = a.key.as_ref().to_owned();
                     if key == "xmlUrl" || key == "htmlUrl" {
-                        let raw = String::from_utf8_lossy(&a.value).into_owned();
+                        let raw = a.value.clone().into_owned();
                         let v = quick_xml::escape::unescape(&raw)
                             .map(|v| v.into_owned())
                             .unwrap_or(raw);

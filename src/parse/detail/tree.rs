@@ -60,6 +60,8 @@ pub(super) enum Ns {
     UserlandCc,
     /// `http://rssnamespace.org/feedburner/ext/1.0`
     Feedburner,
+    /// `http://purl.org/rss/1.0/modules/content/` (`content:encoded`)
+    Content,
     /// Any other namespace.
     Other,
 }
@@ -78,6 +80,7 @@ impl Ns {
             "http://web.resource.org/cc/" => Ns::Cc,
             "http://backend.userland.com/creativeCommonsRssModule" => Ns::UserlandCc,
             "http://rssnamespace.org/feedburner/ext/1.0" => Ns::Feedburner,
+            "http://purl.org/rss/1.0/modules/content/" => Ns::Content,
             "" => Ns::None,
             _ => Ns::Other,
         }
@@ -91,7 +94,7 @@ const BINDINGS_LIMIT: usize = 256;
 /// A namespace declaration in scope (Namespaces in XML 1.0, section 3).
 struct Binding<'a> {
     /// The prefix, empty for the default namespace.
-    prefix: &'a [u8],
+    prefix: &'a str,
     /// `None` for a prefix undeclared by `xmlns:p=""` (Namespaces in XML 1.1 only).
     ns: Option<Ns>,
     /// The depth of the element that declared it, 1 for the root element.
@@ -100,7 +103,7 @@ struct Binding<'a> {
 
 /// The namespace of an element's (`element`) or an attribute's name with this prefix; `None`
 /// for a prefix that is not declared.
-fn resolve(bindings: &[Binding], prefix: Option<&[u8]>, element: bool) -> Option<Ns> {
+fn resolve(bindings: &[Binding], prefix: Option<&str>, element: bool) -> Option<Ns> {
     match prefix {
         // An attribute without a prefix is in no namespace, whatever the default.
         None if !element => Some(Ns::None),
@@ -113,7 +116,7 @@ fn resolve(bindings: &[Binding], prefix: Option<&[u8]>, element: bool) -> Option
                 .unwrap_or(Ns::None),
         ),
         // Bound by definition, and may not be bound to another namespace.
-        Some(b"xml") => Some(Ns::Xml),
+        Some("xml") => Some(Ns::Xml),
         Some(p) => bindings.iter().rev().find(|b| b.prefix == p)?.ns,
     }
 }
@@ -143,16 +146,15 @@ enum Kind<'a> {
     CData { start: u32, end: u32 },
 }
 
-/// Names and values are kept as bytes (of a `str`, cut at ASCII delimiters): most are never
-/// read, and checking that a slice is a `str` costs more than the slicing.
+/// Names and values are kept as written: most are never read.
 struct AttributeData<'a> {
     ns: Ns,
     /// The prefix as written, until it is resolved to `ns`.
-    prefix: Option<&'a [u8]>,
+    prefix: Option<&'a str>,
     /// The local name.
-    name: &'a [u8],
+    name: &'a str,
     /// The value as written, between the quotes.
-    raw: &'a [u8],
+    raw: &'a str,
 }
 
 /// A parsed document: its root element is node 0.
@@ -271,8 +273,8 @@ impl<'a> Document<'a> {
         // values borrow from the document.
         let tag = self.text.get(at + 1..at + 1 + start.len())?;
         let qname_len = start.name().as_ref().len();
-        let qname = QName(tag.as_bytes().get(..qname_len)?);
-        if !is_qname(qname.as_ref()) {
+        let qname = QName(tag.get(..qname_len)?);
+        if !is_qname(qname.as_ref().as_bytes()) {
             return None;
         }
         let first = self.attributes.len();
@@ -283,20 +285,20 @@ impl<'a> Document<'a> {
                 Cow::Owned(_) => return None,
             };
             // `<` may not appear in an attribute value, and its references must be known.
-            if !attribute_ok(raw) {
+            if !attribute_ok(raw.as_bytes()) {
                 return None;
             }
             let key = a.key.into_inner();
-            if !is_qname(key) {
+            if !is_qname(key.as_bytes()) {
                 return None;
             }
             // Namespace declarations are not attributes of the element.
-            if let Some(prefix) = key.strip_prefix(b"xmlns") {
-                if prefix.is_empty() || prefix.starts_with(b":") {
+            if let Some(prefix) = key.strip_prefix("xmlns") {
+                if prefix.is_empty() || prefix.starts_with(':') {
                     if bindings.len() >= BINDINGS_LIMIT {
                         return None;
                     }
-                    let uri = normalize_attribute(std::str::from_utf8(raw).ok()?);
+                    let uri = normalize_attribute(raw);
                     bindings.push(Binding {
                         prefix: prefix.get(1..).unwrap_or_default(),
                         ns: (prefix.is_empty() || !uri.is_empty()).then(|| Ns::of(&uri)),
@@ -511,18 +513,16 @@ impl<'d, 'a> Node<'d, 'a> {
         let a = self
             .attribute_data()
             .iter()
-            .find(|a| a.ns == ns && a.name == name.as_bytes())?;
-        Some(normalize_attribute(std::str::from_utf8(a.raw).ok()?))
+            .find(|a| a.ns == ns && a.name == name)?;
+        Some(normalize_attribute(a.raw))
     }
 
     /// The element's attributes (not its namespace declarations) in document order, as
     /// (namespace, local name, normalized value).
     pub(super) fn attributes(&self) -> impl Iterator<Item = (Ns, &'a str, Cow<'a, str>)> + 'd {
-        self.attribute_data().iter().filter_map(|a| {
-            let name = std::str::from_utf8(a.name).ok()?;
-            let raw = std::str::from_utf8(a.raw).ok()?;
-            Some((a.ns, name, normalize_attribute(raw)))
-        })
+        self.attribute_data()
+            .iter()
+            .map(|a| (a.ns, a.name, normalize_attribute(a.raw)))
     }
 }
 
