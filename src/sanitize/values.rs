@@ -197,8 +197,10 @@ fn split_length(entry: &str) -> (&str, &str) {
                     depth -= 1;
                     if depth == 0 {
                         let start = entry[..i]
-                            .rfind(|c: char| !c.is_ascii_alphabetic() && c != '-')
-                            .map_or(0, |s| s + 1);
+                            .char_indices()
+                            .rev()
+                            .find(|(_, c)| !c.is_ascii_alphabetic() && *c != '-')
+                            .map_or(0, |(s, c)| s + c.len_utf8());
                         if start < i {
                             return (&entry[..start], &entry[start..]);
                         }
@@ -619,6 +621,8 @@ mod tests {
             ("auto, 100vw", true),
             ("100%", false),
             ("600px, 100vw", false),
+            ("é(1px)", false),
+            ("(max-width: 1px) é", false),
             ("", false),
         ] {
             assert_eq!(sizes(v, true), ok, "sizes {v:?}");
