@@ -35,8 +35,9 @@ pub fn is_web_link(link: &str) -> bool {
 }
 
 /// `link` with the characters RFC 3986 forbids outside the host percent-encoded (`[`, `]`,
-/// `^`, `|`, a space, a second `#`…): the WHATWG parser browsers use leaves them as written,
-/// and validators and strict clients reject them. Browsers read both forms the same.
+/// `^`, `|`, a space, a second `#`, a `%` that starts no escape…): the WHATWG parser browsers
+/// use leaves them as written, and validators and strict clients reject them. Browsers read
+/// both forms the same.
 pub fn strict_link(link: &str) -> String {
     // The host may be an IPv6 literal in brackets: start after the authority.
     let start = link
@@ -48,13 +49,21 @@ pub fn strict_link(link: &str) -> String {
     let mut out = String::with_capacity(link.len());
     out.push_str(&link[..start]);
     let mut in_fragment = false;
-    for c in link[start..].chars() {
+    let rest = &link[start..];
+    for (i, c) in rest.char_indices() {
         match c {
             '#' if !in_fragment => {
                 in_fragment = true;
                 out.push(c);
             }
-            ' ' | '"' | '<' | '>' | '[' | ']' | '^' | '`' | '{' | '|' | '}' | '\\' | '#' => {
+            '%' if rest
+                .as_bytes()
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+            {
+                out.push(c);
+            }
+            ' ' | '"' | '<' | '>' | '[' | ']' | '^' | '`' | '{' | '|' | '}' | '\\' | '#' | '%' => {
                 out.push_str(&format!("%{:02X}", u32::from(c)));
             }
             c => out.push(c),
@@ -109,10 +118,32 @@ mod tests {
 
     #[test]
     fn strict_links_encode_what_rfc_3986_forbids() {
-        assert_eq!(
-            strict_link("https://a.test/a b[1]|^?q={x}#f#g"),
-            "https://a.test/a%20b%5B1%5D%7C%5E?q=%7Bx%7D#f%23g"
-        );
-        assert_eq!(strict_link("https://[::1]:8/x"), "https://[::1]:8/x");
+        for (name, link, want) in [
+            ("plain", "https://x.test/a?b=1#c", "https://x.test/a?b=1#c"),
+            (
+                "brackets in path",
+                "https://x.test/a[0]^b",
+                "https://x.test/a%5B0%5D%5Eb",
+            ),
+            (
+                "ipv6 host kept",
+                "http://[::1]:8080/a|b",
+                "http://[::1]:8080/a%7Cb",
+            ),
+            (
+                "second hash",
+                "https://x.test/p#a#b",
+                "https://x.test/p#a%23b",
+            ),
+            ("mailto space", "mailto:me @x.test", "mailto:me%20@x.test"),
+            ("encoded stays", "https://x.test/%5B", "https://x.test/%5B"),
+            (
+                "stray percent",
+                "https://x.test/20%%20to%2",
+                "https://x.test/20%25%20to%252",
+            ),
+        ] {
+            assert_eq!(strict_link(link), want, "{name}");
+        }
     }
 }

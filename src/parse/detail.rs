@@ -24,6 +24,7 @@ use url::Url;
 use super::decode::as_written;
 
 use crate::model::{Category, EntrySource, Link, Person, TextConstruct, TextKind};
+use crate::text::escape_html;
 
 /// The facts about one entry that feed-rs does not keep. `None` means "not said here".
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -309,7 +310,7 @@ fn write_tag(c: Node, out: &mut String, inner: impl FnOnce(Node, &mut String)) {
         out.push(' ');
         out.push_str(name);
         out.push_str("=\"");
-        out.push_str(&escape(&value, true));
+        out.push_str(&escape_html(&value));
         out.push('"');
     }
     out.push('>');
@@ -337,21 +338,12 @@ fn markup(n: Node) -> String {
 fn write_markup(n: Node, depth: usize, out: &mut String) {
     for c in n.children() {
         if let Some(text) = c.text() {
-            out.push_str(&escape(&text, false));
+            out.push_str(&escape_html(&text));
         } else if depth >= MAX_MARKUP_DEPTH {
-            out.push_str(&escape(&text_of(c), false));
+            out.push_str(&escape_html(&text_of(c)));
         } else {
             write_tag(c, out, |c, out| write_markup(c, depth + 1, out));
         }
-    }
-}
-
-/// XML-escapes a text node (`&`, `<`, `>`) or an attribute value (also the quotes).
-fn escape(s: &str, attribute: bool) -> String {
-    if attribute {
-        quick_xml::escape::escape(s).into_owned()
-    } else {
-        quick_xml::escape::partial_escape(s).into_owned()
     }
 }
 

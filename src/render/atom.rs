@@ -275,7 +275,13 @@ mod tests {
             ("escaped amp", "AT&amp;T", atom::TextType::Text, "AT&T"),
             ("escaped lt", "a &lt; b", atom::TextType::Text, "a < b"),
             ("markup", "A <b>b</b>", atom::TextType::Html, "A <b>b</b>"),
-            ("control char", "x\u{c}y", atom::TextType::Text, "xy"),
+            ("control char", "x\u{1}y", atom::TextType::Text, "xy"),
+            (
+                "form feed is a space",
+                "x\u{c}y",
+                atom::TextType::Text,
+                "x y",
+            ),
         ] {
             assert_eq!(html_or_text(html), (kind, value.to_owned()), "{name}");
         }

@@ -99,7 +99,7 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
 /// `h3`: the levels the fragment uses, from the highest, become `h4`, `h5` and `h6` (the rest
 /// `h6` too), so a post whose subheads are `h4` and `h5` keeps them, one using `h1` and `h3`
 /// gets `h4` and `h5`; and no heading goes more than one level below the one before it. Keeps
-/// the page's heading outline in order for screen readers, with no level skipped. Safe on ammonia's output, where a `<` in text is always escaped, so `<hN`
+/// the page's heading outline in order for screen readers, with no level skipped. Safe on the sanitizer's output, where a `<` in text is always escaped, so `<hN`
 /// only ever starts a tag.
 pub fn demote_headings(html: &str) -> String {
     let used: Vec<u8> = (1..=6u8)

@@ -193,20 +193,10 @@ pub struct FeedView {
 /// How many words an `excerpt` keeps.
 const EXCERPT_WORDS: usize = 60;
 
-/// Plain text of sanitized HTML with word boundaries kept: a space goes before every tag, so
-/// `<p>one</p><p>two</p>` reads `one two` (plain [`sanitize::html_to_text`] would glue them),
-/// then whitespace is collapsed. Only for ammonia's output, where text `<` is always escaped.
-pub fn html_to_text(html: &str) -> String {
-    sanitize::html_to_text(&html.replace('<', " <"))
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The first [`EXCERPT_WORDS`] words of sanitized HTML, as one HTML paragraph ending in `…`
 /// when cut; empty when there is no text.
 pub fn excerpt(html: &str) -> String {
-    let text = html_to_text(html);
+    let text = sanitize::html_to_text(html);
     let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
     if words.is_empty() {
         return String::new();
@@ -445,29 +435,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn html_to_text_cases() {
-        let cases = [
-            ("plain", "hello", "hello"),
-            ("tags dropped", "<p>a <b>bold</b> word</p>", "a bold word"),
-            ("blocks separated", "<p>one</p><p>two</p>", "one two"),
-            (
-                "entities decoded",
-                "<p>a &amp;lt; b &lt; c &gt; d &quot;q&quot;</p>",
-                "a &lt; b < c > d \"q\"",
-            ),
-            (
-                "quoted gt in attribute",
-                "<a title=\"x>y\" href=\"/\">link</a>",
-                "link",
-            ),
-            ("nbsp and newlines", "a&nbsp;b\n\n  c", "a b c"),
-        ];
-        for (name, html, want) in cases {
-            assert_eq!(html_to_text(html), want, "{name}");
-        }
-    }
-
-    #[test]
     fn marks_quiet_and_failing_feeds_in_words_for_readers() {
         let text = "[planet]\nname = \"P\"\nlink = \"https://p.test/\"\nowner_name = \"O\"\nstale_days = 30\n\
             [[feeds]]\nurl = \"https://a.test/fresh\"\n[[feeds]]\nurl = \"https://a.test/old\"\n\
@@ -538,6 +505,29 @@ mod tests {
             let f = feed(host);
             assert_eq!(f.state, state, "{name}");
             assert_eq!(f.note.as_deref(), note, "{name}");
+        }
+    }
+
+    #[test]
+    fn excerpt_reads_inline_markup_as_flowing_text() {
+        for (name, html, want) in [
+            (
+                "punctuation after a link",
+                "<p>Get it from our <a href=\"https://x.test/\">download page</a>.</p>",
+                "<p>Get it from our download page.</p>",
+            ),
+            (
+                "paragraphs and line breaks separate words",
+                "<p>one</p><p>two<br>three</p>",
+                "<p>one two three</p>",
+            ),
+            (
+                "emphasis inside a word",
+                "<p>un<em>believ</em>able</p>",
+                "<p>unbelievable</p>",
+            ),
+        ] {
+            assert_eq!(excerpt(html), want, "{name}");
         }
     }
 

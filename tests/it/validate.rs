@@ -60,7 +60,7 @@ fn jing() -> Option<PathBuf> {
 }
 
 /// `java` and the Nu checker's jar (`PLANET_VNU_JAR`, else where the machine setup puts it).
-fn vnu() -> Option<(PathBuf, PathBuf)> {
+pub fn vnu() -> Option<(PathBuf, PathBuf)> {
     let jar = std::env::var_os("PLANET_VNU_JAR")
         .map(PathBuf::from)
         .or_else(|| {
@@ -205,7 +205,7 @@ fn index_html_has_zero_nu_checker_errors() {
 }
 
 /// The Nu checker's errors for a page, as JSON values.
-fn nu_errors(java: &Path, jar: &Path, page: &Path) -> Vec<Value> {
+pub fn nu_errors(java: &Path, jar: &Path, page: &Path) -> Vec<Value> {
     let out = Command::new(java)
         .arg("-jar")
         .arg(jar)
