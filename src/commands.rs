@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use planet::subscriptions::{self, find, NewFeed, Subscriptions};
-use planet::{check, config, fetch, lock, status, store};
+use planet::{check, config, fetch, status, store, Steps};
 use tokio::sync::Notify;
 
 use crate::cli::{Cli, Command};
@@ -24,9 +24,9 @@ pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
             force,
             every: Some(every),
         } => run_every(cli, console, *force, (*every).into()),
-        Command::Run { force, every: None } => cycle(cli, console, Some(*force), true),
-        Command::Fetch { force } => cycle(cli, console, Some(*force), false),
-        Command::Render => cycle(cli, console, None, true),
+        Command::Run { force, every: None } => cycle(cli, console, Steps::Run, *force),
+        Command::Fetch { force } => cycle(cli, console, Steps::Fetch, *force),
+        Command::Render => cycle(cli, console, Steps::Render, false),
         Command::Status { json } => status(cli, *json),
         Command::Add { url, name } => add(cli, console, url, name.as_deref()),
         Command::Remove { feed } => remove(cli, console, feed),
@@ -44,37 +44,24 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// One run: reads the config afresh (so `--every` sees edits), refuses what cannot work before
-/// fetching anything, takes the cache's lock, then fetches (when `force` is given) and
-/// publishes (when `publish`).
-fn cycle(cli: &Cli, console: &Console, force: Option<bool>, publish: bool) -> anyhow::Result<()> {
-    let config = config::load(&cli.config)?;
-    let problems = check::preflight(&config);
-    if !problems.is_empty() {
-        return Err(config::Error::Invalid {
-            path: cli.config.clone(),
-            problems,
-        }
-        .into());
-    }
-    let now = chrono::Utc::now();
-    let _lock = lock::Lock::acquire(&config.planet.cache_dir)?;
-    let store = store::Store::open(&config.planet.cache_dir)?;
-    if let Some(force) = force {
-        let report = console.with_progress("fetching", |progress| {
-            let options = planet::Options {
-                now,
-                force,
-                progress: Some(progress),
-            };
-            runtime().and_then(|rt| Ok(rt.block_on(planet::refresh(&config, &store, &options))?))
-        })?;
+/// One cycle, as the library runs it, worded for the operator: the notices of the fetch as
+/// `warning:` lines, a summary of each step with `-v`.
+fn cycle(cli: &Cli, console: &Console, steps: Steps, force: bool) -> anyhow::Result<()> {
+    let done = console.with_progress("fetching", |progress| {
+        let options = planet::Options {
+            now: chrono::Utc::now(),
+            force,
+            progress: Some(progress),
+        };
+        planet::cycle(&cli.config, steps, &options)
+    })?;
+    if let Some(report) = &done.refresh {
         for notice in &report.notices {
             console.warn(notice);
         }
         tracing::info!(
             "fetched {}: {} updated, {} unchanged, {} failed, {} not due, {} gone; {}",
-            plural(config.feeds.len(), "feed"),
+            plural(report.requested(), "feed"),
             report.updated,
             report.not_modified,
             report.failed.len(),
@@ -83,12 +70,11 @@ fn cycle(cli: &Cli, console: &Console, force: Option<bool>, publish: bool) -> an
             plural(report.new_entries, "new entry")
         );
     }
-    if publish {
-        let report = planet::publish(&config, &store, now)?;
+    if let Some(report) = &done.publish {
         tracing::info!(
             "published {} to `{}` ({} changed)",
             plural(report.entries, "entry"),
-            config.planet.output_dir.display(),
+            report.output_dir.display(),
             plural(report.files_changed, "file")
         );
     }
@@ -118,7 +104,7 @@ fn run_every(cli: &Cli, console: &Console, force: bool, every: Duration) -> anyh
         });
     }
     loop {
-        if let Err(err) = cycle(cli, console, Some(force), true) {
+        if let Err(err) = cycle(cli, console, Steps::Run, force) {
             console::print_error(&err, crate::hint(&err));
         }
         if stopping.load(Ordering::SeqCst) {

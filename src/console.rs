@@ -56,31 +56,34 @@ impl Console {
         tracing::warn!("{what}");
     }
 
-    /// Runs `work` with a progress bar on a terminal (none under cron or `-q`); `work` gets the
-    /// callback to report (done, total) with.
+    /// Runs `work` with a progress bar on a terminal (none under cron or `-q`), shown from the
+    /// first report of progress; `work` gets the callback to report (done, total) with.
     pub fn with_progress<T>(
         &self,
         label: &str,
         work: impl FnOnce(&dyn Fn(usize, usize)) -> T,
     ) -> T {
-        let bar = (std::io::stderr().is_terminal() && !self.quiet).then(|| {
-            let bar = ProgressBar::new(0);
-            let template = format!("{label} {{bar:30}} {{pos}}/{{len}}");
-            bar.set_style(
-                ProgressStyle::with_template(&template)
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            self.bar.set(Some(bar.clone()));
-            bar
-        });
+        let shown = std::io::stderr().is_terminal() && !self.quiet;
+        let bar: std::sync::OnceLock<ProgressBar> = std::sync::OnceLock::new();
         let progress = |done: usize, total: usize| {
-            if let Some(bar) = &bar {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
+            if !shown {
+                return;
             }
+            let bar = bar.get_or_init(|| {
+                let bar = ProgressBar::new(0);
+                let template = format!("{label} {{bar:30}} {{pos}}/{{len}}");
+                bar.set_style(
+                    ProgressStyle::with_template(&template)
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                self.bar.set(Some(bar.clone()));
+                bar
+            });
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
         };
         let out = work(&progress);
-        if let Some(bar) = &bar {
+        if let Some(bar) = bar.get() {
             bar.finish_and_clear();
             self.bar.set(None);
         }

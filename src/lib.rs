@@ -56,6 +56,61 @@ pub enum Error {
     /// The output cannot be written.
     #[error(transparent)]
     Publish(#[from] publish::Error),
+    /// Another planet holds the cache, or its lock cannot be taken.
+    #[error(transparent)]
+    Lock(#[from] lock::Error),
+    /// The async runtime the fetch runs on cannot start.
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// Which steps a cycle takes: `planet run`, `planet fetch` or `planet render`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Steps {
+    /// Fetch what is due, then publish.
+    Run,
+    /// Fetch what is due; publish nothing.
+    Fetch,
+    /// Publish from the cache alone.
+    Render,
+}
+
+/// What one cycle did.
+#[derive(Debug, Default)]
+pub struct Cycle {
+    /// The fetch, when the cycle fetched.
+    pub refresh: Option<refresh::Report>,
+    /// The publish, when the cycle published.
+    pub publish: Option<PublishReport>,
+}
+
+/// One cycle of `planet run`, `fetch` or `render` on the config at `path`: reads it afresh (so
+/// a long-running planet sees edits), refuses what cannot work before fetching anything, takes
+/// the cache's lock, then fetches and publishes as `steps` says, at `options.now`.
+pub fn cycle(path: &std::path::Path, steps: Steps, options: &Options<'_>) -> Result<Cycle, Error> {
+    let config = config::load(path)?;
+    let problems = check::preflight(&config);
+    if !problems.is_empty() {
+        return Err(config::Error::Invalid {
+            path: path.to_owned(),
+            problems,
+        }
+        .into());
+    }
+    let _lock = lock::Lock::acquire(&config.planet.cache_dir)?;
+    let store = Store::open(&config.planet.cache_dir)?;
+    let mut done = Cycle::default();
+    if steps != Steps::Render {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(Error::Runtime)?;
+        done.refresh = Some(runtime.block_on(refresh(&config, &store, options))?);
+    }
+    if steps != Steps::Fetch {
+        done.publish = Some(publish(&config, &store, options.now)?);
+    }
+    Ok(done)
 }
 
 /// How a refresh is run.
@@ -120,6 +175,8 @@ pub struct PublishReport {
     pub entries: usize,
     /// Output files whose bytes changed, or that were deleted.
     pub files_changed: usize,
+    /// Where they are.
+    pub output_dir: std::path::PathBuf,
 }
 
 /// Selects, sanitizes, renders and publishes from the cache alone: no network.
@@ -137,6 +194,7 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
     Ok(PublishReport {
         entries: shown.len(),
         files_changed,
+        output_dir: dir.clone(),
     })
 }
 

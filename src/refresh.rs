@@ -461,6 +461,11 @@ impl Report {
     pub fn done(&self) -> usize {
         self.updated + self.not_modified + self.failed.len()
     }
+
+    /// Feeds the plan looked at: requested, not due or gone.
+    pub fn requested(&self) -> usize {
+        self.done() + self.not_due + self.gone
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,24 @@
-//! A planet in a temporary folder, run through the real binary.
+//! A planet in a temporary folder, run in-process through the library at a fixed time, or
+//! through the real binary where its exit code and messages are what is tested.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use chrono::{DateTime, Duration, Utc};
+use planet::{Cycle, Options, Steps};
+
+/// The tests' clock: every in-process run is at a time the test chose, never the machine's.
+/// The fixture feeds date their entries around it.
+pub fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-27T12:00:00Z")
+        .expect("a valid date")
+        .with_timezone(&Utc)
+}
+
+/// `t0` plus this many minutes.
+pub fn at(minutes: i64) -> DateTime<Utc> {
+    t0() + Duration::minutes(minutes)
+}
 
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
@@ -56,6 +73,36 @@ impl Planet {
         c
     }
 
+    /// One cycle in-process, as `planet run` (or `fetch`, `render`) does it, at `now`.
+    pub fn cycle(
+        &self,
+        steps: Steps,
+        now: DateTime<Utc>,
+        force: bool,
+    ) -> Result<Cycle, planet::Error> {
+        let options = Options {
+            now,
+            force,
+            progress: None,
+        };
+        planet::cycle(&self.config, steps, &options)
+    }
+
+    /// `planet run` at `now`, which must succeed; returns what the operator is told of it.
+    pub fn run_at(&self, now: DateTime<Utc>) -> Vec<String> {
+        let done = self
+            .cycle(Steps::Run, now, false)
+            .unwrap_or_else(|e| panic!("planet run failed: {}", planet::error_chain(&e)));
+        warnings(&done)
+    }
+
+    /// `planet render` at `now`, which must succeed.
+    pub fn render_at(&self, now: DateTime<Utc>) {
+        self.cycle(Steps::Render, now, false)
+            .unwrap_or_else(|e| panic!("planet render failed: {}", planet::error_chain(&e)));
+    }
+
+    /// Runs the real binary: `planet ARGS --config planet.toml`, for exit codes and messages.
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().expect("run planet")
     }
@@ -125,4 +172,12 @@ pub fn status_json(planet: &Planet) -> serde_json::Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("status --json is JSON")
+}
+
+/// The `warning:` lines the binary would print for a cycle, without the prefix.
+pub fn warnings(done: &Cycle) -> Vec<String> {
+    done.refresh
+        .iter()
+        .flat_map(|r| r.notices.iter().map(ToString::to_string))
+        .collect()
 }
