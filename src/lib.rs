@@ -11,6 +11,7 @@
 pub mod check;
 pub mod config;
 pub mod discover;
+pub mod every;
 pub mod fetch;
 pub mod filter;
 pub mod lock;
