@@ -38,10 +38,10 @@ pub enum Command {
         /// Fetch every feed, even those not due yet (gone ones stay skipped).
         #[arg(long)]
         force: bool,
-        /// Run forever, one cycle every DURATION (`30m`, `1h`); SIGTERM or Ctrl-C end it after
-        /// the current cycle. For containers and systemd, where there is no cron.
-        #[arg(long, value_name = "DURATION")]
-        every: Option<humantime::Duration>,
+        /// Run forever, one cycle every DURATION (e.g. `30m`, `1h`; at least `1m`); SIGTERM or
+        /// Ctrl-C end it after the current cycle. For containers and systemd, without cron.
+        #[arg(long, value_name = "DURATION", value_parser = planet::every::parse)]
+        every: Option<std::time::Duration>,
     },
     /// Fetch every feed and update the cache; publish nothing.
     Fetch {

@@ -6,13 +6,11 @@ mod commands;
 use std::fmt;
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use tokio::sync::Notify;
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::{format::Writer, FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
@@ -38,7 +36,7 @@ fn main() -> ExitCode {
             .and_then(|runtime| match &cli.command {
                 Command::Run {
                     every: Some(every), ..
-                } => run_every(&cli, &runtime, &bar, (*every).into()),
+                } => run_every(&cli, &runtime, &bar, *every),
                 _ => cycle(&cli, &runtime, &bar),
             }),
     };
@@ -75,49 +73,21 @@ fn is_locked(err: &anyhow::Error) -> bool {
     )
 }
 
-/// `run --every`: one cycle, then sleep, until SIGTERM or Ctrl-C; a signal during a cycle lets
-/// it finish (the cache and output stay whole), a signal during the sleep ends it at once. A
-/// failing cycle is reported and the next one tried: nobody is there to restart us.
+/// `run --every`: cycles until SIGTERM or Ctrl-C (see `planet::every`); a failing cycle is
+/// reported and the next one tried.
 fn run_every(
     cli: &Cli,
     runtime: &tokio::runtime::Runtime,
     bar: &BarSlot,
     every: std::time::Duration,
 ) -> anyhow::Result<()> {
-    let stopping = Arc::new(AtomicBool::new(false));
-    let wake = Arc::new(Notify::new());
-    let mut term = runtime.block_on(async {
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-    })?;
-    {
-        let (stopping, wake) = (stopping.clone(), wake.clone());
-        runtime.spawn(async move {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            tracing::info!("stopping after the current cycle");
-            stopping.store(true, Ordering::SeqCst);
-            wake.notify_one();
-        });
-    }
-    loop {
+    let stop = planet::every::Stop::on_signals(runtime.handle())?;
+    planet::every::repeat(runtime, every, &stop, || {
         if let Err(err) = cycle(cli, runtime, bar) {
             print_error(&err);
         }
-        if stopping.load(Ordering::SeqCst) {
-            return Ok(());
-        }
-        runtime.block_on(async {
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = wake.notified() => {}
-            }
-        });
-        if stopping.load(Ordering::SeqCst) {
-            return Ok(());
-        }
-    }
+    });
+    Ok(())
 }
 
 /// One invocation's work: reads the config afresh (so `--every` sees edits), takes the cache's
