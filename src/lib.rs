@@ -23,6 +23,7 @@ pub mod render;
 pub mod sanitize;
 pub mod schedule;
 pub mod select;
+pub mod serve;
 pub mod status;
 pub mod store;
 pub mod subscribe;
