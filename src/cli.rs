@@ -85,4 +85,17 @@ pub enum Command {
     },
     /// Print a JSON Schema of planet.toml on stdout, for editors.
     Schema,
+    /// Serve the output folder over HTTP (a preview, a small site); with --every, publish too.
+    Serve {
+        /// The port to listen on; 0 picks a free one (the address is printed on stderr).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The address to listen on: `0.0.0.0` or `::` for every interface (in a container).
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+        bind: std::net::IpAddr,
+        /// Fetch and publish at once, then every DURATION (e.g. `30m`, `1h`; at least `1m`),
+        /// as `run --every` does: one process is then a whole planet.
+        #[arg(long, value_name = "DURATION", value_parser = planet::every::parse)]
+        every: Option<std::time::Duration>,
+    },
 }

@@ -23,9 +23,11 @@ pub fn operator(cli: &Cli) -> Option<anyhow::Result<()>> {
         Command::Export => export(cli),
         Command::Check { fetch } => check(cli, *fetch),
         Command::Schema => print_data(&format!("{}\n", config::schema())),
-        Command::Run { .. } | Command::Fetch { .. } | Command::Render | Command::Status { .. } => {
-            return None
-        }
+        Command::Run { .. }
+        | Command::Fetch { .. }
+        | Command::Render
+        | Command::Status { .. }
+        | Command::Serve { .. } => return None,
     })
 }
 

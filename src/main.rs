@@ -37,6 +37,13 @@ fn main() -> ExitCode {
                 Command::Run {
                     every: Some(every), ..
                 } => run_every(&cli, &runtime, &bar, *every),
+                Command::Serve { port, bind, every } => serve(
+                    &cli,
+                    &runtime,
+                    &bar,
+                    std::net::SocketAddr::new(*bind, *port),
+                    *every,
+                ),
                 _ => cycle(&cli, &runtime, &bar),
             }),
     };
@@ -90,6 +97,29 @@ fn run_every(
     Ok(())
 }
 
+/// `serve`: the output folder over HTTP until SIGTERM or Ctrl-C; with `--every`, the cycles of
+/// `run --every` in the same process.
+fn serve(
+    cli: &Cli,
+    runtime: &tokio::runtime::Runtime,
+    bar: &BarSlot,
+    addr: std::net::SocketAddr,
+    every: Option<std::time::Duration>,
+) -> anyhow::Result<()> {
+    let root = planet::config::load(&cli.config)?.planet.output_dir;
+    let options = planet::serve::Options { root, addr, every };
+    let server = planet::serve::Server::bind(options.clone())?;
+    let addr = server.local_addr()?;
+    eprintln!("serving `{}` on http://{addr}/", options.root.display());
+    let stop = planet::every::Stop::on_signals(runtime.handle())?;
+    server.run(runtime, &stop, || {
+        if let Err(err) = cycle(cli, runtime, bar) {
+            print_error(&err);
+        }
+    })?;
+    Ok(())
+}
+
 /// One invocation's work: reads the config afresh (so `--every` sees edits), takes the cache's
 /// lock (except `status`, which only reads), then fetches and/or publishes.
 fn cycle(cli: &Cli, runtime: &tokio::runtime::Runtime, slot: &BarSlot) -> anyhow::Result<()> {
@@ -112,6 +142,7 @@ fn cycle(cli: &Cli, runtime: &tokio::runtime::Runtime, slot: &BarSlot) -> anyhow
     let store = planet::store::Store::open(&config.planet.cache_dir)?;
     let force = match cli.command {
         Command::Run { force, .. } | Command::Fetch { force } => Some(force),
+        Command::Serve { .. } => Some(false),
         _ => None,
     };
     if let Some(force) = force {
@@ -151,7 +182,10 @@ fn cycle(cli: &Cli, runtime: &tokio::runtime::Runtime, slot: &BarSlot) -> anyhow
             report.new_entries
         );
     }
-    if matches!(cli.command, Command::Run { .. } | Command::Render) {
+    if matches!(
+        cli.command,
+        Command::Run { .. } | Command::Render | Command::Serve { .. }
+    ) {
         let report = planet::publish(&config, &store, now)?;
         tracing::info!(
             "published {} entries to `{}` ({} files changed)",
