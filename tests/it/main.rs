@@ -9,6 +9,7 @@ mod manners;
 mod normalize;
 mod operator;
 mod pipeline;
+mod serve;
 mod server;
 mod support;
 mod unattended;

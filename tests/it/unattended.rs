@@ -1,11 +1,10 @@
 //! Issue 3, unattended operation: the lock, `run --every` and signals, pruning, quiet messages
 //! and `planet status`, as an operator (or cron, or systemd) sees them.
 
-use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use crate::server::{Route, Server};
-use crate::support::{feeds_toml, planet_table, rss, status_json, Planet};
+use crate::support::{feeds_toml, planet_table, rss, sigterm, status_json, wait_for, Planet};
 
 fn feed(title: &str, items: &[(&str, &str)]) -> String {
     let items: Vec<(String, String, String, String)> = items
@@ -30,30 +29,6 @@ const OLD: &str = "Mon, 01 Jan 2001 10:00:00 GMT";
 
 fn recent() -> String {
     (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc2822()
-}
-
-fn sigterm(child: &Child) {
-    let ok = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill")
-        .success();
-    assert!(ok, "kill -TERM");
-}
-
-/// Waits for a child to exit, failing the test after `limit`.
-fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            panic!("planet did not exit within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn row<'a>(rows: &'a serde_json::Value, url: &str) -> &'a serde_json::Value {
