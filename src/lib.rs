@@ -15,6 +15,7 @@ pub mod every;
 pub mod fetch;
 pub mod filter;
 pub mod lock;
+pub mod manual;
 pub mod migrate;
 pub mod model;
 pub mod parse;
