@@ -85,6 +85,13 @@ pub enum Command {
     },
     /// Print a JSON Schema of planet.toml on stdout, for editors.
     Schema,
+    /// Print a completion script for SHELL on stdout.
+    Completions {
+        /// The shell.
+        shell: planet::manual::Shell,
+    },
+    /// Print the man page (roff) on stdout.
+    Man,
     /// Serve the output folder over HTTP (a preview, a small site); with --every, publish too.
     Serve {
         /// The port to listen on; 0 picks a free one (the address is printed on stderr).

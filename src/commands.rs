@@ -1,5 +1,5 @@
 //! The operator's commands, for the binary: `add`, `remove`, `import`, `export`, `check`,
-//! `schema`.
+//! `schema`, `completions`, `man`.
 //!
 //! Each is a thin shell over the library (`subscribe`, `migrate`, `check`, `config::schema`):
 //! it loads what it needs, runs, and words the outcome for a person on stderr. Only `export`
@@ -9,8 +9,9 @@
 use std::path::Path;
 
 use anyhow::{bail, Context as _};
+use clap::CommandFactory as _;
 use planet::subscribe::{self, NewFeed, Subscriptions};
-use planet::{check, config, fetch, store};
+use planet::{check, config, fetch, manual, store};
 
 use crate::cli::{Cli, Command};
 
@@ -23,6 +24,12 @@ pub fn operator(cli: &Cli) -> Option<anyhow::Result<()>> {
         Command::Export => export(cli),
         Command::Check { fetch } => check(cli, *fetch),
         Command::Schema => print_data(&format!("{}\n", config::schema())),
+        Command::Completions { shell } => print_data(&String::from_utf8_lossy(
+            &manual::completions(Cli::command(), *shell),
+        )),
+        Command::Man => manual::man_page(Cli::command())
+            .context("cannot write the man page")
+            .and_then(|page| print_data(&String::from_utf8_lossy(&page))),
         Command::Run { .. }
         | Command::Fetch { .. }
         | Command::Render
