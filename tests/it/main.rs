@@ -6,6 +6,7 @@ mod corpus_rate;
 mod endtoend;
 mod fidelity;
 mod manners;
+mod manual;
 mod normalize;
 mod operator;
 mod pipeline;
