@@ -85,6 +85,14 @@ pub enum Command {
     },
     /// Print a JSON Schema of planet.toml on stdout, for editors.
     Schema,
+    /// Write the built-in theme (templates and assets) to DIR, to edit as a `templates_dir`.
+    Theme {
+        /// The folder to write to (made if missing).
+        dir: PathBuf,
+        /// Overwrite files that are already there.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a completion script for SHELL on stdout.
     Completions {
         /// The shell.

@@ -1,5 +1,5 @@
 //! The operator's commands, for the binary: `add`, `remove`, `import`, `export`, `check`,
-//! `schema`, `completions`, `man`.
+//! `schema`, `theme`, `completions`, `man`.
 //!
 //! Each is a thin shell over the library (`subscribe`, `migrate`, `check`, `config::schema`):
 //! it loads what it needs, runs, and words the outcome for a person on stderr. Only `export`
@@ -24,6 +24,7 @@ pub fn operator(cli: &Cli) -> Option<anyhow::Result<()>> {
         Command::Export => export(cli),
         Command::Check { fetch } => check(cli, *fetch),
         Command::Schema => print_data(&format!("{}\n", config::schema())),
+        Command::Theme { dir, force } => theme(cli, dir, *force),
         Command::Completions { shell } => print_data(&String::from_utf8_lossy(
             &manual::completions(Cli::command(), *shell),
         )),
@@ -222,4 +223,18 @@ fn check(cli: &Cli, fetch: bool) -> anyhow::Result<()> {
         1 => bail!("1 problem in `{}`", cli.config.display()),
         n => bail!("{n} problems in `{}`", cli.config.display()),
     }
+}
+
+fn theme(cli: &Cli, dir: &Path, force: bool) -> anyhow::Result<()> {
+    let written = planet::render::html::export(dir, force)?;
+    say(
+        cli,
+        &format!(
+            "wrote {} files to `{}`: set `templates_dir = \"{}\"` in `[planet]` to use them",
+            written.len(),
+            dir.display(),
+            dir.display()
+        ),
+    );
+    Ok(())
 }
