@@ -13,6 +13,7 @@ mod pipeline;
 mod serve;
 mod server;
 mod support;
+mod theme;
 mod unattended;
 mod validate;
 mod venus;
