@@ -2,6 +2,7 @@
 
 mod bench;
 mod browser;
+mod contrib;
 mod corpus_rate;
 mod endtoend;
 mod fidelity;
