@@ -108,10 +108,11 @@ fn serve(
 ) -> anyhow::Result<()> {
     let root = planet::config::load(&cli.config)?.planet.output_dir;
     let options = planet::serve::Options { root, addr, every };
+    // Listening for signals first: whoever reads the address below may stop us at once.
+    let stop = planet::every::Stop::on_signals(runtime.handle())?;
     let server = planet::serve::Server::bind(options.clone())?;
     let addr = server.local_addr()?;
     eprintln!("serving `{}` on http://{addr}/", options.root.display());
-    let stop = planet::every::Stop::on_signals(runtime.handle())?;
     server.run(runtime, &stop, || {
         if let Err(err) = cycle(cli, runtime, bar) {
             print_error(&err);
