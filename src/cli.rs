@@ -38,10 +38,10 @@ pub enum Command {
         /// Fetch every feed, even those not due yet (gone ones stay skipped).
         #[arg(long)]
         force: bool,
-        /// Run forever, one cycle every DURATION (`30m`, `1h`); SIGTERM or Ctrl-C end it after
-        /// the current cycle. For containers and systemd, where there is no cron.
-        #[arg(long, value_name = "DURATION")]
-        every: Option<humantime::Duration>,
+        /// Run forever, one cycle every DURATION (e.g. `30m`, `1h`; at least `1m`); SIGTERM or
+        /// Ctrl-C end it after the current cycle. For containers and systemd, without cron.
+        #[arg(long, value_name = "DURATION", value_parser = planet::every::parse)]
+        every: Option<std::time::Duration>,
     },
     /// Fetch every feed and update the cache; publish nothing.
     Fetch {
@@ -85,4 +85,32 @@ pub enum Command {
     },
     /// Print a JSON Schema of planet.toml on stdout, for editors.
     Schema,
+    /// Write the built-in theme (templates and assets) to DIR, to edit as a `templates_dir`.
+    Theme {
+        /// The folder to write to (made if missing).
+        dir: PathBuf,
+        /// Overwrite files that are already there.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a completion script for SHELL on stdout.
+    Completions {
+        /// The shell.
+        shell: crate::manual::Shell,
+    },
+    /// Print the man page (roff) on stdout.
+    Man,
+    /// Serve the output folder over HTTP (a preview, a small site); with --every, publish too.
+    Serve {
+        /// The port to listen on; 0 picks a free one (the address is printed on stderr).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The address to listen on: `0.0.0.0` or `::` for every interface (in a container).
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+        bind: std::net::IpAddr,
+        /// Fetch and publish at once, then every DURATION (e.g. `30m`, `1h`; at least `1m`),
+        /// as `run --every` does: one process is then a whole planet.
+        #[arg(long, value_name = "DURATION", value_parser = planet::every::parse)]
+        every: Option<std::time::Duration>,
+    },
 }

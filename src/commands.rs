@@ -5,17 +5,16 @@
 //! `schema` print on stdout, because their output is data.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
+use clap::CommandFactory as _;
 use planet::subscriptions::{self, find, NewFeed, Subscriptions};
-use planet::{check, config, fetch, status, store, Steps};
-use tokio::sync::Notify;
+use planet::{check, config, every, fetch, serve, status, store, Steps};
 
 use crate::cli::{Cli, Command};
 use crate::console::{self, plural, Console};
+use crate::manual;
 
 /// Runs the command the operator asked for.
 pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
@@ -23,7 +22,7 @@ pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
         Command::Run {
             force,
             every: Some(every),
-        } => run_every(cli, console, *force, (*every).into()),
+        } => run_every(cli, console, *force, *every),
         Command::Run { force, every: None } => cycle(cli, console, Steps::Run, *force),
         Command::Fetch { force } => cycle(cli, console, Steps::Fetch, *force),
         Command::Render => cycle(cli, console, Steps::Render, false),
@@ -34,6 +33,19 @@ pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
         Command::Export => export(cli),
         Command::Check { fetch } => check(cli, console, *fetch),
         Command::Schema => console::print_data(&format!("{}\n", config::schema())),
+        Command::Serve { port, bind, every } => serve(
+            cli,
+            console,
+            std::net::SocketAddr::new(*bind, *port),
+            *every,
+        ),
+        Command::Theme { dir, force } => theme(console, dir, *force),
+        Command::Completions { shell } => console::print_data(&String::from_utf8_lossy(
+            &manual::completions(Cli::command(), *shell),
+        )),
+        Command::Man => manual::man_page(Cli::command())
+            .context("cannot write the man page")
+            .and_then(|page| console::print_data(&String::from_utf8_lossy(&page))),
     }
 }
 
@@ -81,45 +93,53 @@ fn cycle(cli: &Cli, console: &Console, steps: Steps, force: bool) -> anyhow::Res
     Ok(())
 }
 
-/// `run --every`: one cycle, then sleep, until SIGTERM or Ctrl-C; a signal during a cycle lets
-/// it finish (the cache and output stay whole), a signal during the sleep ends it at once. A
-/// failing cycle is reported and the next one tried: nobody is there to restart us.
+/// `run --every`: cycles until SIGTERM or Ctrl-C (see `planet::every`); a failing cycle is
+/// reported and the next one tried.
 fn run_every(cli: &Cli, console: &Console, force: bool, every: Duration) -> anyhow::Result<()> {
     let runtime = runtime()?;
-    let stopping = Arc::new(AtomicBool::new(false));
-    let wake = Arc::new(Notify::new());
-    let mut term = runtime.block_on(async {
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-    })?;
-    {
-        let (stopping, wake) = (stopping.clone(), wake.clone());
-        runtime.spawn(async move {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            tracing::info!("stopping after the current cycle");
-            stopping.store(true, Ordering::SeqCst);
-            wake.notify_one();
-        });
-    }
-    loop {
+    let stop = every::Stop::on_signals(runtime.handle())?;
+    every::repeat(&runtime, every, &stop, || {
         if let Err(err) = cycle(cli, console, Steps::Run, force) {
             console::print_error(&err, crate::hint(&err));
         }
-        if stopping.load(Ordering::SeqCst) {
-            return Ok(());
+    });
+    Ok(())
+}
+
+/// `serve`: the output folder over HTTP until SIGTERM or Ctrl-C; with `--every`, the cycles of
+/// `run --every` in the same process.
+fn serve(
+    cli: &Cli,
+    console: &Console,
+    addr: std::net::SocketAddr,
+    every: Option<Duration>,
+) -> anyhow::Result<()> {
+    let runtime = runtime()?;
+    let root = config::load(&cli.config)?.planet.output_dir;
+    let options = serve::Options { root, addr, every };
+    // Listening for signals first: whoever reads the address below may stop us at once.
+    let stop = every::Stop::on_signals(runtime.handle())?;
+    let server = serve::Server::bind(options.clone())?;
+    let addr = server.local_addr()?;
+    eprintln!("serving `{}` on http://{addr}/", options.root.display());
+    server.run(&runtime, &stop, || {
+        if let Err(err) = cycle(cli, console, Steps::Run, false) {
+            console::print_error(&err, crate::hint(&err));
         }
-        runtime.block_on(async {
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = wake.notified() => {}
-            }
-        });
-        if stopping.load(Ordering::SeqCst) {
-            return Ok(());
-        }
-    }
+    })?;
+    Ok(())
+}
+
+/// `theme DIR`: the embedded theme, written out to be edited.
+fn theme(console: &Console, dir: &Path, force: bool) -> anyhow::Result<()> {
+    let written = planet::render::html::export(dir, force)?;
+    console.say(&format!(
+        "wrote {} to `{}`: set `templates_dir = \"{}\"` in `[planet]` to use them",
+        plural(written.len(), "file"),
+        dir.display(),
+        dir.display()
+    ));
+    Ok(())
 }
 
 fn status(cli: &Cli, json: bool) -> anyhow::Result<()> {

@@ -12,6 +12,7 @@
 
 pub mod check;
 pub mod config;
+pub mod every;
 pub mod fetch;
 pub mod filter;
 pub mod health;
@@ -25,6 +26,7 @@ pub mod render;
 pub mod sanitize;
 pub mod schedule;
 pub mod select;
+pub mod serve;
 pub mod status;
 pub mod store;
 pub mod subscriptions;

@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod console;
+mod manual;
 
 use std::process::ExitCode;
 
@@ -38,8 +39,9 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
 }
 
 fn is_locked(err: &anyhow::Error) -> bool {
-    matches!(
-        err.downcast_ref::<planet::lock::Error>(),
-        Some(planet::lock::Error::Held { .. })
-    )
+    let held = |e: &planet::lock::Error| matches!(e, planet::lock::Error::Held { .. });
+    match err.downcast_ref::<planet::Error>() {
+        Some(planet::Error::Lock(e)) => held(e),
+        _ => err.downcast_ref::<planet::lock::Error>().is_some_and(held),
+    }
 }

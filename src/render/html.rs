@@ -6,9 +6,10 @@
 //! adds a static asset copied to `output/` as is. Autoescaping is on for every `.html` and `.xml`
 //! page; only `entry.content`, already sanitized, is marked safe in the theme, after the
 //! `demote_headings` filter puts its headings below the entry's own. This module does not build
-//! the view (`render::build` does) nor write files (publish does).
+//! the view (`render::build` does) nor write the output (publish does); it writes files only to
+//! [`export`] the embedded theme, as a `templates_dir` to start editing from.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
@@ -93,6 +94,37 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
         pages,
         assets,
     })
+}
+
+/// Writes the embedded theme into `dir` (made if missing) as a `templates_dir` holds it:
+/// templates as `NAME.tera`, assets as they are, so that rendering with `templates_dir = dir`
+/// gives the same bytes as the embedded theme. Without `force`, an existing file is an error
+/// and nothing at all is written. Returns the files written.
+pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
+    let files: Vec<(PathBuf, &[u8])> = TEMPLATES
+        .iter()
+        .map(|(name, text)| (dir.join(format!("{name}.tera")), text.as_bytes()))
+        .chain(ASSETS.iter().map(|(name, bytes)| (dir.join(name), *bytes)))
+        .collect();
+    if !force {
+        if let Some((path, _)) = files
+            .iter()
+            .find(|(path, _)| path.symlink_metadata().is_ok())
+        {
+            return Err(Error::Exists { path: path.clone() });
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
+    for (path, bytes) in &files {
+        std::fs::write(path, bytes).map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    Ok(files.into_iter().map(|(path, _)| path).collect())
 }
 
 /// Demotes the headings inside an entry's (sanitized) HTML so they sit below the entry's own
@@ -240,5 +272,63 @@ mod tests {
         for (name, html, want) in cases {
             assert_eq!(demote_headings(html), want, "{name}");
         }
+    }
+
+    #[test]
+    fn export_writes_every_template_and_asset_and_loads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = dir.path().join("theme");
+        let written = export(&theme, false).unwrap();
+        assert_eq!(written.len(), TEMPLATES.len() + ASSETS.len());
+        for (name, text) in TEMPLATES {
+            let path = theme.join(format!("{name}.tera"));
+            assert_eq!(std::fs::read_to_string(path).unwrap(), *text, "{name}");
+        }
+        for (name, bytes) in ASSETS {
+            assert_eq!(std::fs::read(theme.join(name)).unwrap(), *bytes, "{name}");
+        }
+        let sorted = |theme: Theme| {
+            let mut assets = theme.assets;
+            assets.sort();
+            let mut pages = theme.pages;
+            pages.sort();
+            (pages, assets)
+        };
+        let loaded = sorted(load(Some(&theme)).unwrap());
+        let embedded = sorted(load(None).unwrap());
+        assert!(
+            loaded == embedded,
+            "the exported theme loads as the embedded one"
+        );
+    }
+
+    #[test]
+    fn export_changes_nothing_when_a_file_is_in_the_way_unless_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("style.css"), "mine").unwrap();
+        let err = export(dir.path(), false).unwrap_err();
+        assert!(
+            matches!(&err, Error::Exists { path } if path.ends_with("style.css")),
+            "{err}"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "nothing written");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("style.css")).unwrap(),
+            "mine"
+        );
+        export(dir.path(), true).unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join("style.css")).unwrap(),
+            ASSETS.iter().find(|(n, _)| *n == "style.css").unwrap().1
+        );
+    }
+
+    #[test]
+    fn escape_keeps_slashes_and_escapes_the_rest() {
+        assert_eq!(
+            escape(r#"a/b <&> "q" 'r'"#),
+            "a/b &lt;&amp;&gt; &quot;q&quot; &#39;r&#39;"
+        );
     }
 }

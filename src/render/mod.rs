@@ -56,6 +56,21 @@ pub enum Error {
     /// The OPML writer failed.
     #[error("cannot write the OPML subscription list")]
     Opml(#[source] ::opml::Error),
+    /// `planet theme` would overwrite a file (and was not told to).
+    #[error("`{}` already exists: nothing was written (`--force` overwrites)", path.display())]
+    Exists {
+        /// The first file in the way.
+        path: std::path::PathBuf,
+    },
+    /// `planet theme` could not write a file.
+    #[error("cannot write `{}`", path.display())]
+    Write {
+        /// The folder or file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Everything the outputs show.

@@ -3,18 +3,22 @@
 mod architecture;
 mod bench;
 mod browser;
+mod contrib;
 mod corpus_rate;
 mod endtoend;
 mod fidelity;
 mod html;
 mod manners;
+mod manual;
 mod normalize;
 mod operator;
 mod pipeline;
+mod serve;
 // Shared with the benchmark, which uses more of it.
 #[path = "../support/server.rs"]
 mod server;
 mod support;
+mod theme;
 mod unattended;
 mod validate;
 mod venus;

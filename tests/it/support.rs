@@ -2,9 +2,10 @@
 //! through the real binary where its exit code and messages are what is tested.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, ExitStatus, Output};
+use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use planet::{Cycle, Options, Steps};
 
 /// The tests' clock: every in-process run is at a time the test chose, never the machine's.
@@ -17,7 +18,7 @@ pub fn t0() -> DateTime<Utc> {
 
 /// `t0` plus this many minutes.
 pub fn at(minutes: i64) -> DateTime<Utc> {
-    t0() + Duration::minutes(minutes)
+    t0() + chrono::Duration::minutes(minutes)
 }
 
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
@@ -180,4 +181,33 @@ pub fn warnings(done: &Cycle) -> Vec<String> {
         .iter()
         .flat_map(|r| r.notices.iter().map(ToString::to_string))
         .collect()
+}
+
+/// Sends a signal (`TERM`, `INT`) to a child.
+pub fn signal(child: &Child, name: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .expect("kill")
+        .success();
+    assert!(ok, "kill -{name}");
+}
+
+pub fn sigterm(child: &Child) {
+    signal(child, "TERM");
+}
+
+/// Waits for a child to exit, failing the test after `limit`.
+pub fn wait_for(child: &mut Child, limit: Duration) -> ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("planet did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

@@ -1,11 +1,10 @@
 //! Issue 3, unattended operation: the lock, `run --every` and signals, pruning, quiet messages
 //! and `planet status`, as an operator (or cron, or systemd) sees them.
 
-use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use crate::server::{Route, Server};
-use crate::support::{feeds_toml, planet_table, rss, status_json, Planet};
+use crate::support::{feeds_toml, planet_table, rss, sigterm, status_json, wait_for, Planet};
 
 fn feed(title: &str, items: &[(&str, &str)]) -> String {
     let items: Vec<(String, String, String, String)> = items
@@ -30,30 +29,6 @@ const OLD: &str = "Mon, 01 Jan 2001 10:00:00 GMT";
 
 fn recent() -> String {
     (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc2822()
-}
-
-fn sigterm(child: &Child) {
-    let ok = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill")
-        .success();
-    assert!(ok, "kill -TERM");
-}
-
-/// Waits for a child to exit, failing the test after `limit`.
-fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            panic!("planet did not exit within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn row<'a>(rows: &'a serde_json::Value, url: &str) -> &'a serde_json::Value {
@@ -119,20 +94,53 @@ fn a_stale_lock_is_taken_over() {
 }
 
 #[test]
-fn every_runs_cycles_until_sigterm() {
+fn every_runs_a_cycle_at_once_and_sigterm_ends_the_wait() {
+    // The repetition itself is tested on a paused clock (`every::tests`): here, what an
+    // operator sees of a real process.
     let server = Server::start();
     server.set("/f.xml", Route::xml(feed("F", &[("1", OLD)])));
     let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
-    let mut child = planet.cmd(&["run", "--every", "1s"]).spawn().unwrap();
+    let mut child = planet.cmd(&["run", "--every", "1m"]).spawn().unwrap();
     let start = Instant::now();
-    while server.requests().len() < 2 && start.elapsed() < Duration::from_secs(15) {
+    while !planet.out_path("atom.xml").exists() && start.elapsed() < Duration::from_secs(15) {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(server.requests().len() >= 2, "a cycle every second");
+    assert_eq!(server.requests().len(), 1, "the first cycle runs at once");
     sigterm(&child);
     let status = wait_for(&mut child, Duration::from_secs(5));
     assert!(status.success(), "SIGTERM ends it cleanly: {status:?}");
     assert_eq!(planet.atom_titles(), ["F 1"]);
+}
+
+#[test]
+fn every_refuses_short_intervals_and_bare_numbers() {
+    let planet = Planet::new(&planet_table(""));
+    for (args, want) in [
+        (
+            ["run", "--every", "0s"],
+            "`0s` is too short: the minimum is `1m`",
+        ),
+        (
+            ["run", "--every", "30s"],
+            "`30s` is too short: the minimum is `1m`",
+        ),
+        (
+            ["run", "--every", "5"],
+            "`5` has no unit: write `5m` or `5h`",
+        ),
+    ] {
+        let out = planet.run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
+        assert!(
+            !planet.out_path("index.html").exists(),
+            "{args:?} ran nothing"
+        );
+    }
+    let help = planet.run(&["run", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("`30m`, `1h`"), "{help}");
 }
 
 #[test]

@@ -1,0 +1,112 @@
+//! `planet theme DIR`: the built-in theme written out, and a planet rendered with it as its
+//! `templates_dir` publishing the very same bytes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::server::{Route, Server};
+use crate::support::{feeds_toml, planet_table, rss, Planet};
+
+/// Every file under `dir`, by relative path.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                out.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn an_exported_theme_renders_byte_for_byte_as_the_built_in_one() {
+    let server = Server::start();
+    server.set(
+        "/f.xml",
+        Route::xml(rss(
+            "Feed",
+            &[
+                (
+                    "1",
+                    "First <entry>",
+                    "https://feed.test/1",
+                    "Mon, 01 Jan 2024 10:00:00 GMT",
+                ),
+                (
+                    "2",
+                    "Second",
+                    "https://feed.test/2",
+                    "Tue, 02 Jan 2024 10:00:00 GMT",
+                ),
+            ],
+        )),
+    );
+    let feeds = feeds_toml(&[server.url("/f.xml")]);
+    let planet = Planet::new(&format!("{}{feeds}", planet_table("")));
+    planet.run_ok(&["run"]);
+    let built_in = files(&planet.out_path(""));
+    assert!(built_in.contains_key("index.html") && built_in.contains_key("style.css"));
+
+    let stderr = planet.run_ok(&["theme", "theme"]);
+    assert!(stderr.contains("wrote 3 files to `theme`"), "{stderr}");
+    let theme = planet.dir.path().join("theme");
+    assert!(theme.join("index.html.tera").is_file());
+    planet.write_config(&format!(
+        "{}{feeds}",
+        planet_table("templates_dir = \"theme\"")
+    ));
+    planet.run_ok(&["render"]);
+    let exported = files(&planet.out_path(""));
+    assert_eq!(
+        exported.keys().collect::<Vec<_>>(),
+        built_in.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &built_in {
+        assert!(exported[name] == *bytes, "`{name}` differs");
+    }
+
+    // The comparison would see a difference: the folder is what renders now.
+    let css = theme.join("style.css");
+    let mut edited = std::fs::read(&css).unwrap();
+    edited.extend_from_slice(b"/* mine */\n");
+    std::fs::write(&css, &edited).unwrap();
+    planet.run_ok(&["render"]);
+    assert_eq!(std::fs::read(planet.out_path("style.css")).unwrap(), edited);
+}
+
+#[test]
+fn theme_refuses_to_overwrite_and_changes_nothing_unless_forced() {
+    let planet = Planet::new(&planet_table(""));
+    let theme = planet.dir.path().join("theme");
+    std::fs::create_dir_all(&theme).unwrap();
+    std::fs::write(theme.join("style.css"), "mine").unwrap();
+
+    let out = planet.run(&["theme", "theme"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "theme/style.css` already exists: nothing was written (`--force` overwrites)"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(files(&theme).len(), 1, "nothing written");
+    assert_eq!(
+        std::fs::read_to_string(theme.join("style.css")).unwrap(),
+        "mine"
+    );
+
+    planet.run_ok(&["theme", "theme", "--force"]);
+    assert_eq!(files(&theme).len(), 3);
+    assert_ne!(
+        std::fs::read_to_string(theme.join("style.css")).unwrap(),
+        "mine"
+    );
+}
