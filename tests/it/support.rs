@@ -3,8 +3,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::SystemTime;
 
 use chrono::{DateTime, Duration, Utc};
+use planet::status::Row;
+use planet::subscriptions::{self, find, NewFeed, Subscriptions};
 use planet::{Cycle, Options, Steps};
 
 /// The tests' clock: every in-process run is at a time the test chose, never the machine's.
@@ -96,10 +99,159 @@ impl Planet {
         warnings(&done)
     }
 
+    /// `planet run --force` at `now`, which must succeed; returns what the operator is told.
+    pub fn force_at(&self, now: DateTime<Utc>) -> Vec<String> {
+        let done = self
+            .cycle(Steps::Run, now, true)
+            .unwrap_or_else(|e| panic!("planet run --force failed: {}", planet::error_chain(&e)));
+        warnings(&done)
+    }
+
     /// `planet render` at `now`, which must succeed.
     pub fn render_at(&self, now: DateTime<Utc>) {
         self.cycle(Steps::Render, now, false)
             .unwrap_or_else(|e| panic!("planet render failed: {}", planet::error_chain(&e)));
+    }
+
+    /// A cycle that must fail: its error and causes, on one line.
+    pub fn fail_at(&self, steps: Steps, now: DateTime<Utc>) -> String {
+        match self.cycle(steps, now, false) {
+            Ok(_) => panic!("planet {steps:?} must fail"),
+            Err(e) => planet::error_chain(&e),
+        }
+    }
+
+    /// What `planet status` shows at `now`: one row per feed.
+    pub fn status_at(&self, now: DateTime<Utc>) -> Vec<Row> {
+        let config = planet::config::load(&self.config).expect("config loads");
+        let store = planet::store::Store::open(&config.planet.cache_dir).expect("cache opens");
+        planet::status::rows(
+            &config,
+            &store.sources().expect("sources"),
+            &store.stored().expect("stored"),
+            now,
+        )
+    }
+
+    /// The `planet status` row of the feed `url` at `now`.
+    pub fn row_at(&self, now: DateTime<Utc>, url: &str) -> Row {
+        let rows = self.status_at(now);
+        rows.iter()
+            .find(|r| r.url == url)
+            .cloned()
+            .unwrap_or_else(|| panic!("no status row for {url}: {rows:#?}"))
+    }
+
+    /// `planet check`: every problem of `planet.toml`, as the command words them (without the
+    /// `error: ` prefix).
+    pub fn check(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        let (problems, _) = planet::check::lint(&text, &self.config);
+        problems.iter().map(ToString::to_string).collect()
+    }
+
+    /// `planet check --fetch` at `now`: the problems of the file, then of its feeds.
+    pub fn check_fetch(&self, now: DateTime<Utc>) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        let (mut problems, config) = planet::check::lint(&text, &self.config);
+        if let Some(config) = config {
+            let probed = runtime()
+                .block_on(planet::check::probe(&config, now))
+                .expect("the HTTP client starts");
+            problems.extend(probed);
+        }
+        problems.iter().map(ToString::to_string).collect()
+    }
+
+    /// `planet import FILE`, which must succeed.
+    pub fn import(&self, file: &Path) -> subscriptions::ImportReport {
+        subscriptions::import(&self.config, file)
+            .unwrap_or_else(|e| panic!("planet import failed: {}", planet::error_chain(&e)))
+    }
+
+    /// `planet export` at `now`: the subscriptions as OPML.
+    pub fn export(&self, now: DateTime<Utc>) -> String {
+        let config = planet::config::load(&self.config).expect("config loads");
+        let (sources, stored) = if config
+            .planet
+            .cache_dir
+            .join(planet::store::FILE_NAME)
+            .exists()
+        {
+            let store = planet::store::Store::open(&config.planet.cache_dir).expect("cache");
+            (
+                store.sources().expect("sources"),
+                store.stored().expect("stored"),
+            )
+        } else {
+            Default::default()
+        };
+        let view = planet::render::build(&config, &[], &sources, &stored, now);
+        let opml = planet::render::opml::render(&view).expect("OPML renders");
+        String::from_utf8(opml).expect("OPML is UTF-8")
+    }
+
+    /// `planet add INPUT [--name NAME]` through the library's steps, in the command's order:
+    /// refuse a known feed before fetching, find the feed, refuse it again by where it led,
+    /// write it (at its new address when it moved for good). Returns the URL written and how
+    /// it was found, or the error chain.
+    pub fn add(&self, input: &str, name: Option<&str>) -> Result<Added, String> {
+        let chain = |e: &dyn std::error::Error| planet::error_chain(e);
+        let config = planet::config::load(&self.config).map_err(|e| chain(&e))?;
+        let mut subs = Subscriptions::open(&self.config).map_err(|e| chain(&e))?;
+        let url = find::parse_url(input).map_err(|e| chain(&e))?;
+        let redirects = self.known_redirects(&config);
+        subs.refuse_duplicate(&[url.as_str()], &redirects)
+            .map_err(|e| chain(&e))?;
+        let client = planet::fetch::Client::new(&config.planet).map_err(|e| chain(&e))?;
+        let found = runtime()
+            .block_on(find::find_feed(&client, &url))
+            .map_err(|e| chain(&e))?;
+        subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)
+            .map_err(|e| chain(&e))?;
+        let url = found.moved_to.clone().unwrap_or_else(|| found.url.clone());
+        let name = name
+            .map(str::to_owned)
+            .or_else(|| Some(found.title.trim().to_owned()).filter(|t| !t.is_empty()));
+        subs.append(&NewFeed {
+            url: url.to_string(),
+            name: name.clone(),
+            ..NewFeed::default()
+        })
+        .map_err(|e| chain(&e))?;
+        subs.save().map_err(|e| chain(&e))?;
+        Ok(Added {
+            url: url.to_string(),
+            name,
+            via_page: found.via_page.map(|u| u.to_string()),
+        })
+    }
+
+    /// (subscription, final URL) pairs the cache knows, as `add` reads them.
+    fn known_redirects(&self, config: &planet::config::Config) -> Vec<(String, String)> {
+        if !config
+            .planet
+            .cache_dir
+            .join(planet::store::FILE_NAME)
+            .exists()
+        {
+            return Vec::new();
+        }
+        let store = planet::store::Store::open(&config.planet.cache_dir).expect("cache opens");
+        store
+            .sources()
+            .expect("sources")
+            .into_iter()
+            .filter_map(|s| Some((s.url.clone(), s.final_url.filter(|f| *f != s.url)?)))
+            .collect()
+    }
+
+    /// `planet remove URL_OR_NAME`: the URL removed, or the error chain.
+    pub fn remove(&self, feed: &str) -> Result<String, String> {
+        let mut subs = Subscriptions::open(&self.config).map_err(|e| planet::error_chain(&e))?;
+        let url = subs.remove(feed).map_err(|e| planet::error_chain(&e))?;
+        subs.save().map_err(|e| planet::error_chain(&e))?;
+        Ok(url)
     }
 
     /// Runs the real binary: `planet ARGS --config planet.toml`, for exit codes and messages.
@@ -161,6 +313,43 @@ pub fn rss(title: &str, items: &[(&str, &str, &str, &str)]) -> String {
     }
     s.push_str("</channel></rss>\n");
     s
+}
+
+/// What `planet add` wrote.
+#[derive(Debug)]
+pub struct Added {
+    /// The feed's URL, as written in `planet.toml`.
+    pub url: String,
+    /// The name written with it.
+    pub name: Option<String>,
+    /// The page the feed was found on, when the URL given was not the feed.
+    pub via_page: Option<String>,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime starts")
+}
+
+/// Sets a file's modification time an hour back and returns it: a later rewrite of the file
+/// gets a new one, whatever the file system's resolution, with no waiting.
+pub fn age(path: &Path) -> SystemTime {
+    let then = SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(then))
+        .unwrap_or_else(|e| panic!("set the mtime of {}: {e}", path.display()));
+    modified(path)
+}
+
+/// A file's modification time.
+pub fn modified(path: &Path) -> SystemTime {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("mtime of {}: {e}", path.display()))
 }
 
 /// `planet status --json`, parsed.
