@@ -4,6 +4,7 @@
 
 mod architecture;
 mod bench;
+mod cli;
 mod corpus_rate;
 mod endtoend;
 mod fidelity;

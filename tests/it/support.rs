@@ -352,17 +352,6 @@ pub fn modified(path: &Path) -> SystemTime {
         .unwrap_or_else(|e| panic!("mtime of {}: {e}", path.display()))
 }
 
-/// `planet status --json`, parsed.
-pub fn status_json(planet: &Planet) -> serde_json::Value {
-    let out = planet.run(&["status", "--json"]);
-    assert!(
-        out.status.success(),
-        "status failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("status --json is JSON")
-}
-
 /// The `warning:` lines the binary would print for a cycle, without the prefix.
 pub fn warnings(done: &Cycle) -> Vec<String> {
     done.refresh
