@@ -39,9 +39,11 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
 }
 
 fn is_locked(err: &anyhow::Error) -> bool {
-    let held = |e: &planet::lock::Error| matches!(e, planet::lock::Error::Held { .. });
-    match err.downcast_ref::<planet::Error>() {
-        Some(planet::Error::Lock(e)) => held(e),
-        _ => err.downcast_ref::<planet::lock::Error>().is_some_and(held),
-    }
+    use planet::lock::Error::Held;
+    // A cycle wraps the lock's error in the library's own; a transparent wrapper is not a
+    // cause of its own in the chain, so both shapes are looked for.
+    matches!(
+        err.downcast_ref::<planet::Error>(),
+        Some(planet::Error::Lock(Held { .. }))
+    ) || matches!(err.downcast_ref::<planet::lock::Error>(), Some(Held { .. }))
 }

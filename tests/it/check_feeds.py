@@ -1,6 +1,6 @@
 """Reads a planet's output/ the way feed readers do and prints what it found as JSON.
 
-Used by tests/it/validate.rs: feedparser (the parser behind many readers) must read atom.xml and
+Used by tests/judges/feeds.rs: feedparser (the parser behind many readers) must read atom.xml and
 rss.xml without setting its `bozo` flag; feed.json is checked against JSON Feed 1.1's required
 fields and types (https://www.jsonfeed.org/version/1.1/); opml.xml against OPML 2.0's outline
 attributes, and with listparser when it is installed. The Rust test compares the entries of all

@@ -1,8 +1,10 @@
-//! Integration tests: one binary, fixture feeds served on 127.0.0.1, the real `planet` binary.
+//! Integration tests of behaviour: one binary, fixture feeds served on 127.0.0.1, the library
+//! run in-process at a fixed clock; `cli.rs` runs the real `planet` binary for what only the
+//! process shows. The external validators are the other target, `tests/judges`.
 
 mod architecture;
 mod bench;
-mod browser;
+mod cli;
 mod contrib;
 mod corpus_rate;
 mod endtoend;
@@ -14,6 +16,9 @@ mod normalize;
 mod operator;
 mod pipeline;
 mod serve;
+// Shared with `tests/judges`, which uses more of it.
+#[allow(dead_code)]
+mod planets;
 // Shared with the benchmark, which uses more of it.
 #[path = "../support/server.rs"]
 mod server;

@@ -3,7 +3,7 @@
 //! the place of an edited entry.
 
 use crate::server::{Route, Server};
-use crate::support::{planet_table, Planet};
+use crate::support::{at, planet_table, t0, Planet};
 
 fn rss_item(guid: &str, title: &str, link: &str, date: &str, body: &str) -> String {
     format!(
@@ -47,7 +47,7 @@ fn http_charset_outranks_the_xml_declaration() {
         Route::ok("text/xml; charset=ISO-8859-1", body),
     );
     let planet = Planet::with_feeds("", &[server.url("/latin1.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     assert_eq!(planet.atom_titles(), ["Crème brûlée"]);
     // The feed's title names it on the page (it has no home page to link to).
     assert!(planet.output("index.html").contains(">Café<"));
@@ -62,7 +62,7 @@ fn undeclared_windows_1252_and_invalid_bytes_do_not_lose_the_feed() {
         <description>caf\xc3\xa9 and a stray \xff byte</description></item></channel></rss>";
     server.set("/w.xml", Route::ok("application/rss+xml", body.to_vec()));
     let planet = Planet::with_feeds("", &[server.url("/w.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     assert_eq!(
         planet.atom_titles(),
         ["\u{201c}Quoted\u{201d} \u{2013} it\u{2019}s"]
@@ -91,7 +91,7 @@ fn utf16_feed_is_read() {
     }
     server.set("/u.xml", Route::xml(body));
     let planet = Planet::with_feeds("", &[server.url("/u.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     assert_eq!(planet.atom_titles(), ["Ünïcödé"]);
 }
 
@@ -110,7 +110,7 @@ fn characters_xml_forbids_never_reach_atom_xml() {
     );
     server.set("/c.xml", Route::xml(body));
     let planet = Planet::with_feeds("", &[server.url("/c.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     let atom = planet.output("atom.xml");
     assert!(
         !atom
@@ -129,7 +129,7 @@ fn characters_xml_forbids_never_reach_atom_xml() {
 #[test]
 fn dates_are_read_in_their_real_world_forms() {
     let server = Server::start();
-    let future = (chrono::Utc::now() + chrono::Duration::days(400))
+    let future = (t0() + chrono::Duration::days(400))
         .format("%a, %d %b %Y %H:%M:%S GMT")
         .to_string();
     let items = [
@@ -167,9 +167,7 @@ fn dates_are_read_in_their_real_world_forms() {
     .concat();
     server.set("/d.xml", Route::xml(rss_doc(&items)));
     let planet = Planet::with_feeds("", &[server.url("/d.xml")]);
-    let before = chrono::Utc::now() - chrono::Duration::seconds(5);
-    planet.run_ok(&["run"]);
-    let after = chrono::Utc::now() + chrono::Duration::seconds(5);
+    planet.run_at(t0());
     let atom = planet.atom();
     let published = |title: &str| {
         atom.entries
@@ -202,7 +200,7 @@ fn dates_are_read_in_their_real_world_forms() {
             .published
             .or(Some(e.updated.expect("updated")))
             .expect("a date");
-        assert!(shown >= before && shown <= after, "{title}: {shown}");
+        assert_eq!(shown, t0(), "{title}");
     }
     // Both sort at first-seen time, so they lead the page; the dated ones follow in order.
     let titles = planet.atom_titles();
@@ -239,7 +237,7 @@ fn author_is_the_entrys_else_the_feeds_else_the_configured_name() {
         server.url("/a.xml"),
         server.url("/r.xml")
     ));
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     let authors: Vec<(String, String)> = by_title(&planet)
         .into_iter()
         .map(|(t, _, a)| (t, a))
@@ -272,7 +270,7 @@ fn an_empty_author_is_no_author() {
         <updated>2026-03-03T09:00:00Z</updated></entry></feed>"#;
     server.set("/a.xml", Route::xml(atom_feed));
     let planet = Planet::with_feeds("", &[server.url("/a.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     let atom = planet.atom();
     for e in &atom.entries {
         let names: Vec<_> = e.authors.iter().map(|a| a.name.clone()).collect();
@@ -294,7 +292,7 @@ fn titles_are_text_and_never_empty() {
     server.set("/t.xml", Route::xml(rss));
     server.set("/a.xml", Route::xml(atom));
     let planet = Planet::with_feeds("", &[server.url("/t.xml"), server.url("/a.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     let titles = planet.atom_titles();
     for t in [
         "<b>Bold</b> & co",
@@ -352,7 +350,7 @@ fn relative_urls_become_absolute() {
             server.url("/old.xml"),
         ],
     );
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     let html = planet.output("index.html");
     for want in [
         "href=\"https://r.test/posts/2/\"",
@@ -410,8 +408,8 @@ fn feeds_feed_rs_rejects_are_still_read() {
         })
         .collect();
     let planet = Planet::with_feeds("", &urls);
-    let stderr = planet.run_ok(&["run"]);
-    assert!(stderr.is_empty(), "{stderr}");
+    let warnings = planet.run_at(t0());
+    assert!(warnings.is_empty(), "{warnings:?}");
     let titles = planet.atom_titles();
     for (path, _, title) in &cases {
         assert!(
@@ -443,7 +441,7 @@ fn two_feeds_with_the_same_relative_ids_publish_distinct_absolute_ones() {
     one.set("/feed.xml", Route::xml(feed("One")));
     two.set("/feed.xml", Route::xml(feed("Two")));
     let planet = Planet::with_feeds("", &[one.url("/feed.xml"), two.url("/feed.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     let atom = planet.atom();
     let ids: Vec<&str> = atom.entries.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids.len(), 4, "{ids:?}");
@@ -481,7 +479,7 @@ fn ids_are_stable_and_an_edited_entry_keeps_its_place() {
         );
         server.set("/e.xml", Route::xml(feed("2026-03-03T09:00:00Z", "b")));
         server.set("/g.xml", Route::xml(noguid("first")));
-        planet.run_ok(&["run"]);
+        planet.run_at(t0());
         let ids = |p: &Planet| {
             p.atom()
                 .entries
@@ -497,7 +495,7 @@ fn ids_are_stable_and_an_edited_entry_keeps_its_place() {
             Route::xml(feed("2026-03-03T11:00:00Z", "b, edited")),
         );
         server.set("/g.xml", Route::xml(noguid("first, edited")));
-        planet.run_ok(&["run"]);
+        planet.run_at(at(1));
         let mut second_ids = ids(&planet);
         let mut sorted_first = first_ids.clone();
         sorted_first.sort();
@@ -547,7 +545,7 @@ fn a_numeric_zone_is_never_read_as_the_year() {
     .concat();
     server.set("/z.xml", Route::xml(rss_doc(&items)));
     let planet = Planet::with_feeds("", &[server.url("/z.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     assert_eq!(
         by_title(&planet)
             .into_iter()
@@ -604,8 +602,8 @@ fn real_feeds_feed_rs_alone_rejects_are_read() {
         let server = Server::start();
         server.set("/f", Route::ok(content_type, crate::support::fixture(file)));
         let planet = Planet::with_feeds("items_per_page = 1000", &[server.url("/f")]);
-        let stderr = planet.run_ok(&["run"]);
-        assert!(stderr.is_empty(), "{file}: {stderr}");
+        let warnings = planet.run_at(t0());
+        assert!(warnings.is_empty(), "{file}: {warnings:?}");
         let titles = planet.atom_titles();
         assert_eq!(titles.len(), entries, "{file}: {titles:?}");
         assert!(
@@ -632,8 +630,8 @@ fn json_feed_with_the_http_version_url_is_read() {
                    "content_html": "<p>hi</p>", "date_published": "2026-11-02T10:00:00Z"}]}"#;
     server.set("/j.json", Route::ok("application/json", body));
     let planet = Planet::with_feeds("", &[server.url("/j.json")]);
-    let stderr = planet.run_ok(&["run"]);
-    assert!(stderr.is_empty(), "{stderr}");
+    let warnings = planet.run_at(t0());
+    assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(planet.atom_titles(), ["Hello JSON"]);
 }
 
@@ -653,8 +651,8 @@ fn a_json_feed_field_of_the_wrong_type_loses_only_that_field() {
            "date_published": "2026-11-01T10:00:00Z"}]}"#;
     server.set("/j.json", Route::ok("application/json", body));
     let planet = Planet::with_feeds("", &[server.url("/j.json")]);
-    let stderr = planet.run_ok(&["run"]);
-    assert!(stderr.is_empty(), "{stderr}");
+    let warnings = planet.run_at(t0());
+    assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(planet.atom_titles(), ["Tagged wrong", "Tagged right"]);
     let atom = planet.atom();
     let terms = |i: usize| -> Vec<String> {
@@ -676,8 +674,8 @@ fn double_encoded_utf8_reads_as_its_author_wrote_it() {
     let body = crate::support::fixture("corpus/feedreader__Rss20LeMonde.xml");
     server.set("/une.xml", Route::ok("text/xml", body));
     let planet = Planet::with_feeds("items_per_page = 100", &[server.url("/une.xml")]);
-    let stderr = planet.run_ok(&["run"]);
-    assert!(stderr.is_empty(), "{stderr}");
+    let warnings = planet.run_at(t0());
+    assert!(warnings.is_empty(), "{warnings:?}");
     let titles = planet.atom_titles();
     assert_eq!(titles.len(), 18, "{titles:?}");
     assert!(
@@ -724,7 +722,7 @@ fn markup_a_feed_left_unescaped_keeps_every_word() {
         server.url("/rss.xml"),
         server.url("/atom.xml")
     ));
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     let html = planet.output("index.html");
     assert!(
         html.contains("Some <i>escaped</i> and <b>raw bold</b> text <a href=\"https://x.test/\""),

@@ -1,8 +1,9 @@
-//! The core pipeline as users see it: the files in `output/`, the exit code, the messages.
-
-use std::time::Duration;
+//! The core pipeline as users see it: the files in `output/`, the cache, the warnings; run
+//! in-process at a fixed clock (the binary's exit codes and messages are `cli.rs`'s).
 
 use crate::server::{Route, Server};
+use planet::Steps;
+
 use crate::support::{at, feeds_toml, fixture, planet_table, rss, t0, Planet};
 
 /// The real feeds copied from the shared corpus (see tests/fixtures/README.md).
@@ -38,8 +39,11 @@ fn run_publishes_page_and_feed_from_real_feeds() {
     let server = Server::start();
     let urls = serve_corpus(&server);
     let planet = Planet::with_feeds("items_per_page = 1000", &urls);
-    let stderr = planet.run_ok(&["run"]);
-    assert!(stderr.is_empty(), "a clean run prints nothing: {stderr}");
+    let warnings = planet.run_at(t0());
+    assert!(
+        warnings.is_empty(),
+        "a clean run says nothing: {warnings:?}"
+    );
 
     let atom = planet.atom();
     let expected: usize = CORPUS.iter().map(|c| c.2).sum();
@@ -80,7 +84,7 @@ fn non_utf8_feed_keeps_its_characters() {
         Route::xml(fixture("corpus/feedreader__Rss091Stadtfeuerwehr.xml")),
     );
     let planet = Planet::with_feeds("", &[server.url("/latin1.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     let atom = planet.output("atom.xml");
     assert!(
         !atom.contains('\u{FFFD}'),
@@ -97,7 +101,7 @@ fn respects_items_per_page() {
     let server = Server::start();
     let urls = serve_corpus(&server);
     let planet = Planet::with_feeds("items_per_page = 7", &urls);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     assert_eq!(planet.atom().entries.len(), 7);
     assert_eq!(
         planet
@@ -144,7 +148,7 @@ fn dedupes_the_same_post_across_two_feeds() {
         )),
     );
     let planet = Planet::with_feeds("", &[server.url("/a.xml"), server.url("/b.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     let titles = planet.atom_titles();
     assert_eq!(titles.len(), 2, "{titles:?}");
     assert_eq!(
@@ -181,7 +185,7 @@ fn same_id_twice_in_one_feed_is_one_entry() {
         )),
     );
     let planet = Planet::with_feeds("", &[server.url("/dup.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     assert_eq!(planet.atom().entries.len(), 1);
 }
 
@@ -209,7 +213,7 @@ fn entry_that_left_its_feed_stays_published() {
         )),
     );
     let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     server.set(
         "/f.xml",
         Route::xml(rss(
@@ -222,7 +226,7 @@ fn entry_that_left_its_feed_stays_published() {
             )],
         )),
     );
-    planet.run_ok(&["run"]);
+    planet.run_at(at(1));
     let titles = planet.atom_titles();
     assert_eq!(titles, ["New three", "Old one", "Old two"]);
 }
@@ -236,12 +240,12 @@ fn changed_entry_replaces_its_old_version() {
         Route::xml(rss("F", &[("1", "Draft title", "https://f.test/1", d)])),
     );
     let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     server.set(
         "/f.xml",
         Route::xml(rss("F", &[("1", "Final title", "https://f.test/1", d)])),
     );
-    planet.run_ok(&["run"]);
+    planet.run_at(at(1));
     assert_eq!(planet.atom_titles(), ["Final title"]);
 }
 
@@ -285,8 +289,7 @@ fn malformed_feed_is_reported_not_fatal() {
     server.set("/bad.xml", Route::xml(&b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>x</title><item><title>a</ti"[..]));
     server.set("/good.xml", good_feed());
     let planet = Planet::with_feeds("", &[server.url("/bad.xml"), server.url("/good.xml")]);
-    let out = planet.run(&["run"]);
-    assert!(out.status.success());
+    planet.run_at(t0());
     assert_eq!(planet.atom_titles(), ["Fine"]);
 }
 
@@ -342,9 +345,7 @@ fn render_publishes_from_the_cache_without_network() {
     let server = Server::start();
     let urls = serve_corpus(&server);
     let planet = Planet::with_feeds("", &urls);
-    planet
-        .cycle(planet::Steps::Fetch, t0(), false)
-        .expect("fetch");
+    planet.cycle(Steps::Fetch, t0(), false).expect("fetch");
     assert!(
         !planet.out_path("index.html").exists(),
         "fetch publishes nothing"
@@ -353,77 +354,6 @@ fn render_publishes_from_the_cache_without_network() {
     planet.render_at(at(1));
     assert_eq!(server.requests().len(), before, "render makes no request");
     assert_eq!(planet.atom().entries.len(), 60);
-}
-
-#[test]
-fn config_flag_works_before_and_after_the_command() {
-    let server = Server::start();
-    server.set(
-        "/f.xml",
-        Route::xml(rss(
-            "F",
-            &[(
-                "1",
-                "One",
-                "https://f.test/1",
-                "Tue, 03 Mar 2026 10:00:00 GMT",
-            )],
-        )),
-    );
-    let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
-    let before = std::process::Command::new(env!("CARGO_BIN_EXE_planet"))
-        .arg("--config")
-        .arg(&planet.config)
-        .arg("run")
-        .output()
-        .unwrap();
-    assert!(
-        before.status.success(),
-        "{}",
-        String::from_utf8_lossy(&before.stderr)
-    );
-    assert_eq!(planet.atom_titles(), ["One"]);
-}
-
-#[test]
-fn help_and_version_work() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planet"))
-        .arg("--version")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("planet "));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planet"))
-        .arg("--help")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let help = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["run", "fetch", "render"] {
-        assert!(help.contains(cmd), "{help}");
-    }
-}
-
-#[test]
-fn invalid_config_names_the_key_and_line() {
-    let planet = Planet::new(&format!("{}colour = \"blue\"\n", planet_table("")));
-    let out = planet.run(&["run"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("error: invalid config `"), "{stderr}");
-    assert!(stderr.contains("colour"), "{stderr}");
-    assert!(stderr.contains("line 6"), "{stderr}");
-    assert!(!planet.out_path("index.html").exists());
-}
-
-#[test]
-fn missing_config_is_a_clear_error() {
-    let planet = Planet::new("");
-    std::fs::remove_file(&planet.config).unwrap();
-    let out = planet.run(&["run"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("cannot read config"), "{stderr}");
 }
 
 #[test]
@@ -441,24 +371,21 @@ fn unwritable_output_fails_and_keeps_the_cache() {
             )],
         )),
     );
-    let planet = Planet::with_feeds("output_dir = \"blocked/output\"", &[server.url("/f.xml")]);
+    let url = server.url("/f.xml");
+    let planet = Planet::with_feeds(
+        "output_dir = \"blocked/output\"",
+        std::slice::from_ref(&url),
+    );
     // A file where the output folder's parent should be.
     std::fs::write(planet.dir.path().join("blocked"), "not a folder").unwrap();
-    let out = planet.run(&["run"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("error: cannot create output folder"),
-        "{stderr}"
-    );
+    let error = planet.fail_at(Steps::Run, t0());
+    assert!(error.starts_with("cannot create output folder"), "{error}");
     // The fetch was stored: fixing the config and rendering needs no network.
     drop(server);
-    planet.write_config(&format!(
-        "{}{}",
-        planet_table(""),
-        feeds_toml(&["http://127.0.0.1:9/f.xml".into()])
-    ));
+    planet.write_config(&format!("{}{}", planet_table(""), feeds_toml(&[url])));
     std::fs::remove_file(planet.dir.path().join("blocked")).unwrap();
+    planet.render_at(at(1));
+    assert_eq!(planet.atom_titles(), ["One"]);
 }
 
 #[test]
@@ -477,7 +404,7 @@ fn a_failed_run_leaves_previous_output_intact() {
         )),
     );
     let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     let before = planet.output("atom.xml");
     // A broken template makes the next render fail; the published files must not change.
     let tdir = planet.dir.path().join("theme");
@@ -487,51 +414,9 @@ fn a_failed_run_leaves_previous_output_intact() {
         .unwrap()
         .replace("[planet]\n", "[planet]\ntemplates_dir = \"theme\"\n");
     planet.write_config(&text);
-    let out = planet.run(&["run"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("template"));
+    let error = planet.fail_at(Steps::Run, at(1));
+    assert!(error.contains("template"), "{error}");
     assert_eq!(planet.output("atom.xml"), before);
-}
-
-#[test]
-fn killed_run_leaves_a_cache_the_next_run_completes() {
-    let server = Server::start();
-    let urls = serve_corpus(&server);
-    server.set(
-        "/slow.xml",
-        Route::xml(rss(
-            "Slow",
-            &[(
-                "s",
-                "Slow",
-                "https://s.test/1",
-                "Tue, 03 Mar 2026 10:00:00 GMT",
-            )],
-        ))
-        .with_delay(Duration::from_secs(3)),
-    );
-    let mut all = urls.clone();
-    all.push(server.url("/slow.xml"));
-    let planet = Planet::with_feeds("items_per_page = 1000", &all);
-    let mut child = planet.cmd(&["run"]).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(800));
-    child.kill().unwrap(); // SIGKILL
-    let _ = child.wait();
-    server.set(
-        "/slow.xml",
-        Route::xml(rss(
-            "Slow",
-            &[(
-                "s",
-                "Slow",
-                "https://s.test/1",
-                "Tue, 03 Mar 2026 10:00:00 GMT",
-            )],
-        )),
-    );
-    planet.run_ok(&["run"]);
-    let expected: usize = CORPUS.iter().map(|c| c.2).sum::<usize>() + 1;
-    assert_eq!(planet.atom().entries.len(), expected);
 }
 
 #[test]
@@ -542,7 +427,7 @@ fn atom_entries_keep_original_ids_and_authors() {
         Route::xml(fixture("corpus/feedjira09__graemenelsonHome.xml")),
     );
     let planet = Planet::with_feeds("", &[server.url("/atom.xml")]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     let ours = planet.atom();
     let theirs =
         feed_rs::parser::parse(&fixture("corpus/feedjira09__graemenelsonHome.xml")[..]).unwrap();
@@ -567,8 +452,8 @@ fn second_run_sends_validators_and_keeps_entries_on_304() {
             .with_header("Last-Modified", lm),
     );
     let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
-    planet.run_ok(&["run"]);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
+    planet.run_at(at(1));
     let seen = server.requests();
     assert_eq!(seen.len(), 2);
     assert_eq!(seen[0].path, "/f.xml");
@@ -594,32 +479,6 @@ fn second_run_sends_validators_and_keeps_entries_on_304() {
 }
 
 #[test]
-fn verbose_shows_each_feed_and_quiet_hides_warnings() {
-    let server = Server::start();
-    server.set(
-        "/f.xml",
-        Route::xml(rss(
-            "F",
-            &[(
-                "1",
-                "One",
-                "https://f.test/1",
-                "Tue, 03 Mar 2026 10:00:00 GMT",
-            )],
-        )),
-    );
-    let planet = Planet::with_feeds("", &[server.url("/f.xml"), server.url("/missing.xml")]);
-    let verbose = planet.run_ok(&["run", "-v"]);
-    assert!(
-        verbose.contains(&format!("feed `{}`", server.url("/f.xml"))),
-        "{verbose}"
-    );
-    assert!(verbose.contains("published 1 entry to"), "{verbose}");
-    let quiet = planet.run_ok(&["run", "-q"]);
-    assert!(quiet.is_empty(), "-q prints errors only: {quiet}");
-}
-
-#[test]
 fn real_malformed_feed_is_read_liberally_beside_the_others() {
     // A real feed that a strict XML parser rejects (invalid token, line 219): liberal readers
     // still read its ten items, and so must we, without disturbing the well-formed feeds.
@@ -633,8 +492,8 @@ fn real_malformed_feed_is_read_liberally_beside_the_others() {
         "items_per_page = 1000",
         &[server.url("/broken.xml"), server.url("/good.xml")],
     );
-    let stderr = planet.run_ok(&["run"]);
-    assert!(stderr.is_empty(), "read without complaint: {stderr}");
+    let warnings = planet.run_at(t0());
+    assert!(warnings.is_empty(), "read without complaint: {warnings:?}");
     let titles = planet.atom_titles();
     assert_eq!(titles.len(), 11, "{titles:?}");
     assert!(titles.contains(&"Fine".to_owned()));

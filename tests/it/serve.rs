@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::server::{Route, Server};
 use crate::support::{rss, signal, wait_for, Planet};
@@ -73,10 +73,22 @@ fn get(addr: &str, target: &str) -> Answer {
     ask(addr, "GET", target, &[])
 }
 
-/// A running `planet serve`, killed if the test fails before stopping it.
-struct Serving(Option<Child>);
+/// A running `planet serve`, killed if the test fails before stopping it, and the lines it
+/// says on stderr after the first.
+struct Serving(Option<Child>, std::sync::mpsc::Receiver<String>);
 
 impl Serving {
+    /// Waits until it says a line holding `needle` (`-v` tells each step of a cycle).
+    fn wait_for_line(&self, needle: &str) {
+        loop {
+            match self.1.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) if line.contains(needle) => return,
+                Ok(_) => {}
+                Err(e) => panic!("no line with {needle:?}: {e:?}"),
+            }
+        }
+    }
+
     /// Sends the signal and expects a clean exit.
     fn stop(mut self, signal_name: &str) {
         let mut child = self.0.take().expect("running");
@@ -126,7 +138,7 @@ fn start(planet: &Planet, args: &[&str]) -> (Serving, String) {
         "names the output folder: {line}"
     );
     let addr = addr.to_owned();
-    (Serving(Some(child)), addr)
+    (Serving(Some(child), rx), addr)
 }
 
 /// A planet published once from a local feed, with extra files and traps in its output.
@@ -331,13 +343,9 @@ fn serve_every_publishes_at_once_and_then_serves_it() {
     );
     let planet = Planet::with_feeds("", &[feeds.url("/f.xml")]);
     assert!(!planet.out_path("").exists(), "nothing published yet");
-    let (serving, addr) = start(&planet, &["--every", "1h"]);
-    let start = Instant::now();
-    let mut page = get(&addr, "/");
-    while page.status != 200 && start.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(100));
-        page = get(&addr, "/");
-    }
+    let (serving, addr) = start(&planet, &["--every", "1h", "-v"]);
+    serving.wait_for_line("published");
+    let page = get(&addr, "/");
     assert_eq!(page.status, 200, "the first cycle published");
     assert!(page.text().contains("Fresh entry"), "{}", page.text());
     assert_eq!(feeds.requests().len(), 1, "one cycle so far");

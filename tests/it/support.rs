@@ -1,11 +1,15 @@
 //! A planet in a temporary folder, run in-process through the library at a fixed time, or
 //! through the real binary where its exit code and messages are what is tested.
 
+use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Output};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
+use planet::status::Row;
+use planet::subscriptions::{self, find, NewFeed, Subscriptions};
 use planet::{Cycle, Options, Steps};
 
 /// The tests' clock: every in-process run is at a time the test chose, never the machine's.
@@ -97,10 +101,159 @@ impl Planet {
         warnings(&done)
     }
 
+    /// `planet run --force` at `now`, which must succeed; returns what the operator is told.
+    pub fn force_at(&self, now: DateTime<Utc>) -> Vec<String> {
+        let done = self
+            .cycle(Steps::Run, now, true)
+            .unwrap_or_else(|e| panic!("planet run --force failed: {}", planet::error_chain(&e)));
+        warnings(&done)
+    }
+
     /// `planet render` at `now`, which must succeed.
     pub fn render_at(&self, now: DateTime<Utc>) {
         self.cycle(Steps::Render, now, false)
             .unwrap_or_else(|e| panic!("planet render failed: {}", planet::error_chain(&e)));
+    }
+
+    /// A cycle that must fail: its error and causes, on one line.
+    pub fn fail_at(&self, steps: Steps, now: DateTime<Utc>) -> String {
+        match self.cycle(steps, now, false) {
+            Ok(_) => panic!("planet {steps:?} must fail"),
+            Err(e) => planet::error_chain(&e),
+        }
+    }
+
+    /// What `planet status` shows at `now`: one row per feed.
+    pub fn status_at(&self, now: DateTime<Utc>) -> Vec<Row> {
+        let config = planet::config::load(&self.config).expect("config loads");
+        let store = planet::store::Store::open(&config.planet.cache_dir).expect("cache opens");
+        planet::status::rows(
+            &config,
+            &store.sources().expect("sources"),
+            &store.stored().expect("stored"),
+            now,
+        )
+    }
+
+    /// The `planet status` row of the feed `url` at `now`.
+    pub fn row_at(&self, now: DateTime<Utc>, url: &str) -> Row {
+        let rows = self.status_at(now);
+        rows.iter()
+            .find(|r| r.url == url)
+            .cloned()
+            .unwrap_or_else(|| panic!("no status row for {url}: {rows:#?}"))
+    }
+
+    /// `planet check`: every problem of `planet.toml`, as the command words them (without the
+    /// `error: ` prefix).
+    pub fn check(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        let (problems, _) = planet::check::lint(&text, &self.config);
+        problems.iter().map(ToString::to_string).collect()
+    }
+
+    /// `planet check --fetch` at `now`: the problems of the file, then of its feeds.
+    pub fn check_fetch(&self, now: DateTime<Utc>) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        let (mut problems, config) = planet::check::lint(&text, &self.config);
+        if let Some(config) = config {
+            let probed = runtime()
+                .block_on(planet::check::probe(&config, now))
+                .expect("the HTTP client starts");
+            problems.extend(probed);
+        }
+        problems.iter().map(ToString::to_string).collect()
+    }
+
+    /// `planet import FILE`, which must succeed.
+    pub fn import(&self, file: &Path) -> subscriptions::ImportReport {
+        subscriptions::import(&self.config, file)
+            .unwrap_or_else(|e| panic!("planet import failed: {}", planet::error_chain(&e)))
+    }
+
+    /// `planet export` at `now`: the subscriptions as OPML.
+    pub fn export(&self, now: DateTime<Utc>) -> String {
+        let config = planet::config::load(&self.config).expect("config loads");
+        let (sources, stored) = if config
+            .planet
+            .cache_dir
+            .join(planet::store::FILE_NAME)
+            .exists()
+        {
+            let store = planet::store::Store::open(&config.planet.cache_dir).expect("cache");
+            (
+                store.sources().expect("sources"),
+                store.stored().expect("stored"),
+            )
+        } else {
+            Default::default()
+        };
+        let view = planet::render::build(&config, &[], &sources, &stored, now);
+        let opml = planet::render::opml::render(&view).expect("OPML renders");
+        String::from_utf8(opml).expect("OPML is UTF-8")
+    }
+
+    /// `planet add INPUT [--name NAME]` through the library's steps, in the command's order:
+    /// refuse a known feed before fetching, find the feed, refuse it again by where it led,
+    /// write it (at its new address when it moved for good). Returns the URL written and how
+    /// it was found, or the error chain.
+    pub fn add(&self, input: &str, name: Option<&str>) -> Result<Added, String> {
+        let chain = |e: &dyn std::error::Error| planet::error_chain(e);
+        let config = planet::config::load(&self.config).map_err(|e| chain(&e))?;
+        let mut subs = Subscriptions::open(&self.config).map_err(|e| chain(&e))?;
+        let url = find::parse_url(input).map_err(|e| chain(&e))?;
+        let redirects = self.known_redirects(&config);
+        subs.refuse_duplicate(&[url.as_str()], &redirects)
+            .map_err(|e| chain(&e))?;
+        let client = planet::fetch::Client::new(&config.planet).map_err(|e| chain(&e))?;
+        let found = runtime()
+            .block_on(find::find_feed(&client, &url))
+            .map_err(|e| chain(&e))?;
+        subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)
+            .map_err(|e| chain(&e))?;
+        let url = found.moved_to.clone().unwrap_or_else(|| found.url.clone());
+        let name = name
+            .map(str::to_owned)
+            .or_else(|| Some(found.title.trim().to_owned()).filter(|t| !t.is_empty()));
+        subs.append(&NewFeed {
+            url: url.to_string(),
+            name: name.clone(),
+            ..NewFeed::default()
+        })
+        .map_err(|e| chain(&e))?;
+        subs.save().map_err(|e| chain(&e))?;
+        Ok(Added {
+            url: url.to_string(),
+            name,
+            via_page: found.via_page.map(|u| u.to_string()),
+        })
+    }
+
+    /// (subscription, final URL) pairs the cache knows, as `add` reads them.
+    fn known_redirects(&self, config: &planet::config::Config) -> Vec<(String, String)> {
+        if !config
+            .planet
+            .cache_dir
+            .join(planet::store::FILE_NAME)
+            .exists()
+        {
+            return Vec::new();
+        }
+        let store = planet::store::Store::open(&config.planet.cache_dir).expect("cache opens");
+        store
+            .sources()
+            .expect("sources")
+            .into_iter()
+            .filter_map(|s| Some((s.url.clone(), s.final_url.filter(|f| *f != s.url)?)))
+            .collect()
+    }
+
+    /// `planet remove URL_OR_NAME`: the URL removed, or the error chain.
+    pub fn remove(&self, feed: &str) -> Result<String, String> {
+        let mut subs = Subscriptions::open(&self.config).map_err(|e| planet::error_chain(&e))?;
+        let url = subs.remove(feed).map_err(|e| planet::error_chain(&e))?;
+        subs.save().map_err(|e| planet::error_chain(&e))?;
+        Ok(url)
     }
 
     /// Runs the real binary: `planet ARGS --config planet.toml`, for exit codes and messages.
@@ -164,15 +317,41 @@ pub fn rss(title: &str, items: &[(&str, &str, &str, &str)]) -> String {
     s
 }
 
-/// `planet status --json`, parsed.
-pub fn status_json(planet: &Planet) -> serde_json::Value {
-    let out = planet.run(&["status", "--json"]);
-    assert!(
-        out.status.success(),
-        "status failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("status --json is JSON")
+/// What `planet add` wrote.
+#[derive(Debug)]
+pub struct Added {
+    /// The feed's URL, as written in `planet.toml`.
+    pub url: String,
+    /// The name written with it.
+    pub name: Option<String>,
+    /// The page the feed was found on, when the URL given was not the feed.
+    pub via_page: Option<String>,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime starts")
+}
+
+/// Sets a file's modification time an hour back and returns it: a later rewrite of the file
+/// gets a new one, whatever the file system's resolution, with no waiting.
+pub fn age(path: &Path) -> SystemTime {
+    let then = SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(then))
+        .unwrap_or_else(|e| panic!("set the mtime of {}: {e}", path.display()));
+    modified(path)
+}
+
+/// A file's modification time.
+pub fn modified(path: &Path) -> SystemTime {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("mtime of {}: {e}", path.display()))
 }
 
 /// The `warning:` lines the binary would print for a cycle, without the prefix.
@@ -193,21 +372,98 @@ pub fn signal(child: &Child, name: &str) {
     assert!(ok, "kill -{name}");
 }
 
-pub fn sigterm(child: &Child) {
-    signal(child, "TERM");
+/// Waits for a child to exit, failing the test after `limit`: a watchdog kills it then, so a
+/// hang fails the test instead of stalling the suite.
+pub fn wait_for(child: &mut Child, limit: Duration) -> ExitStatus {
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let pid = child.id().to_string();
+    let watchdog = std::thread::spawn(move || {
+        let late = finished.recv_timeout(limit).is_err();
+        if late {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        }
+        late
+    });
+    let status = child.wait().expect("wait for planet");
+    let _ = done.send(());
+    let late = watchdog.join().unwrap_or(true);
+    assert!(!late, "planet did not exit within {limit:?}");
+    status
 }
 
-/// Waits for a child to exit, failing the test after `limit`.
-pub fn wait_for(child: &mut Child, limit: Duration) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
+/// How long a test waits for the binary to say something before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// The binary, started with its stderr piped to a thread that passes on each line.
+pub struct Running {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    pub fn start(mut command: Command) -> Running {
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start planet");
+        let pipe = child.stderr.take().expect("piped stderr");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Running {
+            child,
+            lines,
+            seen: Vec::new(),
         }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            panic!("planet did not exit within {limit:?}");
+    }
+
+    /// Waits for the `n`th line (counting those already seen) that contains `needle`.
+    pub fn wait_for(&mut self, needle: &str, n: usize) {
+        let deadline = Instant::now() + PATIENCE;
+        while self.seen.iter().filter(|l| l.contains(needle)).count() < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(e) => {
+                    let _ = self.child.kill();
+                    panic!(
+                        "no line {n} with {needle:?} ({e:?}); stderr: {:#?}",
+                        self.seen
+                    );
+                }
+            }
         }
-        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    pub fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
+        // SAFETY: kill(2) on our own child's pid, which it keeps until we wait for it.
+        let done = unsafe { libc::kill(pid, signal) };
+        assert_eq!(done, 0, "kill({pid}, {signal})");
+    }
+
+    /// Waits for the binary to end (its stderr closes), failing the test after `PATIENCE`.
+    pub fn end(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {
+                    let _ = self.child.kill();
+                    panic!("planet did not exit; stderr: {:#?}", self.seen);
+                }
+            }
+        }
+        let status = self.child.wait().expect("wait for planet");
+        (status, self.seen)
     }
 }

@@ -1,10 +1,12 @@
-//! Issue 3, unattended operation: the lock, `run --every` and signals, pruning, quiet messages
-//! and `planet status`, as an operator (or cron, or systemd) sees them.
+//! Issue 3, unattended operation: the lock, pruning, quiet messages and `planet status`, as an
+//! operator (or cron, or systemd) sees them, run in-process at a fixed clock. `run --every`,
+//! signals and the exit code of a locked run are the binary's, in `cli.rs`.
 
-use std::time::{Duration, Instant};
+use planet::status::Row;
+use planet::Steps;
 
 use crate::server::{Route, Server};
-use crate::support::{feeds_toml, planet_table, rss, sigterm, status_json, wait_for, Planet};
+use crate::support::{at, feeds_toml, planet_table, rss, t0, Planet};
 
 fn feed(title: &str, items: &[(&str, &str)]) -> String {
     let items: Vec<(String, String, String, String)> = items
@@ -28,56 +30,36 @@ fn feed(title: &str, items: &[(&str, &str)]) -> String {
 const OLD: &str = "Mon, 01 Jan 2001 10:00:00 GMT";
 
 fn recent() -> String {
-    (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc2822()
+    (t0() - chrono::Duration::days(1)).to_rfc2822()
 }
 
-fn row<'a>(rows: &'a serde_json::Value, url: &str) -> &'a serde_json::Value {
-    rows.as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["url"] == url)
-        .unwrap_or_else(|| panic!("no row for {url}: {rows}"))
+fn row<'a>(rows: &'a [Row], url: &str) -> &'a Row {
+    rows.iter()
+        .find(|r| r.url == url)
+        .unwrap_or_else(|| panic!("no row for {url}: {rows:#?}"))
 }
 
 #[test]
-fn a_second_run_exits_3_naming_the_process_holding_the_cache() {
+fn a_run_refuses_a_cache_another_planet_holds() {
     let server = Server::start();
-    server.set(
-        "/slow.xml",
-        Route::xml(feed("Slow", &[("1", OLD)])).with_delay(Duration::from_secs(2)),
-    );
-    let planet = Planet::with_feeds("", &[server.url("/slow.xml")]);
-    let mut first = planet.cmd(&["run"]).spawn().unwrap();
-    // Wait until the first run is fetching, i.e. holds the lock.
-    let start = Instant::now();
-    while server.in_flight() == 0 && start.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = planet.run(&["run"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    server.set("/f.xml", Route::xml(feed("F", &[("1", OLD)])));
+    let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
+    let held = planet::lock::Lock::acquire(&planet.dir.path().join("cache")).expect("lock");
+    let error = planet.fail_at(Steps::Run, t0());
     assert!(
-        stderr.starts_with(&format!(
-            "error: another planet (pid {}) is using the cache `",
-            first.id()
+        error.starts_with(&format!(
+            "another planet (pid {}) is using the cache `",
+            std::process::id()
         )),
-        "{stderr}"
+        "{error}"
     );
     assert!(
-        first.wait().unwrap().success(),
-        "the holder finishes its run"
-    );
-    assert_eq!(
-        server.requests().len(),
-        1,
+        server.requests().is_empty(),
         "the refused run fetched nothing"
     );
-    assert_eq!(
-        server.max_concurrent(),
-        1,
-        "the refused run never reached the server"
-    );
-    planet.run_ok(&["run"]);
+    drop(held);
+    planet.run_at(at(1));
+    assert_eq!(planet.atom_titles(), ["F 1"]);
 }
 
 #[test]
@@ -89,81 +71,8 @@ fn a_stale_lock_is_taken_over() {
     std::fs::create_dir_all(&cache).unwrap();
     // A pid file left by a process that is gone (no process holds the lock).
     std::fs::write(cache.join("planet.lock"), "4194303").unwrap();
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
     assert_eq!(planet.atom_titles(), ["F 1"]);
-}
-
-#[test]
-fn every_runs_a_cycle_at_once_and_sigterm_ends_the_wait() {
-    // The repetition itself is tested on a paused clock (`every::tests`): here, what an
-    // operator sees of a real process.
-    let server = Server::start();
-    server.set("/f.xml", Route::xml(feed("F", &[("1", OLD)])));
-    let planet = Planet::with_feeds("", &[server.url("/f.xml")]);
-    let mut child = planet.cmd(&["run", "--every", "1m"]).spawn().unwrap();
-    let start = Instant::now();
-    while !planet.out_path("atom.xml").exists() && start.elapsed() < Duration::from_secs(15) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(server.requests().len(), 1, "the first cycle runs at once");
-    sigterm(&child);
-    let status = wait_for(&mut child, Duration::from_secs(5));
-    assert!(status.success(), "SIGTERM ends it cleanly: {status:?}");
-    assert_eq!(planet.atom_titles(), ["F 1"]);
-}
-
-#[test]
-fn every_refuses_short_intervals_and_bare_numbers() {
-    let planet = Planet::new(&planet_table(""));
-    for (args, want) in [
-        (
-            ["run", "--every", "0s"],
-            "`0s` is too short: the minimum is `1m`",
-        ),
-        (
-            ["run", "--every", "30s"],
-            "`30s` is too short: the minimum is `1m`",
-        ),
-        (
-            ["run", "--every", "5"],
-            "`5` has no unit: write `5m` or `5h`",
-        ),
-    ] {
-        let out = planet.run(&args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.contains(want), "{args:?}: {stderr}");
-        assert!(
-            !planet.out_path("index.html").exists(),
-            "{args:?} ran nothing"
-        );
-    }
-    let help = planet.run(&["run", "--help"]);
-    let help = String::from_utf8_lossy(&help.stdout);
-    assert!(help.contains("`30m`, `1h`"), "{help}");
-}
-
-#[test]
-fn sigterm_during_a_cycle_lets_it_finish() {
-    let server = Server::start();
-    server.set(
-        "/slow.xml",
-        Route::xml(feed("Slow", &[("1", OLD)])).with_delay(Duration::from_millis(1500)),
-    );
-    let planet = Planet::with_feeds("", &[server.url("/slow.xml")]);
-    let mut child = planet.cmd(&["run", "--every", "1h"]).spawn().unwrap();
-    let start = Instant::now();
-    while server.in_flight() == 0 && start.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    sigterm(&child);
-    let status = wait_for(&mut child, Duration::from_secs(10));
-    assert!(status.success(), "{status:?}");
-    assert_eq!(
-        planet.atom_titles(),
-        ["Slow 1"],
-        "the cycle under way was finished and published"
-    );
 }
 
 #[test]
@@ -178,30 +87,33 @@ fn quiet_by_default_and_a_repeated_failure_is_summarised() {
         server.url("/worse.xml"),
     ];
     let planet = Planet::with_feeds("", &urls);
-    let first = planet.run_ok(&["run"]);
-    assert_eq!(
-        first.lines().count(),
-        2,
-        "one line per new failure: {first}"
+    let first = planet.run_at(t0());
+    assert_eq!(first.len(), 2, "one line per new failure: {first:?}");
+    assert!(
+        first.iter().any(|w| w.contains("/bad.xml`: HTTP 500")),
+        "{first:?}"
     );
-    assert!(first.contains("/bad.xml`: HTTP 500"), "{first}");
-    let second = planet.run_ok(&["run", "--force"]);
+    let second = planet.force_at(at(1));
     assert_eq!(
-        second, "warning: 2 feeds still failing (see `planet status`)\n",
+        second,
+        ["2 feeds still failing (see `planet status`)"],
         "the same failures are summarised"
     );
     server.set("/bad.xml", Route::status(404));
-    let third = planet.run_ok(&["run", "--force"]);
-    assert_eq!(third.lines().count(), 2, "{third}");
+    let third = planet.force_at(at(2));
+    assert_eq!(third.len(), 2, "{third:?}");
     assert!(
-        third.contains("/bad.xml`: HTTP 404"),
-        "a changed failure is told: {third}"
+        third.iter().any(|w| w.contains("/bad.xml`: HTTP 404")),
+        "a changed failure is told: {third:?}"
     );
-    assert!(third.contains("1 feed still failing"), "{third}");
+    assert!(
+        third.iter().any(|w| w.contains("1 feed still failing")),
+        "{third:?}"
+    );
     server.set("/bad.xml", Route::xml(feed("Bad", &[("1", OLD)])));
     server.set("/worse.xml", Route::xml(feed("Worse", &[("1", OLD)])));
-    let fixed = planet.run_ok(&["run", "--force"]);
-    assert!(fixed.is_empty(), "success prints nothing: {fixed}");
+    let fixed = planet.force_at(at(3));
+    assert!(fixed.is_empty(), "success says nothing: {fixed:?}");
 }
 
 #[test]
@@ -221,10 +133,10 @@ fn old_entries_that_left_feed_and_page_are_pruned() {
     let (f, g) = (server.url("/f.xml"), server.url("/g.xml"));
     let extra = "retention_days = 30\nitems_per_page = 1";
     let planet = Planet::with_feeds(extra, &[f.clone(), g.clone()]);
-    planet.run_ok(&["run"]);
-    let rows = status_json(&planet);
-    assert_eq!(row(&rows, &f)["entries"], 3);
-    assert_eq!(row(&rows, &g)["entries"], 2);
+    planet.run_at(t0());
+    let rows = planet.status_at(t0());
+    assert_eq!(row(&rows, &f).entries, 3);
+    assert_eq!(row(&rows, &g).entries, 2);
 
     // F drops two old entries; G leaves planet.toml.
     server.set("/f.xml", Route::xml(feed("F", &[("kept", kept)])));
@@ -233,19 +145,16 @@ fn old_entries_that_left_feed_and_page_are_pruned() {
         planet_table(extra),
         feeds_toml(std::slice::from_ref(&f))
     ));
-    planet.run_ok(&["run"]);
-    let rows = status_json(&planet);
+    planet.run_at(at(1));
+    let rows = planet.status_at(at(1));
     assert_eq!(
-        row(&rows, &f)["entries"],
+        row(&rows, &f).entries,
         1,
         "old entries out of the feed are pruned"
     );
     let g_row = row(&rows, &g);
-    assert_eq!(
-        g_row["entries"], 1,
-        "a removed feed keeps its recent history"
-    );
-    assert_eq!(g_row["flags"], serde_json::json!(["unlisted"]));
+    assert_eq!(g_row.entries, 1, "a removed feed keeps its recent history");
+    assert_eq!(g_row.flags, ["unlisted"]);
 }
 
 #[test]
@@ -268,46 +177,33 @@ fn status_shows_one_row_per_feed_with_flags() {
     .map(|p| server.url(p))
     .collect();
     let planet = Planet::with_feeds("stale_days = 30", &urls);
-    planet.run_ok(&["run"]);
+    planet.run_at(t0());
 
-    let out = planet.run(&["status"]);
-    assert!(out.status.success());
-    let table = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<&str> = table.lines().collect();
-    assert_eq!(lines.len(), 6, "a header and one row per feed:\n{table}");
-    for col in [
-        "NAME",
-        "URL",
-        "STATUS",
-        "LAST OK",
-        "ENTRIES",
-        "NEWEST",
-        "FAILS",
-        "NEXT DUE",
-        "FLAGS",
-        "LAST ERROR",
-    ] {
-        assert!(lines[0].contains(col), "{col} in {}", lines[0]);
-    }
-
-    let rows = status_json(&planet);
+    let rows = planet.status_at(t0());
+    assert_eq!(rows.len(), 5, "one row per feed: {rows:#?}");
     let ok = row(&rows, &urls[0]);
-    assert_eq!(ok["name"], "Ok");
-    assert_eq!(ok["last_status"], 200);
-    assert_eq!(ok["entries"], 1);
-    assert_eq!(ok["consecutive_failures"], 0);
-    assert!(ok["last_success"].is_string() && ok["newest_entry"].is_string());
-    assert_eq!(ok["flags"], serde_json::json!([]));
-    assert_eq!(row(&rows, &urls[1])["flags"], serde_json::json!(["quiet"]));
+    assert_eq!(ok.name, "Ok");
+    assert_eq!(ok.last_status, Some(200));
+    assert_eq!(ok.entries, 1);
+    assert_eq!(ok.consecutive_failures, 0);
+    assert!(ok.last_success.is_some() && ok.newest_entry.is_some());
+    assert!(ok.flags.is_empty(), "{ok:?}");
+    assert_eq!(row(&rows, &urls[1]).flags, ["quiet"]);
     let bad = row(&rows, &urls[2]);
-    assert_eq!(bad["flags"], serde_json::json!(["failing"]));
-    assert_eq!(bad["last_error"], "HTTP 500 Internal Server Error");
-    assert_eq!(bad["consecutive_failures"], 1);
-    assert!(bad["next_due"].is_string());
+    assert_eq!(bad.flags, ["failing"]);
+    assert_eq!(
+        bad.last_error.as_deref(),
+        Some("HTTP 500 Internal Server Error")
+    );
+    assert_eq!(bad.consecutive_failures, 1);
+    assert!(bad.next_due.is_some());
     let moved = row(&rows, &urls[3]);
-    assert_eq!(moved["flags"], serde_json::json!(["moved"]));
-    assert_eq!(moved["moved_to"], server.url("/there.xml"));
+    assert_eq!(moved.flags, ["moved"]);
+    assert_eq!(
+        moved.moved_to.as_deref(),
+        Some(server.url("/there.xml").as_str())
+    );
     let gone = row(&rows, &urls[4]);
-    assert_eq!(gone["last_status"], 410);
-    assert!(gone["flags"].as_array().unwrap().contains(&"gone".into()));
+    assert_eq!(gone.last_status, Some(410));
+    assert!(gone.flags.contains(&"gone"));
 }

@@ -237,12 +237,6 @@ impl Server {
         Ok(server)
     }
 
-    /// How many requests the server is answering right now (read, not yet answered): tests use
-    /// it to act while a client is mid-fetch. The request log fills only once an answer starts.
-    pub fn in_flight(&self) -> usize {
-        self.load.now.load(Ordering::SeqCst)
-    }
-
     /// The most requests this server was ever answering at once.
     pub fn max_concurrent(&self) -> usize {
         self.load.max.load(Ordering::SeqCst)

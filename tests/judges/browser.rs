@@ -2,14 +2,15 @@
 //!
 //! Chromium is started with a fresh profile, no network beyond 127.0.0.1 (every other host
 //! resolves to nothing, so a test never reaches the internet) and `--remote-debugging-port=0`;
-//! the port it picked is read from `DevToolsActivePort`. Commands go over one websocket
+//! the address it picked is read from the line it prints on stderr. Commands go over one websocket
 //! (tungstenite) with flattened sessions; events that arrive in between are kept for the test
 //! to inspect (failed loads, console and CSP errors).
 
+use std::io::{BufRead as _, BufReader};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use tungstenite::stream::MaybeTlsStream;
@@ -27,7 +28,7 @@ pub struct Browser {
 impl Browser {
     pub fn launch(chromium: &Path) -> Browser {
         let profile = tempfile::tempdir().expect("profile dir");
-        let child = Command::new(chromium)
+        let mut child = Command::new(chromium)
             .args([
                 "--headless",
                 "--no-sandbox",
@@ -47,28 +48,24 @@ impl Browser {
             .arg("about:blank")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start chromium");
-        let port_file = profile.path().join("DevToolsActivePort");
-        let start = Instant::now();
-        let text = loop {
-            if let Ok(t) = std::fs::read_to_string(&port_file) {
-                if t.lines().count() >= 2 {
-                    break t;
+        // Chromium says where its debugging port listens on stderr, once it does; the rest of
+        // what it says there is drained by the same thread so it never blocks on a full pipe.
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("DevTools listening on ") {
+                    let _ = tx.send(url.trim().to_owned());
                 }
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "chromium did not open its debugging port"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        let mut lines = text.lines();
-        let port = lines.next().unwrap_or_default().trim().to_owned();
-        let path = lines.next().unwrap_or_default().trim().to_owned();
-        let (ws, _) = tungstenite::connect(format!("ws://127.0.0.1:{port}{path}"))
-            .expect("connect to chromium");
+        });
+        let url = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("chromium did not open its debugging port");
+        let (ws, _) = tungstenite::connect(url).expect("connect to chromium");
         if let MaybeTlsStream::Plain(s) = ws.get_ref() {
             s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
         }
