@@ -125,17 +125,6 @@ pub struct Options<'a> {
     pub progress: Option<&'a dyn Fn(usize, usize)>,
 }
 
-impl Options<'_> {
-    /// A scheduled run at `now`: only the feeds that are due, no progress bar.
-    pub fn at(now: DateTime<Utc>) -> Options<'static> {
-        Options {
-            now,
-            force: false,
-            progress: None,
-        }
-    }
-}
-
 /// Fetches every feed that is due, reads what changed and records each answer in the cache.
 pub async fn refresh(
     config: &Config,
