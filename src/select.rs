@@ -13,8 +13,7 @@
 
 use std::collections::HashMap;
 
-use url::Url;
-
+use crate::links::canonical_link;
 use crate::model::StoredEntry;
 
 /// Deduplicates, sorts and limits the candidates (see the module header for the rules).
@@ -55,25 +54,6 @@ pub fn select(candidates: Vec<StoredEntry>, limit: usize) -> Vec<StoredEntry> {
 
 fn seen_earlier(a: &StoredEntry, b: &StoredEntry) -> bool {
     (a.first_seen, &a.feed_url, &a.entry.id) < (b.first_seen, &b.feed_url, &b.entry.id)
-}
-
-/// The form of a link that two copies of one post share.
-pub fn canonical_link(link: &str) -> Option<String> {
-    let url = Url::parse(link.trim()).ok()?;
-    let host = url
-        .host_str()?
-        .trim_start_matches("www.")
-        .to_ascii_lowercase();
-    let path = url.path().trim_end_matches('/');
-    let mut query: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, _)| !k.starts_with("utm_"))
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    query.sort();
-    let query: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    Some(format!("{host}{port}{path}?{}", query.join("&")))
 }
 
 #[cfg(test)]
