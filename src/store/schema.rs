@@ -78,6 +78,10 @@ CREATE INDEX entries_by_date ON entries (sort_date DESC);
     r#"
 ALTER TABLE feeds ADD COLUMN failing_since INTEGER;
 "#,
+    // Counts an entry's changes, so a page can tell its entries changed without reading them.
+    r#"
+ALTER TABLE entries ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// Applies the migrations this cache has not had yet, each in its own transaction.
