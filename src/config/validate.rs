@@ -331,9 +331,15 @@ impl Walk<'_> {
         let schema = self.resolve(schema);
         if let Some(choices) = schema.get("oneOf").or_else(|| schema.get("anyOf")) {
             let choices = choices.as_array()?;
+            // An optional choice (`Option<Display>`) is a choice of the choice or null.
             let consts: Vec<&str> = choices
                 .iter()
-                .filter_map(|c| self.resolve(c).get("const").and_then(Value::as_str))
+                .map(|c| self.resolve(c))
+                .flat_map(|c| match c.get("oneOf").or_else(|| c.get("anyOf")) {
+                    Some(Value::Array(inner)) => inner.iter().map(|i| self.resolve(i)).collect(),
+                    _ => vec![c],
+                })
+                .filter_map(|c| c.get("const").and_then(Value::as_str))
                 .collect();
             if choices.iter().any(|c| self.value(v, c, key).is_none()) {
                 return None;

@@ -218,7 +218,8 @@ pub struct FeedView {
     pub quiet: bool,
     /// The date of its newest entry (RFC 3339), when it has one.
     pub last_entry: Option<String>,
-    /// When it was last read successfully (RFC 3339), when it has been.
+    /// The day it was last read successfully (`YYYY-MM-DD`, in the planet's time zone), when
+    /// it has been: a day, not a time, so its page does not change with every run.
     pub last_success: Option<String>,
     /// The same day for people, e.g. `3 December 2026`.
     pub last_success_text: Option<String>,
@@ -496,7 +497,7 @@ impl<'a> Maker<'a> {
             failing: health.failing.is_some(),
             quiet: health.quiet,
             last_entry: health.newest_entry.map(rfc3339),
-            last_success: health.last_success.map(rfc3339),
+            last_success: health.last_success.map(|d| self.locale.day_key(d)),
             last_success_text: health
                 .last_success
                 .map(|d| self.locale.format(d, "date_format")),
