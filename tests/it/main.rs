@@ -11,6 +11,7 @@ mod manners;
 mod normalize;
 mod operator;
 mod pipeline;
+mod readers;
 // Shared with the benchmark, which uses more of it.
 #[path = "../support/server.rs"]
 mod server;

@@ -951,3 +951,99 @@ fn rss_and_json_feed_round_trip_through_feed_rs() {
         );
     }
 }
+
+/// A planet with every page type: the corpus, a topic, a French twin.
+fn published_with_pages(language: &str) -> (Server, Planet) {
+    let (server, planet) = published();
+    let text = std::fs::read_to_string(&planet.config).unwrap();
+    let text = text.replacen(
+        "[planet]\n",
+        &format!("[planet]\nlanguage = \"{language}\"\ntimezone = \"Europe/Paris\"\n"),
+        1,
+    ) + "[[topics]]\nname = \"Everything & more\"\ninclude = [\".\"]\n";
+    let text = text.replace("items_per_page = 1000", "items_per_page = 20");
+    planet.write_config(&text);
+    planet.run_ok(&["render"]);
+    (server, planet)
+}
+
+/// One page of each type, by its path in `output/`.
+fn page_types(planet: &Planet) -> Vec<String> {
+    let files: Vec<String> = files_under(&output_dir(planet))
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let first = |prefix: &str| {
+        files
+            .iter()
+            .find(|n| n.starts_with(prefix) && n.ends_with(".html") && !n.ends_with("index.html"))
+            .cloned()
+            .unwrap_or_else(|| panic!("no page under {prefix}: {files:?}"))
+    };
+    vec![
+        "index.html".to_owned(),
+        "archive/index.html".to_owned(),
+        first("archive/"),
+        "sources/index.html".to_owned(),
+        first("sources/"),
+        first("topics/"),
+    ]
+}
+
+#[test]
+fn every_page_type_has_zero_nu_checker_errors() {
+    let Some((java, jar)) = vnu() else { return };
+    for language in ["en", "fr"] {
+        let (_server, planet) = published_with_pages(language);
+        for page in page_types(&planet) {
+            let errors = nu_errors(&java, &jar, &planet.out_path(&page));
+            assert!(
+                errors.is_empty(),
+                "the Nu checker found {} errors in {page} ({language}): {errors:#?}",
+                errors.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_page_type_has_zero_axe_violations() {
+    let Some(chromium) = chromium() else { return };
+    let Some(axe) = axe() else { return };
+    let (server, planet) = published_with_pages("fr");
+    serve_output(&server, &planet);
+    let mut browser = Browser::launch(&chromium);
+    let page = browser.new_page();
+    browser.call(Some(&page), "Page.enable", json!({}));
+    for path in page_types(&planet) {
+        for width in [375, 1280] {
+            browser.call(
+                Some(&page),
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600 }),
+            );
+            browser.events.clear();
+            let url = server.url(&format!("/site/{path}"));
+            browser.call(Some(&page), "Page.navigate", json!({ "url": url }));
+            browser.wait_for("Page.loadEventFired");
+            let wide = browser.eval(
+                &page,
+                "document.documentElement.scrollWidth <= window.innerWidth",
+            );
+            assert_eq!(wide, json!(true), "{path} overflows at {width} px");
+            browser.eval(&page, &axe);
+            let violations = browser.eval(
+                &page,
+                r#"axe.run({ exclude: [['.content']] }, {
+                    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+                    resultTypes: ['violations'],
+                }).then(r => JSON.stringify(r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+                }))))"#,
+            );
+            let violations: Value = serde_json::from_str(violations.as_str().unwrap()).unwrap();
+            assert_eq!(violations, json!([]), "axe-core finds violations in {path} at {width} px");
+        }
+    }
+}
