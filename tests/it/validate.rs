@@ -1043,7 +1043,11 @@ fn every_page_type_has_zero_axe_violations() {
                 }))))"#,
             );
             let violations: Value = serde_json::from_str(violations.as_str().unwrap()).unwrap();
-            assert_eq!(violations, json!([]), "axe-core finds violations in {path} at {width} px");
+            assert_eq!(
+                violations,
+                json!([]),
+                "axe-core finds violations in {path} at {width} px"
+            );
         }
     }
 }
