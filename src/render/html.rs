@@ -37,6 +37,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/_pager.html.tera"),
     ),
     (
+        "_pages.html",
+        include_str!("../../templates/_pages.html.tera"),
+    ),
+    (
         "index.html",
         include_str!("../../templates/index.html.tera"),
     ),
