@@ -28,57 +28,133 @@ pub fn filter(
     candidates: Vec<StoredEntry>,
     now: DateTime<Utc>,
 ) -> Vec<StoredEntry> {
-    let feeds: HashMap<&str, &FeedConfig> =
-        config.feeds.iter().map(|f| (f.url.as_str(), f)).collect();
-    let planet = &config.planet;
-    let oldest = planet
-        .max_age_days
-        .map(|d| now - Duration::days(i64::from(d)));
-    let mut shown: HashMap<&str, usize> = HashMap::new();
-    let mut keep = vec![false; candidates.len()];
-    for (i, c) in candidates.iter().enumerate() {
-        let Some(feed) = feeds.get(c.feed_url.as_str()).filter(|f| f.enabled) else {
-            continue;
+    let mut rules = Rules::new(config, now);
+    candidates
+        .into_iter()
+        .filter(|c| rules.admits(c, None))
+        .collect()
+}
+
+/// The rules above, applied to one candidate at a time, newest first, so the whole cache can
+/// go through them without being held (the archive's pass); `max_items` counts as it goes.
+pub struct Rules<'c> {
+    config: &'c Config,
+    feeds: HashMap<&'c str, &'c FeedConfig>,
+    oldest: Option<DateTime<Utc>>,
+    shown: HashMap<&'c str, usize>,
+}
+
+impl<'c> Rules<'c> {
+    /// The rules of `config` at `now`.
+    pub fn new(config: &'c Config, now: DateTime<Utc>) -> Rules<'c> {
+        Rules {
+            config,
+            feeds: config.feeds.iter().map(|f| (f.url.as_str(), f)).collect(),
+            oldest: config
+                .planet
+                .max_age_days
+                .map(|d| now - Duration::days(i64::from(d))),
+            shown: HashMap::new(),
+        }
+    }
+
+    /// Whether a regex rule (of the planet, a feed or a topic) needs the entries' text.
+    pub fn need_text(&self) -> bool {
+        !self.config.planet.exclude_re.is_empty()
+            || self
+                .config
+                .feeds
+                .iter()
+                .any(|f| !f.include_re.is_empty() || !f.exclude_re.is_empty())
+            || self.config.topics.iter().any(|t| !t.include_re.is_empty())
+    }
+
+    /// Whether the next candidate (they come newest first) stays; `text` is its content as
+    /// text when the caller already has it.
+    pub fn admits(&mut self, c: &StoredEntry, text: Option<&str>) -> bool {
+        let Some(feed) = self.feeds.get(c.feed_url.as_str()).filter(|f| f.enabled) else {
+            return false;
         };
+        let planet = &self.config.planet;
         let e = &c.entry;
         let hidden = planet
             .hide
             .iter()
             .any(|h| h.trim() == e.id || Some(h.trim()) == e.link.as_deref());
-        if hidden || oldest.is_some_and(|o| c.sort_date < o) {
-            continue;
+        if hidden || self.oldest.is_some_and(|o| c.sort_date < o) {
+            return false;
         }
-        if !passes(feed, &planet.exclude_re, e) {
-            continue;
+        if !passes(feed, &planet.exclude_re, e, text) {
+            return false;
         }
-        let count = shown.entry(feed.url.as_str()).or_default();
+        let count = self.shown.entry(feed.url.as_str()).or_default();
         if feed.max_items.is_some_and(|max| *count >= max) {
-            continue;
+            return false;
         }
         *count += 1;
-        keep[i] = true;
+        true
     }
-    candidates
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(c, k)| k.then_some(c))
+}
+
+/// The entry's content as text, for the regex rules.
+pub fn text_of(e: &Entry) -> String {
+    match e.content_kind {
+        TextKind::Html => sanitize::html_to_text(&e.content),
+        TextKind::Text => e.content.clone(),
+    }
+}
+
+/// Whether a regex matches the entry's title, its text or one of its categories.
+fn matches(re: &Regex, e: &Entry, text: &str) -> bool {
+    re.is_match(&e.title) || re.is_match(text) || e.categories.iter().any(|c| re.is_match(c))
+}
+
+/// The topics (their indexes in `config.topics`) an entry belongs to: those of its feed, of one
+/// of its categories (any case), or whose `include` matches it. `text` is needed only when a
+/// topic has `include`.
+pub fn topics_of(config: &Config, c: &StoredEntry, text: Option<&str>) -> Vec<usize> {
+    let e = &c.entry;
+    config
+        .topics
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            t.feed_urls.contains(&c.feed_url)
+                || t.categories.iter().any(|want| {
+                    e.categories
+                        .iter()
+                        .any(|have| want.trim().eq_ignore_ascii_case(have.trim()))
+                })
+                || (!t.include_re.is_empty() && {
+                    let owned;
+                    let text = match text {
+                        Some(t) => t,
+                        None => {
+                            owned = text_of(e);
+                            &owned
+                        }
+                    };
+                    t.include_re.iter().any(|re| matches(re, e, text))
+                })
+        })
+        .map(|(i, _)| i)
         .collect()
 }
 
 /// Whether one entry passes the regex and category rules (4 to 6).
-fn passes(feed: &FeedConfig, planet_exclude: &[Regex], e: &Entry) -> bool {
+fn passes(feed: &FeedConfig, planet_exclude: &[Regex], e: &Entry, text: Option<&str>) -> bool {
     let needs_text =
         !planet_exclude.is_empty() || !feed.exclude_re.is_empty() || !feed.include_re.is_empty();
     if needs_text {
-        let text = match e.content_kind {
-            TextKind::Html => sanitize::html_to_text(&e.content),
-            TextKind::Text => e.content.clone(),
+        let owned;
+        let text = match text {
+            Some(t) => t,
+            None => {
+                owned = text_of(e);
+                &owned
+            }
         };
-        let matches = |re: &Regex| {
-            re.is_match(&e.title)
-                || re.is_match(&text)
-                || e.categories.iter().any(|c| re.is_match(c))
-        };
+        let matches = |re: &Regex| matches(re, e, text);
         if planet_exclude.iter().chain(&feed.exclude_re).any(matches) {
             return false;
         }

@@ -17,6 +17,7 @@ pub mod fetch;
 pub mod filter;
 pub mod health;
 pub mod links;
+pub mod locale;
 pub mod lock;
 pub mod model;
 pub mod parse;
@@ -170,23 +171,144 @@ pub struct PublishReport {
     pub output_dir: std::path::PathBuf,
 }
 
-/// Selects, sanitizes, renders and publishes from the cache alone: no network.
+/// Selects, sanitizes, renders and publishes from the cache alone: no network. The front page
+/// and the feeds carry the newest entries; the archive, the sources' and the topics' pages
+/// carry every entry the rules keep, rendered only where something they show changed.
 pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<PublishReport, Error> {
-    let theme = render::html::load(config.planet.templates_dir.as_deref())?;
+    let mut theme = render::html::load(config.planet.templates_dir.as_deref())?;
+    let locale = locale::Locale::new(
+        &config.planet.language,
+        config.planet.tz(),
+        theme.words.as_deref(),
+    )
+    .map_err(render::Error::Words)?;
+    theme.localize(&locale);
     let limit = config.planet.items_per_page;
     let selected = select_from(store, limit, |c| filter::filter(config, c, now))?;
     let shown: Vec<StoredEntry> = selected.into_iter().map(sanitize::entry).collect();
-    let view = render::build(config, &shown, &store.sources()?, &store.stored()?, now);
+    let (sources, stored) = (store.sources()?, store.stored()?);
+    let maker = render::Maker::new(config, &sources, &stored, &locale, now);
+    let view = maker.view(&shown);
     let outputs = render::all(&theme, &view, &config.planet.outputs)?;
+    let catalogue = catalogue(config, store, now)?;
+    let pages = render::site::plan(&maker, &catalogue, limit);
     let dir = &config.planet.output_dir;
-    let files_changed =
-        publish::publish(dir, &outputs.files)? + publish::retire(dir, &outputs.retired)?;
+    let cache = &config.planet.cache_dir;
+    let old = publish::Manifest::load(cache, dir);
+    // What every page shares, without what changes every run.
+    let frame = render::View {
+        entries: Vec::new(),
+        days: Vec::new(),
+        feeds: Vec::new(),
+        updated: String::new(),
+        updated_text: String::new(),
+        generated: String::new(),
+        generated_text: String::new(),
+        ..view.clone()
+    };
+    let mut manifest = publish::Manifest {
+        output_dir: dir.clone(),
+        files: Default::default(),
+    };
+    // Pages are written as they are made, a batch at a time: a first run makes hundreds of
+    // megabytes of them.
+    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut batched = 0;
+    let mut files_changed = 0;
+    render::site::render(
+        &theme,
+        &maker,
+        &frame,
+        &catalogue,
+        &pages,
+        |path, fp| old.current(path, fp),
+        |rows| Ok::<_, Error>(store.by_rows(rows)?),
+        |page| {
+            manifest.add(&page.path, Some(page.fingerprint));
+            if let Some(bytes) = page.bytes {
+                batched += bytes.len();
+                batch.push((page.path, bytes));
+                if batch.len() >= 256 || batched > 16 << 20 {
+                    files_changed += publish::publish(dir, &batch)?;
+                    batch.clear();
+                    batched = 0;
+                }
+            }
+            Ok(())
+        },
+    )?;
+    files_changed += publish::publish(dir, &batch)?;
+    drop(batch);
+    let mut files = outputs.files;
+    for (name, _) in &files {
+        manifest.add(name, None);
+    }
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    let sitemap = render::site::sitemap(&view.planet.link, &view, &catalogue, &pages, &names);
+    files.push(("sitemap.xml".to_owned(), sitemap));
+    manifest.add("sitemap.xml", None);
+    files_changed += publish::publish(dir, &files)?
+        + publish::retire(dir, &outputs.retired)?
+        + manifest.retire_since(&old)?;
+    manifest.save(cache)?;
     prune(config, store, &shown, now)?;
     Ok(PublishReport {
         entries: shown.len(),
         files_changed,
         output_dir: dir.clone(),
     })
+}
+
+/// Every entry the rules keep, newest first, light (no content, no details): read from the
+/// cache one row at a time, so 100,000 entries cost their dates and links, not their text.
+fn catalogue(
+    config: &Config,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<render::site::Catalogue, Error> {
+    use std::hash::{Hash, Hasher};
+    let mut rules = filter::Rules::new(config, now);
+    let need_text = rules.need_text();
+    let mut kept: Vec<(store::Light, Vec<usize>)> = Vec::new();
+    for mut light in store.light(need_text)? {
+        let text = need_text.then(|| filter::text_of(&light.stored.entry));
+        if !rules.admits(&light.stored, text.as_deref()) {
+            continue;
+        }
+        let topics = filter::topics_of(config, &light.stored, text.as_deref());
+        light.stored.entry.content = String::new();
+        kept.push((light, topics));
+    }
+    let stored: Vec<&StoredEntry> = kept.iter().map(|(l, _)| &l.stored).collect();
+    let keep = select::distinct_refs(&stored);
+    let mut feeds: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    let mut rows = Vec::with_capacity(kept.len());
+    for ((light, topics), keep) in kept.into_iter().zip(keep) {
+        if !keep {
+            continue;
+        }
+        let s = light.stored;
+        let feed = *index.entry(s.feed_url.clone()).or_insert_with(|| {
+            feeds.push(s.feed_url.clone());
+            feeds.len() - 1
+        });
+        let e = &s.entry;
+        // What the page shows of a date depends on whether it is still in the future.
+        let past = |d: DateTime<Utc>| if d > now { s.sort_date } else { d };
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (light.row, light.revision).hash(&mut h);
+        (e.published.map(|d| d > now), e.updated.map(|d| d > now)).hash(&mut h);
+        rows.push(render::site::Row {
+            row: light.row,
+            feed,
+            sort_date: s.sort_date,
+            updated: e.updated.or(e.published).map(past).unwrap_or(s.first_seen),
+            stamp: h.finish(),
+            topics,
+        });
+    }
+    Ok(render::site::Catalogue { feeds, rows })
 }
 
 /// Bounds the cache: drops entries older than `retention_days` that left their feed (or whose

@@ -20,8 +20,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// An output turned off could not be deleted.
-    #[error("cannot delete `{path}`, an output turned off")]
+    /// An output turned off, or no longer made, could not be deleted.
+    #[error("cannot delete `{path}`, an output no longer made")]
     Remove {
         /// The file.
         path: PathBuf,
@@ -40,25 +40,132 @@ pub enum Error {
     },
 }
 
-/// Writes each (name, bytes) into `dir`; returns how many files actually changed.
+/// Writes each (name, bytes) into `dir` (names may hold folders: `archive/2026/11.html`);
+/// returns how many files actually changed. Files are written by several threads: each waits
+/// for the disk to confirm its file, and the disk confirms waiting files together, so a
+/// thousand pages cost little more than a few.
 pub fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<usize, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::Folder {
         path: dir.to_owned(),
         source: e,
     })?;
-    let mut changed = 0;
-    for (name, bytes) in files {
+    let mut folders: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|(name, _)| dir.join(name).parent().map(Path::to_owned))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for folder in folders {
+        std::fs::create_dir_all(&folder).map_err(|e| Error::Folder {
+            path: folder.clone(),
+            source: e,
+        })?;
+    }
+    let write = |(name, bytes): &(String, Vec<u8>)| -> Result<usize, Error> {
         let path = dir.join(name);
-        if std::fs::read(&path).is_ok_and(|old| &old == bytes) {
-            continue;
+        // A different length is a change without reading the old file.
+        let same = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64)
+            && std::fs::read(&path).is_ok_and(|old| &old == bytes);
+        if same {
+            return Ok(0);
         }
         write_atomically(&path, bytes).map_err(|e| Error::Write {
             path: path.clone(),
             source: e,
         })?;
-        changed += 1;
+        Ok(1)
+    };
+    if files.len() < 8 {
+        return files.iter().map(write).sum();
     }
-    Ok(changed)
+    let chunk = files.len().div_ceil(WRITERS);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(write).sum::<Result<usize, Error>>()))
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or(Ok(0))).sum()
+    })
+}
+
+/// Threads that write output files at once: mostly waiting for the disk, not computing.
+const WRITERS: usize = 16;
+
+/// What the planet published in `output_dir`, kept in the cache: each file's name and, for
+/// the pages that have one, the fingerprint of what it shows. Pages whose fingerprint has not
+/// changed are not rendered again; files the planet no longer makes (a month emptied, a
+/// source removed, a topic deleted) are deleted, and files it never made are never touched.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Manifest {
+    /// The folder the files are in.
+    pub output_dir: PathBuf,
+    /// Name → fingerprint (as hex; empty for files without one).
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+/// The manifest's file in `cache_dir`.
+const MANIFEST: &str = "published.json";
+
+impl Manifest {
+    /// The manifest of `output_dir` kept in `cache_dir`; empty when there is none, it cannot be
+    /// read, or it is of another folder (then nothing there is the planet's to delete).
+    pub fn load(cache_dir: &Path, output_dir: &Path) -> Manifest {
+        let read = std::fs::read(cache_dir.join(MANIFEST))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok());
+        match read {
+            Some(m) if m.output_dir == output_dir => m,
+            _ => Manifest {
+                output_dir: output_dir.to_owned(),
+                files: Default::default(),
+            },
+        }
+    }
+
+    /// Whether the page at `name` is published with this fingerprint (and is still there).
+    pub fn current(&self, name: &str, fingerprint: u64) -> bool {
+        self.files.get(name) == Some(&format!("{fingerprint:016x}"))
+            && self.output_dir.join(name).is_file()
+    }
+
+    /// Records a file and its fingerprint.
+    pub fn add(&mut self, name: &str, fingerprint: Option<u64>) {
+        let fp = fingerprint.map(|f| format!("{f:016x}")).unwrap_or_default();
+        self.files.insert(name.to_owned(), fp);
+    }
+
+    /// Deletes the files `old` lists that this manifest does not (with the folders they leave
+    /// empty); returns how many went.
+    pub fn retire_since(&self, old: &Manifest) -> Result<usize, Error> {
+        if old.output_dir != self.output_dir {
+            return Ok(0);
+        }
+        let gone: Vec<&str> = old
+            .files
+            .keys()
+            .filter(|n| !self.files.contains_key(*n))
+            .map(String::as_str)
+            .collect();
+        let count = retire(&self.output_dir, &gone)?;
+        for name in gone {
+            let mut folder = Path::new(name).parent();
+            while let Some(f) = folder.filter(|f| !f.as_os_str().is_empty()) {
+                // Only an empty folder goes: one holding the operator's files stays.
+                if std::fs::remove_dir(self.output_dir.join(f)).is_err() {
+                    break;
+                }
+                folder = f.parent();
+            }
+        }
+        Ok(count)
+    }
+
+    /// Writes the manifest into `cache_dir`.
+    pub fn save(&self, cache_dir: &Path) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        let path = cache_dir.join(MANIFEST);
+        write_atomically(&path, &bytes).map_err(|e| Error::Write { path, source: e })
+    }
 }
 
 /// Deletes the outputs named that are in `dir` (ones the config turned off), so that readers

@@ -18,29 +18,11 @@ use crate::model::StoredEntry;
 
 /// Deduplicates, sorts and limits the candidates (see the module header for the rules).
 pub fn select(candidates: Vec<StoredEntry>, limit: usize) -> Vec<StoredEntry> {
-    let mut winner: HashMap<String, usize> = HashMap::new();
-    for (i, c) in candidates.iter().enumerate() {
-        let Some(key) = c.entry.link.as_deref().and_then(canonical_link) else {
-            continue;
-        };
-        match winner.get(&key) {
-            Some(&j) if !seen_earlier(c, &candidates[j]) => {}
-            _ => {
-                winner.insert(key, i);
-            }
-        }
-    }
+    let keep = distinct(&candidates);
     let mut kept: Vec<StoredEntry> = candidates
         .into_iter()
-        .enumerate()
-        .filter(|(i, c)| {
-            c.entry
-                .link
-                .as_deref()
-                .and_then(canonical_link)
-                .is_none_or(|k| winner.get(&k) == Some(i))
-        })
-        .map(|(_, c)| c)
+        .zip(keep)
+        .filter_map(|(c, k)| k.then_some(c))
         .collect();
     kept.sort_by(|a, b| {
         b.sort_date
@@ -50,6 +32,35 @@ pub fn select(candidates: Vec<StoredEntry>, limit: usize) -> Vec<StoredEntry> {
     });
     kept.truncate(limit);
     kept
+}
+
+/// Rule 1 alone: for each candidate, whether it is the copy that stays.
+pub fn distinct(candidates: &[StoredEntry]) -> Vec<bool> {
+    distinct_refs(&candidates.iter().collect::<Vec<_>>())
+}
+
+/// [`distinct`] over borrowed candidates.
+pub fn distinct_refs(candidates: &[&StoredEntry]) -> Vec<bool> {
+    let keys: Vec<Option<String>> = candidates
+        .iter()
+        .map(|c| c.entry.link.as_deref().and_then(canonical_link))
+        .collect();
+    let mut winner: HashMap<&str, usize> = HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        let Some(key) = key.as_deref() else {
+            continue;
+        };
+        match winner.get(key) {
+            Some(&j) if !seen_earlier(candidates[i], candidates[j]) => {}
+            _ => {
+                winner.insert(key, i);
+            }
+        }
+    }
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| k.as_deref().is_none_or(|k| winner.get(k) == Some(&i)))
+        .collect()
 }
 
 fn seen_earlier(a: &StoredEntry, b: &StoredEntry) -> bool {

@@ -59,6 +59,50 @@ pub struct Config {
     /// The subscriptions, in the order the operator wrote them.
     #[serde(default)]
     pub feeds: Vec<FeedConfig>,
+    /// Sub-planets: each gathers the entries of some feeds, categories or words on a page and
+    /// a feed of its own.
+    #[serde(default)]
+    pub topics: Vec<Topic>,
+}
+
+/// One `[[topics]]` table: a sub-planet. An entry belongs to it when it matches any rule given.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    /// Shown as the topic page's title and its feed's title.
+    pub name: String,
+    /// The topic's files are `topics/SLUG.html` and `topics/SLUG.xml`; derived from the name
+    /// when not set (lowercase ASCII letters, digits and `-`).
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// Regexes matched like the planet's `exclude`: against the title, the text and each
+    /// category.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Category names (any case).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Feeds, by their `name` or their URL: all of their entries belong to the topic.
+    #[serde(default)]
+    pub feeds: Vec<String>,
+    /// `include`, compiled once at load.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub include_re: Vec<Regex>,
+    /// The subscription URLs `feeds` names, resolved at load.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub feed_urls: Vec<String>,
+}
+
+impl Topic {
+    /// The slug its files are named after: the one set, else one derived from the name.
+    pub fn slug(&self) -> String {
+        match &self.slug {
+            Some(s) => s.trim().to_owned(),
+            None => slug::slugify(&self.name),
+        }
+    }
 }
 
 /// The `[planet]` table.
@@ -77,9 +121,18 @@ pub struct Planet {
     /// A one-line description, shown under the title and as the Atom subtitle.
     #[serde(default)]
     pub description: Option<String>,
-    /// The page's language (`<html lang>`), BCP 47.
+    /// The pages' language, BCP 47 (`en`, `fr`, `pt-BR`): their words, day and month names,
+    /// `<html lang>` and the feeds' `xml:lang`. The words exist in en, fr, de, es, it, pt, nl.
     #[serde(default = "default_language")]
     pub language: String,
+    /// The IANA time zone of the pages' days and times (`UTC`, `Europe/Paris`): a day ends at
+    /// its midnight. Feeds keep RFC 3339 dates.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    /// How much of each entry every feed shows unless it says otherwise (`display` of a feed
+    /// wins).
+    #[serde(default)]
+    pub display: Option<Display>,
     /// Where the published files go; relative to the config file.
     #[serde(default = "default_output_dir")]
     pub output_dir: PathBuf,
@@ -203,9 +256,9 @@ pub struct FeedConfig {
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub max_items: Option<usize>,
-    /// How much of each entry the page shows.
+    /// How much of each entry the pages show; the planet's `display` when not set.
     #[serde(default)]
-    pub display: Display,
+    pub display: Option<Display>,
     /// Regexes: when set, only entries whose title, content or a category matches one appear.
     #[serde(default)]
     pub include: Vec<String>,
@@ -262,6 +315,9 @@ fn default_new_feed_items() -> usize {
 fn default_language() -> String {
     "en".to_owned()
 }
+fn default_timezone() -> String {
+    "UTC".to_owned()
+}
 fn default_output_dir() -> PathBuf {
     PathBuf::from("output")
 }
@@ -299,7 +355,19 @@ fn yes() -> bool {
     true
 }
 
+impl Config {
+    /// How much of a feed's entries the pages show: its own `display`, else the planet's.
+    pub fn display_of(&self, feed: &FeedConfig) -> Display {
+        feed.display.or(self.planet.display).unwrap_or_default()
+    }
+}
+
 impl Planet {
+    /// The time zone of the pages (UTC when the name is unknown; the config refuses that).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        crate::locale::time_zone(&self.timezone).unwrap_or(chrono_tz::Tz::UTC)
+    }
+
     /// The connect timeout as a duration.
     pub fn connect_timeout(&self) -> Duration {
         Duration::from_secs(self.connect_timeout_secs)
@@ -418,7 +486,7 @@ mod tests {
         );
         let c = parse(&text, Path::new("p.toml")).unwrap();
         assert!(c.planet.outputs.rss && !c.planet.outputs.json && c.planet.outputs.opml);
-        assert_eq!(c.feeds[0].display, Display::Excerpt);
+        assert_eq!(c.feeds[0].display, Some(Display::Excerpt));
         let bad = text.replace("json = false", "atom = false");
         assert!(parse(&bad, Path::new("p.toml")).is_err());
     }
@@ -449,7 +517,7 @@ mod tests {
         let text = format!("{MINIMAL}[[feeds]]\nurl = \"https://a.test/f\"\n");
         let c = parse(&text, Path::new("p.toml")).unwrap();
         let f = &c.feeds[0];
-        assert!(f.enabled && !f.ignore_dates && f.display == Display::Full);
+        assert!(f.enabled && !f.ignore_dates && c.display_of(f) == Display::Full);
         assert_eq!(c.planet.new_feed_items, 3);
     }
 

@@ -331,9 +331,15 @@ impl Walk<'_> {
         let schema = self.resolve(schema);
         if let Some(choices) = schema.get("oneOf").or_else(|| schema.get("anyOf")) {
             let choices = choices.as_array()?;
+            // An optional choice (`Option<Display>`) is a choice of the choice or null.
             let consts: Vec<&str> = choices
                 .iter()
-                .filter_map(|c| self.resolve(c).get("const").and_then(Value::as_str))
+                .map(|c| self.resolve(c))
+                .flat_map(|c| match c.get("oneOf").or_else(|| c.get("anyOf")) {
+                    Some(Value::Array(inner)) => inner.iter().map(|i| self.resolve(i)).collect(),
+                    _ => vec![c],
+                })
+                .filter_map(|c| c.get("const").and_then(Value::as_str))
                 .collect();
             if choices.iter().any(|c| self.value(v, c, key).is_none()) {
                 return None;
@@ -495,6 +501,28 @@ fn rules(config: &mut Config, lines: &Lines) -> Vec<Problem> {
         matches!(p.link.scheme(), "http" | "https"),
         format!("`link` must be an http(s) URL, not `{}`", p.link),
     );
+    planet_rule(
+        "language",
+        crate::locale::supported(&p.language).is_some(),
+        format!(
+            "`language` must be one of {}, not `{}`",
+            crate::locale::LANGUAGES.join(", "),
+            p.language
+        ),
+    );
+    if crate::locale::time_zone(&p.timezone).is_none() {
+        problems.push(
+            Problem::new(
+                "timezone",
+                format!(
+                    "`timezone` must be an IANA time zone name, not `{}`",
+                    p.timezone
+                ),
+            )
+            .at(lines.of("planet.timezone", 0), planet)
+            .hint("write `UTC` or a name such as `Europe/Paris`, `America/New_York`, `Asia/Tokyo`"),
+        );
+    }
     let (exclude, mut found) = compile(&p.exclude, "planet.exclude", "exclude", planet, lines);
     problems.append(&mut found);
     config.planet.exclude_re = exclude;
@@ -560,6 +588,82 @@ fn rules(config: &mut Config, lines: &Lines) -> Vec<Problem> {
         problems.append(&mut b);
         feed.include_re = include;
         feed.exclude_re = exclude;
+    }
+    problems.extend(topic_rules(config, lines));
+    problems
+}
+
+/// `[[topics]]`: regexes that compile, feeds that are listed, slugs that make file names and
+/// name one topic each.
+fn topic_rules(config: &mut Config, lines: &Lines) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut slugs: HashMap<String, usize> = HashMap::new();
+    let feeds: Vec<(String, Option<String>)> = config
+        .feeds
+        .iter()
+        .map(|f| (f.url.to_string(), f.name.clone()))
+        .collect();
+    for (i, topic) in config.topics.iter_mut().enumerate() {
+        let place = format!("topic `{}`", topic.name);
+        let at = format!("topics.{i}");
+        let line = |key: &str, n: usize| lines.of(&format!("{at}.{key}"), n);
+        let slug = topic.slug();
+        let valid = !slug.is_empty()
+            && slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !valid {
+            let key = if topic.slug.is_some() { "slug" } else { "name" };
+            problems.push(
+                Problem::new(
+                    "slug",
+                    format!("`slug` must be lowercase ASCII letters, digits and `-`, not `{slug}`"),
+                )
+                .at(line(key, 0), &place)
+                .hint("set `slug` to the file name the topic's pages should have"),
+            );
+        } else if let Some(first) = slugs.insert(slug.clone(), i) {
+            let key = if topic.slug.is_some() { "slug" } else { "name" };
+            let also = lines
+                .of(&format!("topics.{first}.name"), 0)
+                .map(|l| format!(" (line {l})"))
+                .unwrap_or_default();
+            problems.push(
+                Problem::new(
+                    "slug",
+                    format!("slug `{slug}` is also the slug of the topic above{also}"),
+                )
+                .at(line(key, 0), &place)
+                .hint("give one of them another `slug`"),
+            );
+        }
+        let (include, mut found) = compile(
+            &topic.include,
+            &format!("{at}.include"),
+            "include",
+            &place,
+            lines,
+        );
+        problems.append(&mut found);
+        topic.include_re = include;
+        topic.feed_urls.clear();
+        for (n, wanted) in topic.feeds.iter().enumerate() {
+            let w = wanted.trim();
+            let found = feeds
+                .iter()
+                .find(|(url, name)| url == w || name.as_deref().is_some_and(|n| n.trim() == w));
+            match found {
+                Some((url, _)) => topic.feed_urls.push(url.clone()),
+                None => problems.push(
+                    Problem::new(
+                        "feeds",
+                        format!("`feeds` names `{w}`, which no `[[feeds]]` table has"),
+                    )
+                    .at(line("feeds", n), &place)
+                    .hint("use a feed's `name` or its `url` as written in `[[feeds]]`"),
+                ),
+            }
+        }
     }
     problems
 }
@@ -683,6 +787,35 @@ mod tests {
                 .any(|p| p.contains("item 1 of `hide` must be a string in quotes, not `1`")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn topics_language_and_timezone_are_checked_with_their_lines() {
+        let text = format!(
+            "{PLANET}language = \"ja\"\ntimezone = \"Mars/Olympus\"\n\
+             [[feeds]]\nurl = \"https://a.test/feed\"\nname = \"Alice\"\n\
+             [[topics]]\nname = \"Rust news\"\ninclude = [\"(\"]\nfeeds = [\"Alice\", \"Bob\"]\ncolour = 1\n\
+             [[topics]]\nname = \"Other\"\nslug = \"rust-news\"\n\
+             [[topics]]\nname = \"Bad\"\nslug = \"Not OK\"\n"
+        );
+        let (config, _, _) = read(&text);
+        let all = problems(&text);
+        let want = [
+            "line 5: `[planet]`: `language` must be one of en, fr, de, es, it, pt, nl, not `ja`",
+            "line 6: `[planet]`: `timezone` must be an IANA time zone name, not `Mars/Olympus`\n  hint: write `UTC` or a name such as `Europe/Paris`, `America/New_York`, `Asia/Tokyo`",
+            "line 12: topic `Rust news`: invalid regex `(` in `include`: unclosed group",
+            "line 13: topic `Rust news`: `feeds` names `Bob`, which no `[[feeds]]` table has\n  hint: use a feed's `name` or its `url` as written in `[[feeds]]`",
+            "line 14: topic `Rust news`: unknown key `colour`",
+            "line 17: topic `Other`: slug `rust-news` is also the slug of the topic above (line 11)\n  hint: give one of them another `slug`",
+            "line 20: topic `Bad`: `slug` must be lowercase ASCII letters, digits and `-`, not `Not OK`\n  hint: set `slug` to the file name the topic's pages should have",
+        ];
+        for w in want {
+            assert!(all.iter().any(|a| a == w), "missing {w:?} in {all:#?}");
+        }
+        assert_eq!(all.len(), want.len(), "{all:#?}");
+        let config = config.unwrap();
+        assert_eq!(config.topics[0].feed_urls, ["https://a.test/feed"]);
+        assert_eq!(config.topics[0].slug(), "rust-news");
     }
 
     #[test]

@@ -222,13 +222,41 @@ fn entry(e: &EntryView) -> atom::Entry {
     }
 }
 
-/// Renders the view as an Atom feed.
+/// Who a feed is: its title, id and links. The planet's own feed is the planet; a topic's is
+/// the topic, with an id and a self link of its own.
+#[derive(Debug, Clone)]
+pub struct Head {
+    /// The feed's title.
+    pub title: String,
+    /// Its id (an absolute URL).
+    pub id: String,
+    /// The page that shows the same entries.
+    pub alternate: String,
+    /// Where the feed itself is published.
+    pub self_link: String,
+}
+
+/// Renders the view as the planet's Atom feed.
 pub fn render(view: &View) -> Result<Vec<u8>, Error> {
+    let p = &view.planet;
+    render_as(
+        view,
+        &Head {
+            title: p.name.clone(),
+            id: p.link.clone(),
+            alternate: p.link.clone(),
+            self_link: p.atom_url.clone(),
+        },
+    )
+}
+
+/// Renders the view's entries as the Atom feed `head` names.
+pub fn render_as(view: &View, head: &Head) -> Result<Vec<u8>, Error> {
     let p = &view.planet;
     let entries = view.entries.iter().map(entry).collect();
     let feed = atom::Feed {
-        title: text(&p.name),
-        id: p.link.clone(),
+        title: text(&head.title),
+        id: head.id.clone(),
         updated: date(&view.updated),
         subtitle: p.description.as_deref().map(text),
         authors: vec![atom::Person {
@@ -242,8 +270,8 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
             ..Default::default()
         }),
         links: vec![
-            link(&p.link, "alternate", Some("text/html")),
-            link(&p.atom_url, "self", Some("application/atom+xml")),
+            link(&head.alternate, "alternate", Some("text/html")),
+            link(&head.self_link, "self", Some("application/atom+xml")),
         ],
         lang: Some(p.language.clone()),
         // The theme's square icon, which readers show beside the feed's name.

@@ -14,13 +14,68 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 use super::{Error, View};
+use crate::locale::Locale;
 use crate::text;
 
-/// The embedded templates: (output name, source).
-const TEMPLATES: &[(&str, &str)] = &[(
-    "index.html",
-    include_str!("../../templates/index.html.tera"),
-)];
+/// The embedded templates: (name, source). Names starting with `_` are partials and layouts;
+/// [`LAYOUTS`] are the page types the archive, the sources and the topics are made with; the
+/// others are pages rendered to `output/NAME`.
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "_base.html",
+        include_str!("../../templates/_base.html.tera"),
+    ),
+    (
+        "_entry.html",
+        include_str!("../../templates/_entry.html.tera"),
+    ),
+    (
+        "_days.html",
+        include_str!("../../templates/_days.html.tera"),
+    ),
+    (
+        "_pager.html",
+        include_str!("../../templates/_pager.html.tera"),
+    ),
+    (
+        "_pages.html",
+        include_str!("../../templates/_pages.html.tera"),
+    ),
+    (
+        "index.html",
+        include_str!("../../templates/index.html.tera"),
+    ),
+    (
+        "month.html",
+        include_str!("../../templates/month.html.tera"),
+    ),
+    (
+        "archive.html",
+        include_str!("../../templates/archive.html.tera"),
+    ),
+    (
+        "source.html",
+        include_str!("../../templates/source.html.tera"),
+    ),
+    (
+        "sources.html",
+        include_str!("../../templates/sources.html.tera"),
+    ),
+    (
+        "topic.html",
+        include_str!("../../templates/topic.html.tera"),
+    ),
+];
+
+/// The page types: templates rendered once per month, source or topic, never as a page of
+/// their own.
+pub const LAYOUTS: &[&str] = &[
+    "month.html",
+    "archive.html",
+    "source.html",
+    "sources.html",
+    "topic.html",
+];
 
 /// The embedded static assets: (output name, bytes).
 const ASSETS: &[(&str, &[u8])] = &[
@@ -28,11 +83,23 @@ const ASSETS: &[(&str, &[u8])] = &[
     ("favicon.svg", include_bytes!("../../templates/favicon.svg")),
 ];
 
+/// The theme's word catalogue file: read as data, never copied to the output.
+const WORDS: &str = "words.toml";
+
+/// The stylesheet a theme adds after the default one, when it has one.
+const CUSTOM_CSS: &str = "custom.css";
+
 /// A loaded theme: templates ready to render and assets ready to copy.
 pub struct Theme {
     tera: Tera,
     pages: Vec<String>,
     assets: Vec<(String, Vec<u8>)>,
+    /// The theme's `words.toml`, over the embedded catalogue.
+    pub words: Option<String>,
+    /// Whether the theme has a `custom.css`, linked after `style.css`.
+    pub custom_css: bool,
+    /// A hash of every template, word and asset: a page rendered by another theme is stale.
+    pub fingerprint: u64,
 }
 
 /// Loads the embedded theme, then the operator's overrides from `dir`, if any.
@@ -45,6 +112,7 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
         .iter()
         .map(|(n, b)| (n.to_string(), b.to_vec()))
         .collect();
+    let mut words = None;
     if let Some(dir) = dir {
         let read_err = |e| Error::Read {
             path: dir.to_owned(),
@@ -72,6 +140,8 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
                 let text = std::fs::read_to_string(&path).map_err(read)?;
                 sources.retain(|(n, _)| n != name);
                 sources.push((name.to_owned(), text));
+            } else if file == WORDS {
+                words = Some(std::fs::read_to_string(&path).map_err(read)?);
             } else {
                 let bytes = std::fs::read(&path).map_err(read)?;
                 assets.retain(|(n, _)| n != file);
@@ -79,20 +149,40 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
             }
         }
     }
+    let fingerprint = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        sources.hash(&mut h);
+        assets.hash(&mut h);
+        words.hash(&mut h);
+        h.finish()
+    };
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     tera.set_escape_fn(escape);
     tera.register_filter("demote_headings", demote_headings_filter);
-    let pages: Vec<String> = sources.iter().map(|(n, _)| n.clone()).collect();
+    let pages: Vec<String> = sources
+        .iter()
+        .map(|(n, _)| n.clone())
+        .filter(|n| !n.starts_with('_') && !LAYOUTS.contains(&n.as_str()))
+        .collect();
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| Error::Template {
-            name: pages.join(", "),
+            name: sources
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             source: e,
         })?;
+    let custom_css = assets.iter().any(|(n, _)| n == CUSTOM_CSS);
     Ok(Theme {
         tera,
         pages,
         assets,
+        words,
+        custom_css,
+        fingerprint,
     })
 }
 
@@ -105,6 +195,7 @@ pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
         .iter()
         .map(|(name, text)| (dir.join(format!("{name}.tera")), text.as_bytes()))
         .chain(ASSETS.iter().map(|(name, bytes)| (dir.join(name), *bytes)))
+        .chain([(dir.join(WORDS), crate::locale::CATALOGUE.as_bytes())])
         .collect();
     if !force {
         if let Some((path, _)) = files
@@ -125,6 +216,57 @@ pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
         })?;
     }
     Ok(files.into_iter().map(|(path, _)| path).collect())
+}
+
+impl Theme {
+    /// Gives the templates the planet's language and time zone: the `local_date` filter.
+    pub fn localize(&mut self, locale: &Locale) {
+        self.tera.register_filter(
+            "local_date",
+            LocalDate {
+                locale: locale.clone(),
+            },
+        );
+    }
+
+    /// Renders one page of a page type (or a page) with its context.
+    pub fn page(&self, template: &str, context: &tera::Context) -> Result<Vec<u8>, Error> {
+        let text = self
+            .tera
+            .render(template, context)
+            .map_err(|e| Error::Template {
+                name: template.to_owned(),
+                source: e,
+            })?;
+        // Feeds double-encoded upstream are full of C1 controls, which HTML forbids.
+        Ok(text::publishable(&text).into_owned().into_bytes())
+    }
+}
+
+/// `{{ date | local_date }}`, `{{ date | local_date(format="%-d %B") }}`: an RFC 3339 date in
+/// the planet's time zone and language; the format is strftime's, or a key of the word catalogue
+/// (`day_format`, `time_format`, `datetime_format` by default, `date_format`, `month_format`).
+struct LocalDate {
+    locale: Locale,
+}
+
+impl tera::Filter for LocalDate {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        args: &std::collections::HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        let text = tera::try_get_value!("local_date", "value", String, value);
+        let date = chrono::DateTime::parse_from_rfc3339(&text)
+            .map_err(|e| tera::Error::msg(format!("local_date: `{text}` is not RFC 3339: {e}")))?
+            .with_timezone(&chrono::Utc);
+        let format = match args.get("format") {
+            Some(f) => tera::try_get_value!("local_date", "format", String, f),
+            None => "datetime_format".to_owned(),
+        };
+        let format = self.locale.words.get(&format).cloned().unwrap_or(format);
+        Ok(tera::Value::String(self.locale.format_with(date, &format)))
+    }
 }
 
 /// Demotes the headings inside an entry's (sanitized) HTML so they sit below the entry's own
@@ -194,26 +336,14 @@ fn escape(s: &str) -> String {
 
 /// Renders every page of the theme and returns (output name, bytes) for pages and assets.
 pub fn render(theme: &Theme, view: &View) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    let context = tera::Context::from_serialize(view).map_err(|e| Error::Template {
+    let mut context = tera::Context::from_serialize(view).map_err(|e| Error::Template {
         name: "context".into(),
         source: e,
     })?;
+    context.insert("custom_css", &theme.custom_css);
     let mut out = Vec::new();
     for name in &theme.pages {
-        // Partials (names starting with `_`) are for `{% include %}` only.
-        if name.starts_with('_') {
-            continue;
-        }
-        let text = theme
-            .tera
-            .render(name, &context)
-            .map_err(|e| Error::Template {
-                name: name.clone(),
-                source: e,
-            })?;
-        // Feeds double-encoded upstream are full of C1 controls, which HTML forbids.
-        let text = text::publishable(&text).into_owned();
-        out.push((name.clone(), text.into_bytes()));
+        out.push((name.clone(), theme.page(name, &context)?));
     }
     out.extend(theme.assets.iter().cloned());
     Ok(out)
@@ -279,7 +409,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let theme = dir.path().join("theme");
         let written = export(&theme, false).unwrap();
-        assert_eq!(written.len(), TEMPLATES.len() + ASSETS.len());
+        assert_eq!(
+            written.len(),
+            TEMPLATES.len() + ASSETS.len() + 1,
+            "and the words"
+        );
         for (name, text) in TEMPLATES {
             let path = theme.join(format!("{name}.tera"));
             assert_eq!(std::fs::read_to_string(path).unwrap(), *text, "{name}");

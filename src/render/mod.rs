@@ -11,6 +11,7 @@ pub mod html;
 pub mod json;
 pub mod opml;
 pub mod rss;
+pub mod site;
 
 use std::collections::HashMap;
 
@@ -20,6 +21,7 @@ use serde::Serialize;
 use crate::config::{Config, Display, Outputs};
 use crate::health::{Health, State, Stored};
 use crate::links::{is_web_link, strict_link};
+use crate::locale::Locale;
 use crate::model::{feed_name, EntryDetail, Source, StoredEntry};
 use crate::{sanitize, text};
 
@@ -71,6 +73,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The theme's word catalogue is not valid.
+    #[error("cannot read the theme's words")]
+    Words(#[source] crate::locale::Error),
 }
 
 /// Everything the outputs show.
@@ -80,7 +85,7 @@ pub struct View {
     pub planet: PlanetView,
     /// The selected entries, newest first.
     pub entries: Vec<EntryView>,
-    /// The same entries grouped by day (UTC), newest day first.
+    /// The same entries grouped by day (in the planet's time zone), newest day first.
     pub days: Vec<DayView>,
     /// Every subscription, sorted by name, with its health.
     pub feeds: Vec<FeedView>,
@@ -90,6 +95,15 @@ pub struct View {
     pub generated: String,
     /// `updated` for people, e.g. `27 November 2026, 14:05 UTC`.
     pub updated_text: String,
+    /// When the planet was built, for people (`generated` in the planet's language and zone).
+    pub generated_text: String,
+    /// The word catalogue of the planet's language (`templates/words.toml`).
+    pub words: crate::locale::Words,
+    /// The topics, for the pages' navigation.
+    pub topics: Vec<TopicLink>,
+    /// The path from this page to the output's root (`""`, `"../"`): every link of a page is
+    /// relative, so the output can be browsed from the disk too.
+    pub root: String,
 }
 
 /// The planet's own facts, from `[planet]`.
@@ -107,6 +121,8 @@ pub struct PlanetView {
     pub owner_email: Option<String>,
     /// The page language.
     pub language: String,
+    /// The time zone of the pages' days and times.
+    pub timezone: String,
     /// `planet VERSION`.
     pub generator: String,
     /// The Atom feed's absolute URL.
@@ -117,6 +133,15 @@ pub struct PlanetView {
     pub json_url: Option<String>,
     /// The OPML subscription list's absolute URL, when `outputs.opml` is on.
     pub opml_url: Option<String>,
+}
+
+/// A topic as the navigation links it.
+#[derive(Debug, Clone, Serialize, Hash)]
+pub struct TopicLink {
+    /// Its name.
+    pub name: String,
+    /// Its slug: its pages are `topics/SLUG.html` and `topics/SLUG.xml`.
+    pub slug: String,
 }
 
 /// One entry as shown.
@@ -141,14 +166,15 @@ pub struct EntryView {
     pub updated: String,
     /// The sort date (RFC 3339), as `<time datetime>`.
     pub date: String,
-    /// The sort date for people, e.g. `14:05 UTC`.
+    /// The sort date's time of day for people, in the planet's zone, e.g. `14:05 CET`.
     pub time: String,
     /// The day heading it belongs to, e.g. `Friday, 27 November 2026`.
     pub day: String,
     /// The source feed.
     pub source: SourceView,
     /// How much the page shows: `full`, `excerpt` (then `content` is a short plain-text
-    /// paragraph) or `title` (then `content` is empty). From the feed's `display`.
+    /// paragraph) or `title` (then `content` is empty). From the feed's `display`, else the
+    /// planet's.
     pub display: String,
     /// The feed's avatar (absolute http(s) URL), from its `face`.
     pub face: Option<String>,
@@ -158,7 +184,7 @@ pub struct EntryView {
 }
 
 /// The source of an entry (Atom `source`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct SourceView {
     /// The name shown for the feed.
     pub name: String,
@@ -168,8 +194,11 @@ pub struct SourceView {
     pub link: Option<String>,
     /// The feed's own id, else its URL.
     pub id: String,
-    /// When the feed last changed (RFC 3339), when known.
+    /// When the feed last changed (RFC 3339), when known. Only in `index.html` and the feeds:
+    /// the archive's pages would change with every fetch.
     pub updated: Option<String>,
+    /// Its page, from the output's root (`sources/SLUG.html`), when it is subscribed.
+    pub page: Option<String>,
 }
 
 /// A day of entries.
@@ -183,8 +212,8 @@ pub struct DayView {
     pub entries: Vec<EntryView>,
 }
 
-/// A subscription as shown in the sidebar.
-#[derive(Debug, Clone, Serialize)]
+/// A subscription as the sidebar and its page show it.
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct FeedView {
     /// The name: configured, else the feed's title, else its host.
     pub name: String,
@@ -192,14 +221,25 @@ pub struct FeedView {
     pub url: String,
     /// The blog's home page, only when http(s).
     pub link: Option<String>,
+    /// Its page, from the output's root: `sources/SLUG.html`.
+    pub page: String,
     /// Its health in one word: `new`, `ok`, `quiet`, `failing`, `moved` or `gone`.
     pub state: &'static str,
+    /// The same in the planet's language (`state_…` of the word catalogue).
+    pub state_text: String,
     /// Whether the last fetches failed.
     pub failing: bool,
     /// Whether it has gone quiet: read, but no entry for `stale_days` (or none at all).
     pub quiet: bool,
     /// The date of its newest entry (RFC 3339), when it has one.
     pub last_entry: Option<String>,
+    /// The day it was last read successfully (`YYYY-MM-DD`, in the planet's time zone), when
+    /// it has been: a day, not a time, so its page does not change with every run.
+    pub last_success: Option<String>,
+    /// The same day for people, e.g. `3 December 2026`.
+    pub last_success_text: Option<String>,
+    /// How many of its entries the cache keeps.
+    pub entries: u64,
     /// Why it is marked, in words for readers (never the operator's error detail, which stays
     /// in `planet status`): "could not be read since 3 December 2026".
     pub note: Option<String>,
@@ -229,8 +269,8 @@ pub fn excerpt(html: &str) -> String {
 /// The note readers see beside a marked feed: plain words and a date, no error detail. The
 /// date has no time of day and no count of days, so the page does not change every run while
 /// nothing else does.
-fn note(health: &Health) -> Option<String> {
-    let day = |d: DateTime<Utc>| d.format("%-d %B %Y").to_string();
+fn note(health: &Health, locale: &Locale) -> Option<String> {
+    let day = |d: DateTime<Utc>| locale.format(d, "date_format");
     match health.state() {
         State::Failing | State::Gone => Some(
             match health
@@ -239,13 +279,13 @@ fn note(health: &Health) -> Option<String> {
                 .and_then(|f| f.since)
                 .or(health.last_success)
             {
-                Some(since) => format!("this feed could not be read since {}", day(since)),
-                None => "this feed could not be read".to_owned(),
+                Some(since) => locale.fill("note_failing_since", "date", &day(since)),
+                None => locale.word("note_failing"),
             },
         ),
         State::Quiet => Some(match health.newest_entry {
-            Some(d) => format!("no new entry since {}", day(d)),
-            None => "this feed has no entries".to_owned(),
+            Some(d) => locale.fill("note_quiet_since", "date", &day(d)),
+            None => locale.word("note_empty"),
         }),
         State::New | State::Ok | State::Moved => None,
     }
@@ -260,140 +300,246 @@ fn rfc3339(d: DateTime<Utc>) -> String {
     d.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Builds the view. `entries` must already be selected and sanitized.
-pub fn build(
-    config: &Config,
-    entries: &[StoredEntry],
-    sources: &[Source],
-    stored: &HashMap<String, Stored>,
-    now: DateTime<Utc>,
-) -> View {
-    let p = &config.planet;
-    let mut link = p.link.to_string();
-    if !link.ends_with('/') {
-        link.push('/');
-    }
-    // Indexed once: the sidebar looks up every feed, and a linear search per feed is quadratic
-    // at thousands of feeds.
+/// The subscribed feeds' slugs, by URL: from each enabled feed's name, ASCII, and unique in
+/// the order of `planet.toml` (the first keeps the plain slug, the next get `-2`, `-3`), so they
+/// stay the same from run to run while the names do.
+pub fn source_slugs(config: &Config, sources: &[Source]) -> HashMap<String, String> {
     let by_url: HashMap<&str, &Source> = sources.iter().map(|s| (s.url.as_str(), s)).collect();
-    let feeds_by_url: HashMap<&str, &crate::config::FeedConfig> =
-        config.feeds.iter().map(|f| (f.url.as_str(), f)).collect();
-    let source_of = |url: &str| by_url.get(url).copied();
-    let feed_config = |url: &str| feeds_by_url.get(url).copied();
-    let configured_name = |url: &str| feed_config(url).and_then(|f| f.name.as_deref());
-    // The operator's `link` wins over the feed's own home page.
-    let site_link = |url: &str, src: Option<&Source>| {
-        feed_config(url)
-            .and_then(|f| f.link.as_ref().map(|l| l.to_string()))
-            .or_else(|| src.and_then(|s| s.meta.site_link.clone()))
-            .filter(|l| is_web_link(l))
-            .map(|l| strict_link(&l))
-    };
-    let entry_views: Vec<EntryView> = entries
-        .iter()
-        .map(|s| {
-            let src = source_of(&s.feed_url);
-            let name = feed_name(configured_name(&s.feed_url), src, &s.feed_url);
-            let e = &s.entry;
-            // A date still in the future is a feed's mistake: show when we first saw it instead.
-            let past = |d: DateTime<Utc>| if d > now { s.sort_date } else { d };
-            let published = e.published.map(past);
-            let updated = e.updated.map(past).or(published).unwrap_or(s.first_seen);
-            let feed = feed_config(&s.feed_url);
-            let display = feed.map(|f| f.display).unwrap_or_default();
-            EntryView {
-                id: e.id.clone(),
-                title: e.title.clone(),
-                link: e
-                    .link
-                    .as_deref()
-                    .filter(|l| is_web_link(l))
-                    .map(strict_link),
-                content: match display {
-                    Display::Full => e.content.clone(),
-                    Display::Excerpt => excerpt(&e.content),
-                    Display::Title => String::new(),
-                },
-                display: display.as_str().to_owned(),
-                face: feed
-                    .and_then(|f| f.face.as_deref())
-                    .and_then(|face| crate::config::face_url(&p.link, face))
-                    .map(|u| u.to_string()),
-                author: e.author.clone().unwrap_or_else(|| name.clone()),
-                categories: e.categories.clone(),
-                published: published.map(rfc3339),
-                updated: rfc3339(updated),
-                date: rfc3339(s.sort_date),
-                time: s.sort_date.format("%H:%M UTC").to_string(),
-                day: s.sort_date.format("%A, %-d %B %Y").to_string(),
-                source: SourceView {
-                    link: site_link(&s.feed_url, src),
-                    id: src
-                        .and_then(|s| s.meta.feed_id.clone())
-                        .unwrap_or_else(|| s.feed_url.clone()),
-                    updated: src.and_then(|s| s.meta.updated).map(rfc3339),
-                    url: s.feed_url.clone(),
-                    name,
-                },
-                detail: {
-                    // An author who asked to be linked, not copied, is not copied in a summary
-                    // either: the excerpt (or nothing) stands in `content`.
-                    let mut detail = e.detail.clone();
-                    if display != Display::Full {
-                        detail.summary = None;
-                        // The excerpt in `content` is this entry's only text now, wherever
-                        // the full text came from (an RSS description is a summary).
-                        detail.content_from_summary = false;
-                    }
-                    detail
-                },
-            }
-        })
-        .collect();
-    let mut days: Vec<DayView> = Vec::new();
-    for (e, s) in entry_views.iter().zip(entries) {
-        match days.last_mut() {
-            Some(d) if d.day == e.day => d.entries.push(e.clone()),
-            _ => days.push(DayView {
-                day: e.day.clone(),
-                date: s.sort_date.format("%Y-%m-%d").to_string(),
-                entries: vec![e.clone()],
-            }),
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // Reserved: the subscriptions page itself.
+    taken.insert("index".to_owned());
+    let mut slugs = HashMap::new();
+    for f in config.feeds.iter().filter(|f| f.enabled) {
+        let url = f.url.as_str();
+        let name = feed_name(f.name.as_deref(), by_url.get(url).copied(), url);
+        let mut base = slug::slugify(&name);
+        if base.is_empty() {
+            base = "feed".to_owned();
+        }
+        let mut slug = base.clone();
+        let mut n = 2;
+        while !taken.insert(slug.clone()) {
+            slug = format!("{base}-{n}");
+            n += 1;
+        }
+        slugs.insert(url.to_owned(), slug);
+    }
+    slugs
+}
+
+/// Makes the views of entries and feeds: the facts of the config and the cache, indexed once
+/// (the sidebar and the archive look up every feed, and a linear search per feed is quadratic
+/// at thousands of feeds).
+pub struct Maker<'a> {
+    config: &'a Config,
+    locale: &'a Locale,
+    now: DateTime<Utc>,
+    by_url: HashMap<&'a str, &'a Source>,
+    feeds_by_url: HashMap<&'a str, &'a crate::config::FeedConfig>,
+    slugs: HashMap<String, String>,
+    stored: &'a HashMap<String, Stored>,
+}
+
+impl<'a> Maker<'a> {
+    /// A maker over the config and what the cache knows of the feeds, at `now`.
+    pub fn new(
+        config: &'a Config,
+        sources: &'a [Source],
+        stored: &'a HashMap<String, Stored>,
+        locale: &'a Locale,
+        now: DateTime<Utc>,
+    ) -> Maker<'a> {
+        Maker {
+            config,
+            locale,
+            now,
+            by_url: sources.iter().map(|s| (s.url.as_str(), s)).collect(),
+            feeds_by_url: config.feeds.iter().map(|f| (f.url.as_str(), f)).collect(),
+            slugs: source_slugs(config, sources),
+            stored,
         }
     }
-    let mut feeds: Vec<FeedView> = config
-        .feeds
-        .iter()
-        .filter(|f| f.enabled)
-        .map(|f| {
-            let url = f.url.as_str();
-            let src = source_of(url);
-            let stored = stored.get(url).copied().unwrap_or_default();
-            let health = Health::of(src, stored, true, p.stale_days, now);
-            FeedView {
-                name: feed_name(f.name.as_deref(), src, url),
-                url: url.to_owned(),
-                link: site_link(url, src),
-                state: health.state().as_str(),
-                failing: health.failing.is_some(),
-                quiet: health.quiet,
-                last_entry: health.newest_entry.map(rfc3339),
-                note: note(&health),
+
+    /// The planet's link, ending in `/`.
+    pub fn link(&self) -> String {
+        planet_link(self.config)
+    }
+
+    /// The locale the views are made in.
+    pub fn locale(&self) -> &Locale {
+        self.locale
+    }
+
+    /// The slug of a subscribed feed's page.
+    pub fn slug(&self, url: &str) -> Option<&str> {
+        self.slugs.get(url).map(String::as_str)
+    }
+
+    fn feed_config(&self, url: &str) -> Option<&'a crate::config::FeedConfig> {
+        self.feeds_by_url.get(url).copied()
+    }
+
+    /// The operator's `link` wins over the feed's own home page.
+    fn site_link(&self, url: &str) -> Option<String> {
+        self.feed_config(url)
+            .and_then(|f| f.link.as_ref().map(|l| l.to_string()))
+            .or_else(|| self.by_url.get(url).and_then(|s| s.meta.site_link.clone()))
+            .filter(|l| is_web_link(l))
+            .map(|l| strict_link(&l))
+    }
+
+    /// The source view of a feed, as its entries carry it.
+    pub fn source(&self, url: &str) -> SourceView {
+        let src = self.by_url.get(url).copied();
+        let configured = self.feed_config(url).and_then(|f| f.name.as_deref());
+        SourceView {
+            name: feed_name(configured, src, url),
+            link: self.site_link(url),
+            id: src
+                .and_then(|s| s.meta.feed_id.clone())
+                .unwrap_or_else(|| url.to_owned()),
+            updated: src.and_then(|s| s.meta.updated).map(rfc3339),
+            url: url.to_owned(),
+            page: self.slug(url).map(|s| format!("sources/{s}.html")),
+        }
+    }
+
+    /// How a feed's entries are shown.
+    pub fn display(&self, url: &str) -> Display {
+        self.feed_config(url)
+            .map(|f| self.config.display_of(f))
+            .unwrap_or_default()
+    }
+
+    /// The avatar of a feed, when it has one.
+    pub fn face(&self, url: &str) -> Option<String> {
+        self.feed_config(url)
+            .and_then(|f| f.face.as_deref())
+            .and_then(|face| crate::config::face_url(&self.config.planet.link, face))
+            .map(|u| u.to_string())
+    }
+
+    /// The view of one entry, whose content is already sanitized.
+    pub fn entry(&self, s: &StoredEntry, source: &SourceView) -> EntryView {
+        let e = &s.entry;
+        // A date still in the future is a feed's mistake: show when we first saw it instead.
+        let past = |d: DateTime<Utc>| if d > self.now { s.sort_date } else { d };
+        let published = e.published.map(past);
+        let updated = e.updated.map(past).or(published).unwrap_or(s.first_seen);
+        let display = self.display(&s.feed_url);
+        EntryView {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            link: e
+                .link
+                .as_deref()
+                .filter(|l| is_web_link(l))
+                .map(strict_link),
+            content: match display {
+                Display::Full => e.content.clone(),
+                Display::Excerpt => excerpt(&e.content),
+                Display::Title => String::new(),
+            },
+            display: display.as_str().to_owned(),
+            face: self.face(&s.feed_url),
+            author: e.author.clone().unwrap_or_else(|| source.name.clone()),
+            categories: e.categories.clone(),
+            published: published.map(rfc3339),
+            updated: rfc3339(updated),
+            date: rfc3339(s.sort_date),
+            time: self.locale.format(s.sort_date, "time_format"),
+            day: self.locale.format(s.sort_date, "day_format"),
+            source: source.clone(),
+            detail: {
+                // An author who asked to be linked, not copied, is not copied in a summary
+                // either: the excerpt (or nothing) stands in `content`.
+                let mut detail = e.detail.clone();
+                if display != Display::Full {
+                    detail.summary = None;
+                    // The excerpt in `content` is this entry's only text now, wherever
+                    // the full text came from (an RSS description is a summary).
+                    detail.content_from_summary = false;
+                }
+                detail
+            },
+        }
+    }
+
+    /// The views of entries, newest first, with each feed's source view made once.
+    pub fn entries(&self, entries: &[StoredEntry]) -> Vec<EntryView> {
+        let mut sources: HashMap<&str, SourceView> = HashMap::new();
+        entries
+            .iter()
+            .map(|s| {
+                let source = sources
+                    .entry(s.feed_url.as_str())
+                    .or_insert_with(|| self.source(&s.feed_url));
+                self.entry(s, source)
+            })
+            .collect()
+    }
+
+    /// Entries grouped by the planet's local day, in their order.
+    pub fn days(&self, views: &[EntryView], entries: &[StoredEntry]) -> Vec<DayView> {
+        let mut days: Vec<DayView> = Vec::new();
+        for (e, s) in views.iter().zip(entries) {
+            match days.last_mut() {
+                Some(d) if d.day == e.day => d.entries.push(e.clone()),
+                _ => days.push(DayView {
+                    day: e.day.clone(),
+                    date: self.locale.day_key(s.sort_date),
+                    entries: vec![e.clone()],
+                }),
             }
-        })
-        .collect();
-    feeds.sort_by_key(|f| f.name.to_lowercase());
-    let updated = entry_views
-        .iter()
-        .map(|e| e.updated.clone())
-        .max()
-        .unwrap_or_else(|| rfc3339(chrono::DateTime::<Utc>::UNIX_EPOCH));
-    let updated_text = DateTime::parse_from_rfc3339(&updated)
-        .map(|d| d.format("%-d %B %Y, %H:%M UTC").to_string())
-        .unwrap_or_else(|_| updated.clone());
-    let optional = |on: bool, file: &str| on.then(|| format!("{link}{file}"));
-    View {
-        planet: PlanetView {
+        }
+        days
+    }
+
+    /// The view of a subscription, with its health in words.
+    pub fn feed(&self, f: &crate::config::FeedConfig) -> FeedView {
+        let url = f.url.as_str();
+        let src = self.by_url.get(url).copied();
+        let stored = self.stored.get(url).copied().unwrap_or_default();
+        let health = Health::of(src, stored, true, self.config.planet.stale_days, self.now);
+        let state = health.state();
+        FeedView {
+            name: feed_name(f.name.as_deref(), src, url),
+            url: url.to_owned(),
+            link: self.site_link(url),
+            page: format!("sources/{}.html", self.slug(url).unwrap_or("index")),
+            state: state.as_str(),
+            state_text: self.locale.word(&format!("state_{}", state.as_str())),
+            failing: health.failing.is_some(),
+            quiet: health.quiet,
+            last_entry: health.newest_entry.map(rfc3339),
+            last_success: health.last_success.map(|d| self.locale.day_key(d)),
+            last_success_text: health
+                .last_success
+                .map(|d| self.locale.format(d, "date_format")),
+            entries: health.entries,
+            note: note(&health, self.locale),
+        }
+    }
+
+    /// Every enabled subscription, sorted by name.
+    pub fn feeds(&self) -> Vec<FeedView> {
+        let mut feeds: Vec<FeedView> = self
+            .config
+            .feeds
+            .iter()
+            .filter(|f| f.enabled)
+            .map(|f| self.feed(f))
+            .collect();
+        feeds.sort_by_key(|f| f.name.to_lowercase());
+        feeds
+    }
+
+    /// The planet's own facts.
+    pub fn planet(&self) -> PlanetView {
+        let p = &self.config.planet;
+        let link = planet_link(self.config);
+        let optional = |on: bool, file: &str| on.then(|| format!("{link}{file}"));
+        PlanetView {
             name: p.name.clone(),
             description: p.description.clone(),
             atom_url: format!("{link}atom.xml"),
@@ -404,15 +550,72 @@ pub fn build(
             owner_name: p.owner_name.clone(),
             owner_email: p.owner_email.clone(),
             language: p.language.clone(),
+            timezone: p.timezone.clone(),
             generator: format!("planet {}", env!("CARGO_PKG_VERSION")),
-        },
-        entries: entry_views,
-        days,
-        feeds,
-        updated,
-        generated: rfc3339(now),
-        updated_text,
+        }
     }
+
+    /// The topics, for the navigation.
+    pub fn topics(&self) -> Vec<TopicLink> {
+        self.config
+            .topics
+            .iter()
+            .map(|t| TopicLink {
+                name: t.name.clone(),
+                slug: t.slug(),
+            })
+            .collect()
+    }
+
+    /// The front page's view of `entries` (selected and sanitized).
+    pub fn view(&self, entries: &[StoredEntry]) -> View {
+        let views = self.entries(entries);
+        let days = self.days(&views, entries);
+        let updated = views
+            .iter()
+            .map(|e| e.updated.clone())
+            .max()
+            .unwrap_or_else(|| rfc3339(chrono::DateTime::<Utc>::UNIX_EPOCH));
+        let updated_text = DateTime::parse_from_rfc3339(&updated)
+            .map(|d| self.locale.format(d.with_timezone(&Utc), "datetime_format"))
+            .unwrap_or_else(|_| updated.clone());
+        View {
+            planet: self.planet(),
+            entries: views,
+            days,
+            feeds: self.feeds(),
+            updated,
+            generated: rfc3339(self.now),
+            generated_text: self.locale.format(self.now, "datetime_format"),
+            updated_text,
+            words: self.locale.words.clone(),
+            topics: self.topics(),
+            root: String::new(),
+        }
+    }
+}
+
+/// The planet's link, ending in `/`.
+pub fn planet_link(config: &Config) -> String {
+    let mut link = config.planet.link.to_string();
+    if !link.ends_with('/') {
+        link.push('/');
+    }
+    link
+}
+
+/// Builds the view in the planet's language and time zone, with the embedded words.
+/// `entries` must already be selected and sanitized.
+pub fn build(
+    config: &Config,
+    entries: &[StoredEntry],
+    sources: &[Source],
+    stored: &HashMap<String, Stored>,
+    now: DateTime<Utc>,
+) -> View {
+    let locale = Locale::new(&config.planet.language, config.planet.tz(), None)
+        .unwrap_or_else(|_| Locale::english());
+    Maker::new(config, sources, stored, &locale, now).view(entries)
 }
 
 /// Every output the config asks for, and the optional ones it turned off.

@@ -482,7 +482,7 @@ impl Store {
                 base = excluded.base, published = excluded.published, updated = excluded.updated,
                 categories = excluded.categories,
                 sort_date = CASE WHEN ?15 THEN excluded.sort_date ELSE entries.sort_date END,
-                detail = excluded.detail, in_feed = 1
+                detail = excluded.detail, in_feed = 1, revision = entries.revision + 1
              WHERE entries.in_feed = 0
                 OR link IS NOT excluded.link OR title IS NOT excluded.title
                 OR author IS NOT excluded.author OR content IS NOT excluded.content
@@ -531,32 +531,76 @@ impl Store {
              FROM entries INDEXED BY entries_by_date WHERE backlog = 0
              ORDER BY sort_date DESC, feed_url, id LIMIT ?1 OFFSET ?2",
         )?;
-        let rows = stmt.query_map(params![limit as i64, offset as i64], |r| {
-            let categories: String = r.get(10)?;
-            let kind: String = r.get(6)?;
-            let detail: String = r.get(13)?;
-            let content: String = r.get(5)?;
-            Ok(StoredEntry {
-                feed_url: r.get(0)?,
-                entry: Entry {
-                    id: r.get(1)?,
-                    link: r.get(2)?,
-                    title: r.get(3)?,
-                    author: r.get(4)?,
-                    content: content.clone(),
-                    content_kind: TextKind::from_stored(&kind),
-                    base: r.get(7)?,
-                    published: time(r.get(8)?),
-                    updated: time(r.get(9)?),
-                    categories: serde_json::from_str(&categories).unwrap_or_default(),
-                    // A detail this version cannot read only costs fidelity, never the entry.
-                    detail: unpack_detail(&detail, &content),
+        let rows = stmt.query_map(params![limit as i64, offset as i64], stored_entry)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every entry that may be shown (not back-catalogue), newest first (ties by feed and id),
+    /// without its details, its title or its content (unless `with_content`, for the regex
+    /// rules): the archive's first pass. Read from the `entries_by_feed` index alone, so 100,000
+    /// entries cost their dates and links, not their text.
+    pub fn light(&self, with_content: bool) -> Result<Vec<Light>, Error> {
+        let (title, content, index) = if with_content {
+            ("title", "content", "")
+        } else {
+            ("''", "''", "INDEXED BY entries_by_feed")
+        };
+        let mut stmt =
+            self.conn.prepare(&format!(
+            "SELECT rowid, feed_url, id, link, {title}, {content}, categories, published, updated,
+                    first_seen, sort_date, revision, {kind}
+             FROM entries {index} WHERE backlog = 0",
+            kind = if with_content { "content_kind" } else { "'html'" },
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            let categories: String = r.get(6)?;
+            let kind: String = r.get(12)?;
+            Ok(Light {
+                row: r.get(0)?,
+                revision: r.get(11)?,
+                stored: StoredEntry {
+                    feed_url: r.get(1)?,
+                    entry: Entry {
+                        id: r.get(2)?,
+                        link: r.get(3)?,
+                        title: r.get(4)?,
+                        author: None,
+                        content: r.get(5)?,
+                        content_kind: TextKind::from_stored(&kind),
+                        base: None,
+                        published: time(r.get(7)?),
+                        updated: time(r.get(8)?),
+                        categories: serde_json::from_str(&categories).unwrap_or_default(),
+                        detail: EntryDetail::default(),
+                    },
+                    first_seen: time(Some(r.get(9)?)).unwrap_or_default(),
+                    sort_date: time(Some(r.get(10)?)).unwrap_or_default(),
                 },
-                first_seen: time(Some(r.get(11)?)).unwrap_or_default(),
-                sort_date: time(Some(r.get(12)?)).unwrap_or_default(),
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut all: Vec<Light> = rows.collect::<Result<_, _>>()?;
+        all.sort_by(|a, b| {
+            let (a, b) = (&a.stored, &b.stored);
+            b.sort_date
+                .cmp(&a.sort_date)
+                .then_with(|| a.feed_url.cmp(&b.feed_url))
+                .then_with(|| a.entry.id.cmp(&b.entry.id))
+        });
+        Ok(all)
+    }
+
+    /// The entries of these rows, whole, in the order asked (rows no longer stored are left out).
+    pub fn by_rows(&self, rows: &[i64]) -> Result<Vec<StoredEntry>, Error> {
+        let ids = serde_json::to_string(rows).unwrap_or_else(|_| "[]".into());
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT feed_url, id, link, title, author, content, content_kind, base, published,
+                    updated, categories, first_seen, sort_date, detail, rowid
+             FROM entries WHERE rowid IN (SELECT value FROM json_each(?1))",
+        )?;
+        let mut found: HashMap<i64, StoredEntry> = stmt
+            .query_map([ids], |r| Ok((r.get(14)?, stored_entry(r)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows.iter().filter_map(|r| found.remove(r)).collect())
     }
 
     /// Marks every entry of a feed but its newest `visible` as back-catalogue: stored as already
@@ -571,6 +615,47 @@ impl Store {
             )?
             .execute(params![feed_url, visible as i64])?)
     }
+}
+
+/// An entry read by [`Store::each_entry`]: where it is stored and how often it changed, with
+/// every field but its details (and its content, unless asked for).
+#[derive(Debug, Clone)]
+pub struct Light {
+    /// Its row in the cache, to read it whole later ([`Store::by_rows`]).
+    pub row: i64,
+    /// How many times it changed since it was first stored.
+    pub revision: i64,
+    /// The entry, without details.
+    pub stored: StoredEntry,
+}
+
+/// A whole entry from a row of `feed_url, id, link, title, author, content, content_kind,
+/// base, published, updated, categories, first_seen, sort_date, detail`.
+fn stored_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEntry> {
+    let categories: String = r.get(10)?;
+    let kind: String = r.get(6)?;
+    let detail: String = r.get(13)?;
+    let content: String = r.get(5)?;
+    // A detail this version cannot read only costs fidelity, never the entry.
+    let detail = unpack_detail(&detail, &content);
+    Ok(StoredEntry {
+        feed_url: r.get(0)?,
+        entry: Entry {
+            id: r.get(1)?,
+            link: r.get(2)?,
+            title: r.get(3)?,
+            author: r.get(4)?,
+            content,
+            content_kind: TextKind::from_stored(&kind),
+            base: r.get(7)?,
+            published: time(r.get(8)?),
+            updated: time(r.get(9)?),
+            categories: serde_json::from_str(&categories).unwrap_or_default(),
+            detail,
+        },
+        first_seen: time(Some(r.get(11)?)).unwrap_or_default(),
+        sort_date: time(Some(r.get(12)?)).unwrap_or_default(),
+    })
 }
 
 fn time(t: Option<i64>) -> Option<DateTime<Utc>> {

@@ -78,6 +78,17 @@ CREATE INDEX entries_by_date ON entries (sort_date DESC);
     r#"
 ALTER TABLE feeds ADD COLUMN failing_since INTEGER;
 "#,
+    // Counts an entry's changes, so a page can tell its entries changed without reading them;
+    // and the archive's pass reads every kept entry's dates, links and revision from an index
+    // of its own, without the row: a row's later columns sit behind its content, and reading
+    // them read every entry's text. It starts with the feed, as the index it replaces did, so
+    // a feed's new entries land together.
+    r#"
+ALTER TABLE entries ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+DROP INDEX entries_by_feed_date;
+CREATE INDEX entries_by_feed ON entries (feed_url, sort_date, id, link, categories, published,
+    updated, first_seen, revision, backlog);
+"#,
 ];
 
 /// Applies the migrations this cache has not had yet, each in its own transaction.

@@ -19,6 +19,7 @@ mod serve;
 // Shared with `tests/judges`, which uses more of it.
 #[allow(dead_code)]
 mod planets;
+mod readers;
 // Shared with the benchmark, which uses more of it.
 #[path = "../support/server.rs"]
 mod server;

@@ -347,6 +347,18 @@ fn url_problem(tag: &str, attr: &str, u: &str, page: bool) -> Option<&'static st
         {
             None
         }
+        // The theme's own pages, relative so the output can be browsed from the disk: a path
+        // of plain characters, which no browser reads as a scheme or another host.
+        Err(_)
+            if page
+                && !u.starts_with("//")
+                && !u.is_empty()
+                && u.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-' | '_' | '#')
+                }) =>
+        {
+            None
+        }
         Err(_) => Some("not an absolute URL"),
     }
 }

@@ -118,3 +118,19 @@ fn whole_corpus_publishes_a_valid_page() {
     };
     assert_valid_page(&feeds_in(&dir));
 }
+
+#[test]
+fn every_page_type_has_zero_nu_checker_errors() {
+    let Some((java, jar)) = vnu() else { return };
+    for language in ["en", "fr"] {
+        let (_server, planet) = crate::layout::published_with_pages(language);
+        for page in crate::layout::page_types(&planet) {
+            let errors = nu_errors(&java, &jar, &planet.out_path(&page));
+            assert!(
+                errors.is_empty(),
+                "the Nu checker found {} errors in {page} ({language}): {errors:#?}",
+                errors.len()
+            );
+        }
+    }
+}

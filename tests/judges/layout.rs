@@ -11,14 +11,12 @@ use serde_json::{json, Value};
 use crate::browser::Browser;
 use crate::planets::published;
 use crate::server::{Route, Server};
-use crate::support::Planet;
+use crate::support::{at, files_under, Planet};
 use crate::tools::{axe, chromium};
 
 /// Serves `output/` under `/site/` from the test server, as a web host would.
 fn serve_output(server: &Server, planet: &Planet) {
-    for e in std::fs::read_dir(planet.dir.path().join("output")).unwrap() {
-        let e = e.unwrap();
-        let name = e.file_name().to_string_lossy().into_owned();
+    for (name, path) in files_under(&planet.dir.path().join("output")) {
         let ct = match name.rsplit('.').next() {
             Some("html") => "text/html; charset=utf-8",
             Some("css") => "text/css",
@@ -28,7 +26,7 @@ fn serve_output(server: &Server, planet: &Planet) {
         };
         server.set(
             &format!("/site/{name}"),
-            Route::ok(ct, std::fs::read(e.path()).unwrap()),
+            Route::ok(ct, std::fs::read(&path).unwrap()),
         );
     }
 }
@@ -206,4 +204,88 @@ fn page_fits_phones_and_desktops_and_loads_every_resource() {
         shots.push(browser.screenshot(&page, &artifacts.join(name)));
     }
     eprintln!("screenshots: {shots:?}");
+}
+
+/// A planet with every page type: the fixture planet, a topic, in `language`.
+pub fn published_with_pages(language: &str) -> (Server, Planet) {
+    let (server, planet) = published();
+    let text = std::fs::read_to_string(&planet.config).unwrap();
+    let text = text.replacen(
+        "[planet]\n",
+        &format!("[planet]\nlanguage = \"{language}\"\ntimezone = \"Europe/Paris\"\n"),
+        1,
+    ) + "[[topics]]\nname = \"Everything & more\"\ninclude = [\".\"]\n";
+    let text = text.replace("items_per_page = 1000", "items_per_page = 20");
+    planet.write_config(&text);
+    planet.render_at(at(1));
+    (server, planet)
+}
+
+/// One page of each type, by its path in `output/`.
+pub fn page_types(planet: &Planet) -> Vec<String> {
+    let files: Vec<String> = files_under(&planet.dir.path().join("output"))
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let first = |prefix: &str| {
+        files
+            .iter()
+            .find(|n| n.starts_with(prefix) && n.ends_with(".html") && !n.ends_with("index.html"))
+            .cloned()
+            .unwrap_or_else(|| panic!("no page under {prefix}: {files:?}"))
+    };
+    vec![
+        "index.html".to_owned(),
+        "archive/index.html".to_owned(),
+        first("archive/"),
+        "sources/index.html".to_owned(),
+        first("sources/"),
+        first("topics/"),
+    ]
+}
+
+#[test]
+fn every_page_type_has_zero_axe_violations() {
+    let Some(chromium) = chromium() else { return };
+    let Some(axe) = axe() else { return };
+    let (server, planet) = published_with_pages("fr");
+    serve_output(&server, &planet);
+    let mut browser = Browser::launch(&chromium);
+    let page = browser.new_page();
+    browser.call(Some(&page), "Page.enable", json!({}));
+    for path in page_types(&planet) {
+        for width in [375, 1280] {
+            browser.call(
+                Some(&page),
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600 }),
+            );
+            browser.events.clear();
+            let url = server.url(&format!("/site/{path}"));
+            browser.call(Some(&page), "Page.navigate", json!({ "url": url }));
+            browser.wait_for("Page.loadEventFired");
+            let wide = browser.eval(
+                &page,
+                "document.documentElement.scrollWidth <= window.innerWidth",
+            );
+            assert_eq!(wide, json!(true), "{path} overflows at {width} px");
+            browser.eval(&page, &axe);
+            let violations = browser.eval(
+                &page,
+                r#"axe.run({ exclude: [['.content']] }, {
+                    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+                    resultTypes: ['violations'],
+                }).then(r => JSON.stringify(r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+                }))))"#,
+            );
+            let violations: Value = serde_json::from_str(violations.as_str().unwrap()).unwrap();
+            assert_eq!(
+                violations,
+                json!([]),
+                "axe-core finds violations in {path} at {width} px"
+            );
+        }
+    }
 }

@@ -1,0 +1,481 @@
+//! The pages beyond the front page: the archive, a page per source, the subscriptions page, a
+//! page and a feed per topic, and the sitemap.
+//!
+//! Takes the [`Catalogue`] (every entry the rules keep, newest first, as light rows: where it is
+//! stored, its feed, its dates, a stamp of its revision) and plans the pages ([`plan`]): a page
+//! per month of the planet's calendar (`archive/YYYY/MM.html`), the archive's index, a page per
+//! subscribed feed (`sources/SLUG.html`), the subscriptions page, and per topic its newest
+//! entries (`topics/SLUG.html` and `.xml`). Long lists are cut into pages of `items_per_page`
+//! counted from the oldest entry, so a new entry changes the newest page alone and older pages
+//! keep their bytes and names (`MM-1.html` is a month's oldest page, `MM.html` its newest).
+//!
+//! Each page has a fingerprint: a hash of everything it shows but the entries' text (the theme,
+//! the words, its navigation, its entries' rows and revisions, their feeds' names). [`render`]
+//! renders only the pages whose fingerprint the caller does not already have published, reading
+//! their entries whole then, a page at a time, so the whole cache is never held. This module
+//! reads nothing itself: the caller passes a loader.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::{html::Theme, Error, Maker, View};
+use crate::model::StoredEntry;
+use crate::sanitize;
+
+/// One kept entry, light: enough to place it on pages and to tell when it changed.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Its row in the cache.
+    pub row: i64,
+    /// Its feed, an index into [`Catalogue::feeds`].
+    pub feed: usize,
+    /// The date it is sorted by.
+    pub sort_date: DateTime<Utc>,
+    /// Its last update, for the sitemap's `lastmod`.
+    pub updated: DateTime<Utc>,
+    /// A hash of its row and revision (and whatever else changes how it is shown).
+    pub stamp: u64,
+    /// The topics it belongs to (indexes into `config.topics`).
+    pub topics: Vec<usize>,
+}
+
+/// Every entry the rules keep, newest first.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    /// The feeds' URLs.
+    pub feeds: Vec<String>,
+    /// The entries.
+    pub rows: Vec<Row>,
+}
+
+/// One page to write.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Its path in `output_dir`.
+    pub path: String,
+    /// The layout it is rendered with (`month.html`…), or `None` for a topic's Atom feed.
+    pub template: Option<&'static str>,
+    /// Its entries, as indexes into the catalogue's rows, newest first.
+    pub rows: Vec<usize>,
+    /// What the layout sees besides the planet's facts and the entries: `page`, `feed`, `feeds`.
+    pub context: Value,
+    /// For a topic's feed: its title, id and links.
+    pub atom: Option<super::atom::Head>,
+}
+
+/// What [`render`] made of a page.
+pub struct Rendered {
+    /// Its path in `output_dir`.
+    pub path: String,
+    /// Its fingerprint.
+    pub fingerprint: u64,
+    /// Its bytes, or `None` when the published page is already current.
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// The path from a page to the output's root.
+fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// Cuts `n` items into pages of `per` counted from the oldest (the end): the first page holds
+/// what is left over (1 to `per` items), the others `per` each. Returns the ranges, newest first.
+fn cut(n: usize, per: usize) -> Vec<std::ops::Range<usize>> {
+    let per = per.max(1);
+    if n == 0 {
+        return std::iter::once(0..0).collect();
+    }
+    let pages = n.div_ceil(per);
+    let first = n - per * (pages - 1);
+    let mut out: Vec<std::ops::Range<usize>> = std::iter::once(0..first).collect();
+    let mut at = first;
+    while at < n {
+        out.push(at..at + per);
+        at += per;
+    }
+    out
+}
+
+/// The file of page `i` (0 = newest) of `count` pages of a list whose newest page is `stem.html`:
+/// older pages are numbered from the oldest (`stem-1.html`), so their names never move.
+fn paged(stem: &str, i: usize, count: usize) -> String {
+    if i == 0 {
+        format!("{stem}.html")
+    } else {
+        format!("{stem}-{}.html", count - i)
+    }
+}
+
+/// Pages of a list of rows: (path, rows, the `page` context with `newer`, `older` and, on the
+/// newest page, every older page).
+fn pages_of(
+    stem: &str,
+    rows: &[usize],
+    per: usize,
+    locale: &crate::locale::Locale,
+) -> Vec<(String, Vec<usize>, Value)> {
+    let ranges = cut(rows.len(), per);
+    let count = ranges.len();
+    ranges
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let newer = (i > 0).then(|| paged(stem, i - 1, count));
+            let older = (i + 1 < count).then(|| paged(stem, i + 1, count));
+            let list: Vec<Value> = if i == 0 && count > 1 {
+                (1..count)
+                    .map(|j| {
+                        json!({
+                            "path": paged(stem, j, count),
+                            "label": locale.fill("page_n", "n", &(count - j).to_string()),
+                        })
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let number = (i > 0).then(|| count - i);
+            (
+                paged(stem, i, count),
+                rows[r.clone()].to_vec(),
+                json!({ "newer": newer, "older": older, "pages": list, "number": number }),
+            )
+        })
+        .collect()
+}
+
+/// Plans every page: months, the archive's index, sources, the subscriptions page, topics.
+pub fn plan(maker: &Maker<'_>, catalogue: &Catalogue, per_page: usize) -> Vec<Page> {
+    let locale = maker.locale();
+    let mut pages = Vec::new();
+    // Months, newest first (the rows are).
+    let mut months: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, r) in catalogue.rows.iter().enumerate() {
+        let key = locale.month_key(r.sort_date);
+        match months.last_mut() {
+            Some((k, rows)) if *k == key => rows.push(i),
+            _ => months.push((key, vec![i])),
+        }
+    }
+    let month_name = |rows: &[usize]| {
+        rows.first()
+            .map(|&i| locale.format(catalogue.rows[i].sort_date, "month_format"))
+            .unwrap_or_default()
+    };
+    let month_link = |m: Option<&(String, Vec<usize>)>| {
+        m.map(|(k, rows)| json!({ "path": format!("archive/{k}.html"), "name": month_name(rows) }))
+    };
+    let mut years: Vec<(String, Vec<Value>)> = Vec::new();
+    for (n, (key, rows)) in months.iter().enumerate() {
+        let name = month_name(rows);
+        let year = key.split('/').next().unwrap_or_default().to_owned();
+        let entry =
+            json!({ "path": format!("archive/{key}.html"), "name": name, "entries": rows.len() });
+        match years.last_mut() {
+            Some((y, list)) if *y == year => list.push(entry),
+            _ => years.push((year, vec![entry])),
+        }
+        let next_month = month_link(n.checked_sub(1).and_then(|p| months.get(p)));
+        let previous_month = month_link(months.get(n + 1));
+        for (path, rows, mut page) in pages_of(&format!("archive/{key}"), rows, per_page, locale) {
+            let title = match page["number"].as_u64() {
+                Some(k) => format!("{name} ({})", locale.fill("page_n", "n", &k.to_string())),
+                None => name.clone(),
+            };
+            page["title"] = json!(title);
+            page["next_month"] = json!(next_month);
+            page["previous_month"] = json!(previous_month);
+            pages.push(Page {
+                path,
+                template: Some("month.html"),
+                rows,
+                context: json!({ "page": page }),
+                atom: None,
+            });
+        }
+    }
+    let years: Vec<Value> = years
+        .into_iter()
+        .map(|(year, months)| json!({ "year": year, "months": months }))
+        .collect();
+    pages.push(Page {
+        path: "archive/index.html".to_owned(),
+        template: Some("archive.html"),
+        rows: Vec::new(),
+        context: json!({ "page": { "years": years } }),
+        atom: None,
+    });
+    // Sources.
+    let mut by_feed: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in catalogue.rows.iter().enumerate() {
+        by_feed
+            .entry(catalogue.feeds[r.feed].as_str())
+            .or_default()
+            .push(i);
+    }
+    let feeds = maker.feeds();
+    for feed in &feeds {
+        let rows = by_feed.get(feed.url.as_str()).cloned().unwrap_or_default();
+        let stem = feed.page.trim_end_matches(".html");
+        for (path, rows, page) in pages_of(stem, &rows, per_page, locale) {
+            pages.push(Page {
+                path,
+                template: Some("source.html"),
+                rows,
+                context: json!({ "page": page, "feed": feed }),
+                atom: None,
+            });
+        }
+    }
+    pages.push(Page {
+        path: "sources/index.html".to_owned(),
+        template: Some("sources.html"),
+        rows: Vec::new(),
+        context: json!({ "feeds": feeds }),
+        atom: None,
+    });
+    // Topics: their newest entries, as a page and a feed.
+    let link = maker.link();
+    for (t, topic) in maker.topics().into_iter().enumerate() {
+        let rows: Vec<usize> = catalogue
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.topics.contains(&t))
+            .map(|(i, _)| i)
+            .take(per_page)
+            .collect();
+        let html = format!("topics/{}.html", topic.slug);
+        let xml = format!("topics/{}.xml", topic.slug);
+        pages.push(Page {
+            path: html.clone(),
+            template: Some("topic.html"),
+            rows: rows.clone(),
+            context: json!({ "page": { "title": topic.name, "feed": xml } }),
+            atom: None,
+        });
+        pages.push(Page {
+            path: xml.clone(),
+            template: None,
+            rows,
+            context: Value::Null,
+            atom: Some(super::atom::Head {
+                title: format!("{} · {}", topic.name, maker.planet().name),
+                id: format!("{link}{xml}"),
+                alternate: format!("{link}{html}"),
+                self_link: format!("{link}{xml}"),
+            }),
+        });
+    }
+    pages
+}
+
+/// The hash of what every page shares: the theme, the words, the planet's facts, the topics.
+pub fn frame_fingerprint(theme: &Theme, frame: &View) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    theme.fingerprint.hash(&mut h);
+    theme.custom_css.hash(&mut h);
+    serde_json::to_string(&frame.planet)
+        .unwrap_or_default()
+        .hash(&mut h);
+    frame.words.hash(&mut h);
+    frame.topics.hash(&mut h);
+    h.finish()
+}
+
+/// A page's fingerprint: the frame's, its path and context, and per entry its stamp and its
+/// feed's source (`feed_stamps`, by feed index).
+fn fingerprint(frame: u64, page: &Page, catalogue: &Catalogue, feed_stamps: &[u64]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    frame.hash(&mut h);
+    page.path.hash(&mut h);
+    page.context.to_string().hash(&mut h);
+    if let Some(a) = &page.atom {
+        (&a.title, &a.id, &a.alternate, &a.self_link).hash(&mut h);
+    }
+    for &i in &page.rows {
+        let r = &catalogue.rows[i];
+        r.stamp.hash(&mut h);
+        feed_stamps[r.feed].hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The source facts each feed's entries show, hashed once per feed.
+fn feed_stamps(maker: &Maker<'_>, catalogue: &Catalogue) -> Vec<u64> {
+    catalogue
+        .feeds
+        .iter()
+        .map(|url| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut source = maker.source(url);
+            source.updated = None;
+            source.hash(&mut h);
+            maker.display(url).as_str().hash(&mut h);
+            maker.face(url).hash(&mut h);
+            h.finish()
+        })
+        .collect()
+}
+
+/// Renders the pages whose fingerprint `current` does not confirm (`current(path, fingerprint)`
+/// says whether the published file is that page already), loading their entries with `load`,
+/// and hands each page to `sink` as it is made, so no more than a page is held at once.
+#[allow(clippy::too_many_arguments)]
+pub fn render<E: From<Error>>(
+    theme: &Theme,
+    maker: &Maker<'_>,
+    frame: &View,
+    catalogue: &Catalogue,
+    pages: &[Page],
+    current: impl Fn(&str, u64) -> bool,
+    mut load: impl FnMut(&[i64]) -> Result<Vec<StoredEntry>, E>,
+    mut sink: impl FnMut(Rendered) -> Result<(), E>,
+) -> Result<(), E> {
+    let frame_hash = frame_fingerprint(theme, frame);
+    let stamps = feed_stamps(maker, catalogue);
+    let mut base = tera::Context::from_serialize(frame).map_err(|e| Error::Template {
+        name: "context".into(),
+        source: e,
+    })?;
+    base.insert("custom_css", &theme.custom_css);
+    for page in pages {
+        let fp = fingerprint(frame_hash, page, catalogue, &stamps);
+        if current(&page.path, fp) {
+            sink(Rendered {
+                path: page.path.clone(),
+                fingerprint: fp,
+                bytes: None,
+            })?;
+            continue;
+        }
+        let rows: Vec<i64> = page.rows.iter().map(|&i| catalogue.rows[i].row).collect();
+        let entries: Vec<StoredEntry> = if rows.is_empty() {
+            Vec::new()
+        } else {
+            load(&rows)?.into_iter().map(sanitize::entry).collect()
+        };
+        let mut views = maker.entries(&entries);
+        for v in &mut views {
+            // The feed's own `updated` moves with every fetch: it stays in `index.html` and
+            // the feeds, so these pages keep their bytes.
+            v.source.updated = None;
+        }
+        let bytes = match (&page.template, &page.atom) {
+            (_, Some(head)) => {
+                let view = View {
+                    updated: views
+                        .iter()
+                        .map(|e| e.updated.clone())
+                        .max()
+                        .unwrap_or_else(|| frame.updated.clone()),
+                    entries: views,
+                    ..frame.clone()
+                };
+                super::atom::render_as(&view, head)?
+            }
+            (Some(template), None) => {
+                let mut context = base.clone();
+                context.insert("root", &root_of(&page.path));
+                if let Value::Object(extra) = &page.context {
+                    for (k, v) in extra {
+                        context.insert(k.as_str(), v);
+                    }
+                }
+                let days = maker.days(&views, &entries);
+                context.insert("days", &days);
+                context.insert("entries", &views);
+                theme.page(template, &context)?
+            }
+            (None, None) => Vec::new(),
+        };
+        sink(Rendered {
+            path: page.path.clone(),
+            fingerprint: fp,
+            bytes: Some(bytes),
+        })?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Url<'a> {
+    loc: &'a str,
+    lastmod: String,
+}
+
+/// `sitemap.xml`: every HTML page, with the last update of the newest entry it shows (the
+/// newest of all for pages without entries), so it changes only when a page's entries do.
+pub fn sitemap(
+    link: &str,
+    front: &View,
+    catalogue: &Catalogue,
+    pages: &[Page],
+    others: &[String],
+) -> Vec<u8> {
+    let newest_all = catalogue
+        .rows
+        .iter()
+        .map(|r| r.updated)
+        .max()
+        .map(super::rfc3339)
+        .unwrap_or_else(|| front.updated.clone());
+    let mut urls: BTreeMap<String, String> = BTreeMap::new();
+    urls.insert(format!("{link}index.html"), front.updated.clone());
+    for name in others
+        .iter()
+        .filter(|n| n.ends_with(".html") && *n != "index.html")
+    {
+        urls.insert(format!("{link}{name}"), front.updated.clone());
+    }
+    for page in pages.iter().filter(|p| p.path.ends_with(".html")) {
+        let lastmod = page
+            .rows
+            .iter()
+            .map(|&i| catalogue.rows[i].updated)
+            .max()
+            .map(super::rfc3339)
+            .unwrap_or_else(|| newest_all.clone());
+        urls.insert(format!("{link}{}", page.path), lastmod);
+    }
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (loc, lastmod) in &urls {
+        let u = Url {
+            loc,
+            lastmod: lastmod.clone(),
+        };
+        s.push_str(&format!(
+            "<url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
+            crate::text::escape_html(u.loc),
+            u.lastmod
+        ));
+    }
+    s.push_str("</urlset>\n");
+    s.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_cut_from_the_oldest_so_older_pages_keep_their_entries() {
+        assert_eq!(cut(0, 3).len(), 1);
+        assert_eq!(cut(3, 3).first(), Some(&(0..3)));
+        assert_eq!(cut(4, 3), vec![0..1, 1..4]);
+        assert_eq!(cut(7, 3), vec![0..1, 1..4, 4..7]);
+        // One more entry at the top: the older pages hold the same entries, one further down.
+        assert_eq!(cut(8, 3), vec![0..2, 2..5, 5..8]);
+        assert_eq!(paged("archive/2026/11", 0, 3), "archive/2026/11.html");
+        assert_eq!(paged("archive/2026/11", 2, 3), "archive/2026/11-1.html");
+        assert_eq!(root_of("archive/2026/11.html"), "../../");
+        assert_eq!(root_of("index.html"), "");
+    }
+}
