@@ -21,7 +21,7 @@ use crate::support::{planet_table, Planet, FIXTURES};
 use crate::validate::{nu_errors, vnu};
 
 /// The files of a folder, sorted.
-fn feeds_in(dir: &Path) -> Vec<PathBuf> {
+pub fn feeds_in(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("folder entry").path())
@@ -32,7 +32,7 @@ fn feeds_in(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Serves `files` and publishes every entry of them on one page.
-fn publish(files: &[PathBuf]) -> (Server, Planet) {
+pub fn publish(files: &[PathBuf]) -> (Server, Planet) {
     let server = Server::start();
     let mut feeds = String::new();
     for file in files {
@@ -406,7 +406,7 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// The shared corpus's feed folder, when it is there.
-fn corpus_feeds() -> Option<PathBuf> {
+pub fn corpus_feeds() -> Option<PathBuf> {
     let root = std::env::var_os("PLANET_CORPUS").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
         PathBuf::from,

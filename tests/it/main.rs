@@ -5,6 +5,7 @@ mod bench;
 mod browser;
 mod corpus_rate;
 mod endtoend;
+mod feedvalidator;
 mod fidelity;
 mod html;
 mod manners;

@@ -35,7 +35,7 @@ const CORPUS: &[(&str, &str, &str)] = &[
 ];
 
 /// A tool a test needs: found, or the test skips (or fails under `PLANET_REQUIRE_TOOLS=1`).
-fn require(what: &str, found: Option<PathBuf>) -> Option<PathBuf> {
+pub fn require(what: &str, found: Option<PathBuf>) -> Option<PathBuf> {
     if found.is_none() {
         assert!(
             std::env::var("PLANET_REQUIRE_TOOLS").as_deref() != Ok("1"),
@@ -46,7 +46,7 @@ fn require(what: &str, found: Option<PathBuf>) -> Option<PathBuf> {
     found
 }
 
-fn on_path(names: &[&str]) -> Option<PathBuf> {
+pub fn on_path(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     names.iter().find_map(|n| {
         std::env::split_paths(&path)

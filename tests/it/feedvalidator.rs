@@ -1,0 +1,179 @@
+//! `atom.xml` and `rss.xml` as the W3C Feed Validator judges them: no error and no warning.
+//!
+//! The validator is not on PyPI; the team keeps a copy in `shared/judges/feedvalidator` beside
+//! the clone (`PLANET_FEEDVALIDATOR` may name its folder or its `validate.py`). It needs Python 3
+//! with lxml, html5lib and rdflib; without them the tests print a `skip:` line, or fail under
+//! `PLANET_REQUIRE_TOOLS=1`. The corpus run is ignored by default (the corpus lives outside the
+//! repository): `cargo test --test it corpus_feeds -- --ignored --nocapture` publishes the
+//! whole corpus as ten planets (the validator reads at most 5 MB) and prints every kind of
+//! event the validator reports, with counts (`PLANET_CORPUS_KEEP=DIR` keeps the ten planets'
+//! feeds there, to read what the validator points at).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::html::{corpus_feeds, feeds_in, publish};
+use crate::support::Planet;
+use crate::validate::{on_path, require};
+
+/// Where the published feeds claim to live (the test planets' `link`), so `rel="self"` matches.
+const BASE: &str = "https://planet.test/";
+
+/// `python3` and the validator's `validate.py`, when both are usable.
+fn feedvalidator() -> Option<(PathBuf, PathBuf)> {
+    let script = std::env::var_os("PLANET_FEEDVALIDATOR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/judges/feedvalidator")
+        });
+    let script = if script.is_dir() {
+        script.join("validate.py")
+    } else {
+        script
+    };
+    let script = require(
+        "the W3C Feed Validator (../shared/judges/feedvalidator, PLANET_FEEDVALIDATOR)",
+        Some(script).filter(|p| p.is_file()),
+    )?;
+    let python = on_path(&["python3"]).filter(|p| {
+        Command::new(p)
+            .args(["-c", "import lxml, html5lib, rdflib"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let python = require("python3 with lxml, html5lib and rdflib", python)?;
+    Some((python, script))
+}
+
+/// One thing the validator reported.
+#[derive(Debug, Clone)]
+struct Event {
+    severity: String,
+    kind: String,
+    line: Option<u64>,
+    message: String,
+}
+
+/// Every error and warning the validator reports on `file`, published at `url`.
+fn validate(tool: &(PathBuf, PathBuf), file: &Path, url: &str) -> Vec<Event> {
+    let (python, script) = tool;
+    let out = Command::new(python)
+        .arg(script)
+        .arg(file)
+        .args(["--base", url])
+        .output()
+        .expect("run the feed validator");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "the feed validator printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    report["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| Event {
+            severity: e["severity"].as_str().unwrap_or_default().to_owned(),
+            kind: e["type"].as_str().unwrap_or_default().to_owned(),
+            line: e["line"].as_u64(),
+            message: e["message"].as_str().unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
+
+/// The validator's verdict on a planet's `atom.xml` and `rss.xml`.
+fn judge(tool: &(PathBuf, PathBuf), planet: &Planet) -> Vec<(&'static str, Event)> {
+    ["atom.xml", "rss.xml"]
+        .into_iter()
+        .flat_map(|name| {
+            validate(tool, &planet.out_path(name), &format!("{BASE}{name}"))
+                .into_iter()
+                .map(move |e| (name, e))
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "a long run by hand over the shared corpus outside the repository"]
+fn corpus_feeds_pass_the_w3c_feed_validator() {
+    let Some(dir) = corpus_feeds() else {
+        eprintln!("skip: no corpus at $PLANET_CORPUS or ../shared/corpus");
+        return;
+    };
+    let Some(tool) = feedvalidator() else { return };
+    let files = feeds_in(&dir);
+    // Every tenth file, so each planet mixes the corpus's sources and sizes alike.
+    const PLANETS: usize = 10;
+    // (file, severity, kind) → (files it occurs in, events); the validator reports each kind
+    // once per element and parent, so events undercount repeats.
+    let mut kinds: BTreeMap<(&str, String, String), (usize, usize)> = BTreeMap::new();
+    let mut examples: BTreeMap<(&str, String), String> = BTreeMap::new();
+    let mut bad = 0;
+    for i in 0..PLANETS {
+        let part: Vec<PathBuf> = files.iter().skip(i).step_by(PLANETS).cloned().collect();
+        let (_server, planet) = publish(&part);
+        let events = judge(&tool, &planet);
+        if let Some(keep) = std::env::var_os("PLANET_CORPUS_KEEP") {
+            let to = Path::new(&keep).join(format!("planet{i}"));
+            std::fs::create_dir_all(&to).expect("create the folder to keep outputs in");
+            for name in ["atom.xml", "rss.xml", "feed.json"] {
+                std::fs::copy(planet.out_path(name), to.join(name)).expect("keep an output");
+            }
+        }
+        let mut seen: BTreeMap<(&str, String, String), usize> = BTreeMap::new();
+        for (name, e) in &events {
+            *seen
+                .entry((*name, e.severity.clone(), e.kind.clone()))
+                .or_default() += 1;
+            examples
+                .entry((*name, e.kind.clone()))
+                .or_insert_with(|| format!("line {:?}: {}", e.line, e.message));
+        }
+        for name in ["atom.xml", "rss.xml"] {
+            let count = |sev: &str| {
+                seen.iter()
+                    .filter(|((n, s, _), _)| *n == name && s == sev)
+                    .count()
+            };
+            let size = std::fs::metadata(planet.out_path(name)).map_or(0, |m| m.len());
+            eprintln!(
+                "planet {i} ({} feeds) {name} ({:.1} MB): {} error kinds, {} warning kinds",
+                part.len(),
+                size as f64 / 1e6,
+                count("error"),
+                count("warning")
+            );
+        }
+        for (key, n) in seen {
+            let k = kinds.entry(key).or_default();
+            k.0 += 1;
+            k.1 += n;
+        }
+        bad += events.len();
+    }
+    eprintln!("\nfile      severity kind: files with it, events");
+    for ((name, sev, kind), (files, events)) in &kinds {
+        eprintln!("{name:9} {sev:8} {kind}: {files}, {events}");
+    }
+    eprintln!("\nan example of each:");
+    for ((name, kind), example) in &examples {
+        eprintln!("{name} {kind}: {example}");
+    }
+    let total = |sev: &str| {
+        kinds
+            .iter()
+            .filter(|((_, s, _), _)| s == sev)
+            .map(|(_, (_, n))| n)
+            .sum::<usize>()
+    };
+    eprintln!(
+        "\ntotal over {PLANETS} planets: {} errors, {} warnings",
+        total("error"),
+        total("warning")
+    );
+    assert_eq!(bad, 0, "the validator found errors or warnings (listed above)");
+}
