@@ -9,10 +9,11 @@
 pub mod atom;
 pub mod html;
 pub mod json;
+mod normal;
 pub mod opml;
 pub mod rss;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -20,7 +21,7 @@ use serde::Serialize;
 use crate::config::{Config, Display, Outputs};
 use crate::health::{Health, State, Stored};
 use crate::links::{is_web_link, strict_link};
-use crate::model::{feed_name, EntryDetail, Source, StoredEntry};
+use crate::model::{feed_name, minted_id, EntryDetail, Person, Source, StoredEntry};
 use crate::{sanitize, text};
 
 /// Errors from rendering.
@@ -116,7 +117,8 @@ pub struct EntryView {
     /// Sanitized HTML: the only field templates print unescaped. For a feed shown as
     /// `excerpt` it is a short plain-text paragraph; as `title`, empty.
     pub content: String,
-    /// The author: the entry's, else the feed's, else the feed's configured name.
+    /// The author: the entry's first named one, else the feed's, else the feed's name; the
+    /// first of `detail.authors`, which every feed writes (and which is never empty).
     pub author: String,
     /// The categories.
     pub categories: Vec<String>,
@@ -274,6 +276,8 @@ pub fn build(
             .filter(|l| is_web_link(l))
             .map(|l| strict_link(&l))
     };
+    // Ids the outputs already carry: a reader takes two items with one id for one item.
+    let mut ids: HashSet<&str> = HashSet::with_capacity(entries.len());
     let entry_views: Vec<EntryView> = entries
         .iter()
         .map(|s| {
@@ -286,9 +290,20 @@ pub fn build(
             let updated = e.updated.map(past).or(published).unwrap_or(s.first_seen);
             let feed = feed_config(&s.feed_url);
             let display = feed.map(|f| f.display).unwrap_or_default();
+            let author = e.author.clone().unwrap_or_else(|| name.clone());
+            // Two feeds may give one id to different posts (test data, a shared generator):
+            // the later one is told apart by its feed, the same way on every run.
+            let id = if ids.insert(&e.id) {
+                e.id.clone()
+            } else {
+                minted_id(&[&s.feed_url, &e.id])
+            };
             EntryView {
-                id: e.id.clone(),
-                title: e.title.clone(),
+                id,
+                // A title that is still HTML once read was escaped twice by its feed.
+                title: Some(normal::plain(&e.title))
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| e.title.clone()),
                 link: e
                     .link
                     .as_deref()
@@ -304,8 +319,11 @@ pub fn build(
                     .and_then(|f| f.face.as_deref())
                     .and_then(|face| crate::config::face_url(&p.link, face))
                     .map(|u| u.to_string()),
-                author: e.author.clone().unwrap_or_else(|| name.clone()),
-                categories: e.categories.clone(),
+                author: author.clone(),
+                categories: (e.categories.iter())
+                    .map(|c| normal::plain(c))
+                    .filter(|c| !c.is_empty())
+                    .collect(),
                 published: published.map(rfc3339),
                 updated: rfc3339(updated),
                 date: rfc3339(s.sort_date),
@@ -318,12 +336,20 @@ pub fn build(
                         .unwrap_or_else(|| s.feed_url.clone()),
                     updated: src.and_then(|s| s.meta.updated).map(rfc3339),
                     url: s.feed_url.clone(),
-                    name,
+                    name: name.clone(),
                 },
                 detail: {
                     // An author who asked to be linked, not copied, is not copied in a summary
                     // either: the excerpt (or nothing) stands in `content`.
-                    let mut detail = e.detail.clone();
+                    let mut detail = normal::detail(e.detail.clone(), &author, &name);
+                    // One rule for every output: an entry without a named author is the
+                    // feed's author's, else the feed's.
+                    if detail.authors.is_empty() {
+                        detail.authors.push(Person {
+                            name: author,
+                            ..Person::default()
+                        });
+                    }
                     if display != Display::Full {
                         detail.summary = None;
                         // The excerpt in `content` is this entry's only text now, wherever

@@ -175,5 +175,8 @@ fn corpus_feeds_pass_the_w3c_feed_validator() {
         total("error"),
         total("warning")
     );
-    assert_eq!(bad, 0, "the validator found errors or warnings (listed above)");
+    assert_eq!(
+        bad, 0,
+        "the validator found errors or warnings (listed above)"
+    );
 }
