@@ -462,7 +462,7 @@ fn feed_source(feed: &fr::Feed, typed_text: bool) -> EntrySource {
     EntrySource {
         id: Some(feed.id.trim().to_owned()).filter(|i| !i.is_empty()),
         title: (feed.title.as_ref()).map(|t| typed(construct_of(t), typed_text)),
-        subtitle: feed.description.as_ref().map(construct_of),
+        subtitle: (feed.description.as_ref()).map(|t| typed(construct_of(t), typed_text)),
         rights: feed.rights.as_ref().map(construct_of),
         links: feed.links.iter().map(link_of).collect(),
         updated: feed.updated,

@@ -279,6 +279,53 @@ fn an_empty_author_is_no_author() {
         assert_eq!(names, [Some("Feed Author".to_owned())], "{:?}", e.title);
     }
     assert!(!planet.output("atom.xml").contains("<name></name>"));
+    // One rule for every output: the same person in rss.xml and feed.json.
+    let rss = planet.output("rss.xml");
+    assert_eq!(
+        rss.matches("<dc:creator>Feed Author</dc:creator>").count(),
+        2,
+        "{rss}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&planet.output("feed.json")).unwrap();
+    for item in json["items"].as_array().unwrap() {
+        assert_eq!(
+            item["authors"],
+            serde_json::json!([{"name": "Feed Author"}]),
+            "{item}"
+        );
+    }
+}
+
+#[test]
+fn a_person_known_only_by_an_address_is_credited_alike_everywhere() {
+    let server = Server::start();
+    let atom_feed = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>The Blog</title><id>urn:b</id>
+      <updated>2026-03-03T10:00:00Z</updated>
+      <entry><id>b1</id><title>Address only</title>
+        <author><name></name><email>jane@b.test</email></author>
+        <contributor><name> </name></contributor>
+        <contributor><email>not an address</email></contributor>
+        <link href="https://b.test/1"/><updated>2026-03-03T10:00:00Z</updated></entry></feed>"#;
+    server.set("/b.xml", Route::xml(atom_feed));
+    let planet = Planet::with_feeds("", &[server.url("/b.xml")]);
+    planet.run_ok(&["run"]);
+    let atom = planet.output("atom.xml");
+    assert!(
+        atom.contains("<name>The Blog</name>\n      <email>jane@b.test</email>"),
+        "named as the entry is credited, the address kept: {atom}"
+    );
+    assert!(
+        !atom.contains("<contributor>"),
+        "no one left to name: {atom}"
+    );
+    assert!(planet
+        .output("rss.xml")
+        .contains("<dc:creator>The Blog</dc:creator>"));
+    let json: serde_json::Value = serde_json::from_str(&planet.output("feed.json")).unwrap();
+    assert_eq!(
+        json["items"][0]["authors"],
+        serde_json::json!([{"name": "The Blog"}])
+    );
 }
 
 #[test]
