@@ -306,6 +306,8 @@ fn read_body(
         filter::forget_dates(&mut parsed.entries);
     }
     let first_sight = prev.is_none_or(|s| s.last_success.is_none());
+    let undated = !parsed.entries.is_empty()
+        && (parsed.entries.iter()).all(|e| e.published.is_none() && e.updated.is_none());
     let moved_here = ctx.moved.get(url).is_some_and(|from| from != url);
     let next_due = schedule::after_success(ctx.now, body.hints.fresh_for, parsed.ttl);
     let fetched = Fetched {
@@ -318,7 +320,10 @@ fn read_body(
         moved_to,
         sort_by: ctx.sort_by,
         first_sight,
-        backlog: (ctx.established && first_sight && !moved_here).then_some(ctx.new_feed_items),
+        // A feed without dates shows only its first entries even on a planet's first run: all
+        // of them would be "new" at once.
+        backlog: (first_sight && !moved_here && (ctx.established || undated))
+            .then_some(ctx.new_feed_items),
     };
     Ok((fetched, next_due))
 }

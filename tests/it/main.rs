@@ -17,6 +17,7 @@ mod pipeline;
 mod server;
 mod support;
 mod unattended;
+mod undated;
 mod validate;
 mod venus;
 mod xml_attacks;
