@@ -705,9 +705,15 @@ mod tests {
             None,
             "the old feed, edited to its new URL"
         );
+        // A planet's very first run shows everything a dated feed has, but only the first
+        // entries of one without dates.
         let first = Context::new(&c, HashMap::new(), now());
-        let r = classify(&first, &planned("https://new.test/f"), Ok(body(FEED)));
+        let dated: &[u8] = b"<rss version='2.0'><channel><title>T</title><item><guid>1</guid>\
+            <title>One</title><pubDate>Tue, 03 Mar 2026 10:00:00 GMT</pubDate></item></channel></rss>";
+        let r = classify(&first, &planned("https://new.test/f"), Ok(body(dated)));
         assert!(matches!(r.update.outcome, Outcome::Fetched(f) if f.backlog.is_none()));
+        let r = classify(&first, &planned("https://new.test/f"), Ok(body(FEED)));
+        assert!(matches!(r.update.outcome, Outcome::Fetched(f) if f.backlog == Some(3)));
     }
 
     #[test]
