@@ -156,6 +156,7 @@ pub async fn refresh(
             progress(report.done(), total);
         }
     }
+    store.place_undated(options.now)?;
     store.commit()?;
     Ok(report.finish())
 }

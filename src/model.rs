@@ -372,6 +372,20 @@ pub fn feed_name(configured: Option<&str>, source: Option<&Source>, url: &str) -
         })
 }
 
+/// A `urn:planet:` id hashed from `parts`: for an entry whose own id cannot serve, the same on
+/// every run, and a valid URN wherever an id must be a URI.
+pub fn minted_id(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("urn:planet:{hex}")
+}
+
 /// What one attempt to fetch a feed changes in the cache: the whole of one
 /// `Store::record`, so a feed's state and entries change together or not at all.
 #[derive(Debug, Clone)]

@@ -32,10 +32,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model as fr;
-use sha2::{Digest, Sha256};
 
 use crate::model::{
-    Category, Entry, EntryDetail, EntrySource, FeedMeta, Link, Parsed, TextConstruct, TextKind,
+    minted_id, Category, Entry, EntryDetail, EntrySource, FeedMeta, Link, Parsed, TextConstruct,
+    TextKind,
 };
 use crate::sanitize;
 
@@ -187,8 +187,12 @@ fn convert(
         .authors
         .iter()
         .find_map(|p| people::person_name(p, address_shown));
+    // RSS and JSON Feed titles carry no type: one that is HTML is read as HTML.
+    let typed_text = feed.feed_type == fr::FeedType::Atom;
     let meta = FeedMeta {
-        title: feed.title.as_ref().map(text_of).unwrap_or_default(),
+        title: (feed.title.as_ref())
+            .map(|t| plain_text(&typed(construct_of(t), typed_text)))
+            .unwrap_or_default(),
         site_link: alternate_link(&feed.links).filter(|l| l.as_str() != final_url),
         feed_id: Some(feed.id.clone()).filter(|id| !id.is_empty()),
         author: feed_author.clone(),
@@ -198,7 +202,7 @@ fn convert(
     let ttl = feed
         .ttl
         .map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60));
-    let source = Arc::new(feed_source(&feed));
+    let source = Arc::new(feed_source(&feed, typed_text));
     let feed_lang = feed.language.clone();
     let is_rss = matches!(
         feed.feed_type,
@@ -216,6 +220,7 @@ fn convert(
         source: &source,
         is_rss,
         address_shown,
+        typed_text,
     };
     let entries = feed
         .entries
@@ -235,6 +240,8 @@ struct EntryContext<'a> {
     is_rss: bool,
     /// Whether a person with only an address is shown by it (see [`people::person_name`]).
     address_shown: bool,
+    /// Whether its text constructs say whether they are text or HTML (Atom does).
+    typed_text: bool,
 }
 
 fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Extra>) -> Entry {
@@ -272,6 +279,7 @@ fn convert_entry(e: fr::Entry, ctx: &EntryContext<'_>, extra: Option<detail::Ext
     let title_detail = x
         .title
         .or_else(|| e.title.as_ref().map(construct_of))
+        .map(|t| typed(t, ctx.typed_text))
         .map(&with_lang);
     let (content, content_kind, content_from_summary) = match (content_detail, &summary) {
         (Some(c), _) if !c.value.trim().is_empty() => (c.value, c.kind, false),
@@ -450,11 +458,11 @@ fn language_tag(s: &str) -> Option<String> {
 }
 
 /// The subscribed feed's own metadata, for the `atom:source` of entries that name none.
-fn feed_source(feed: &fr::Feed) -> EntrySource {
+fn feed_source(feed: &fr::Feed, typed_text: bool) -> EntrySource {
     EntrySource {
         id: Some(feed.id.trim().to_owned()).filter(|i| !i.is_empty()),
-        title: feed.title.as_ref().map(construct_of),
-        subtitle: feed.description.as_ref().map(construct_of),
+        title: (feed.title.as_ref()).map(|t| typed(construct_of(t), typed_text)),
+        subtitle: (feed.description.as_ref()).map(|t| typed(construct_of(t), typed_text)),
         rights: feed.rights.as_ref().map(construct_of),
         links: feed.links.iter().map(link_of).collect(),
         updated: feed.updated,
@@ -468,6 +476,20 @@ fn feed_source(feed: &fr::Feed) -> EntrySource {
         icon: feed.icon.as_ref().map(|i| i.uri.clone()),
         logo: feed.logo.as_ref().map(|i| i.uri.clone()),
         from_entry: false,
+    }
+}
+
+/// A text construct of a format whose titles carry no type (`typed_text` false: RSS, JSON
+/// Feed), read as HTML when it is HTML: a title that says `Bread &amp; Butter` or
+/// `<i>Legend</i>` was escaped once more than its author meant (as feedparser reads it).
+fn typed(t: TextConstruct, typed_text: bool) -> TextConstruct {
+    if !typed_text && t.kind == TextKind::Text && sanitize::looks_like_html(&t.value) {
+        TextConstruct {
+            kind: TextKind::Html,
+            ..t
+        }
+    } else {
+        t
     }
 }
 
@@ -551,11 +573,6 @@ fn kind_of(mime: &str) -> TextKind {
     }
 }
 
-/// A text construct as plain text: HTML titles lose their markup, plain ones stay literal.
-fn text_of(t: &fr::Text) -> String {
-    plain_text(&construct_of(t))
-}
-
 fn derive_title(content: &str, kind: TextKind) -> String {
     let text = match kind {
         TextKind::Html => sanitize::html_to_text(content),
@@ -610,18 +627,6 @@ fn absolute_id(id: &str, feed_url: &str, final_url: &str) -> String {
         })
         .flatten();
     resolved.map_or_else(|| minted_id(&[feed_url, id]), String::from)
-}
-
-/// A `urn:planet:` id hashed from `parts`.
-fn minted_id(parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    for part in parts {
-        h.update(part.as_bytes());
-        h.update([0u8]);
-    }
-    let digest = h.finalize();
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("urn:planet:{hex}")
 }
 
 #[cfg(test)]

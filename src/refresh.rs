@@ -306,6 +306,8 @@ fn read_body(
         filter::forget_dates(&mut parsed.entries);
     }
     let first_sight = prev.is_none_or(|s| s.last_success.is_none());
+    let undated = !parsed.entries.is_empty()
+        && (parsed.entries.iter()).all(|e| e.published.is_none() && e.updated.is_none());
     let moved_here = ctx.moved.get(url).is_some_and(|from| from != url);
     let next_due = schedule::after_success(ctx.now, body.hints.fresh_for, parsed.ttl);
     let fetched = Fetched {
@@ -318,7 +320,10 @@ fn read_body(
         moved_to,
         sort_by: ctx.sort_by,
         first_sight,
-        backlog: (ctx.established && first_sight && !moved_here).then_some(ctx.new_feed_items),
+        // A feed without dates shows only its first entries even on a planet's first run: all
+        // of them would be "new" at once.
+        backlog: (first_sight && !moved_here && (ctx.established || undated))
+            .then_some(ctx.new_feed_items),
     };
     Ok((fetched, next_due))
 }
@@ -700,9 +705,15 @@ mod tests {
             None,
             "the old feed, edited to its new URL"
         );
+        // A planet's very first run shows everything a dated feed has, but only the first
+        // entries of one without dates.
         let first = Context::new(&c, HashMap::new(), now());
-        let r = classify(&first, &planned("https://new.test/f"), Ok(body(FEED)));
+        let dated: &[u8] = b"<rss version='2.0'><channel><title>T</title><item><guid>1</guid>\
+            <title>One</title><pubDate>Tue, 03 Mar 2026 10:00:00 GMT</pubDate></item></channel></rss>";
+        let r = classify(&first, &planned("https://new.test/f"), Ok(body(dated)));
         assert!(matches!(r.update.outcome, Outcome::Fetched(f) if f.backlog.is_none()));
+        let r = classify(&first, &planned("https://new.test/f"), Ok(body(FEED)));
+        assert!(matches!(r.update.outcome, Outcome::Fetched(f) if f.backlog == Some(3)));
     }
 
     #[test]

@@ -23,7 +23,7 @@ mod table;
 mod text;
 mod tree;
 mod url;
-mod values;
+pub(crate) mod values;
 
 pub use text::html_to_text;
 
@@ -257,6 +257,44 @@ const NOT_NESTING: &[&str] = &[
     "colgroup", "rb", "rt", "rp", "optgroup",
 ];
 
+/// Whether text that a feed calls plain is HTML written where plain text was expected (RSS
+/// cannot say which a title is, and many feeds escape their HTML once too often): it holds an
+/// end tag or a character reference, every tag is an element of HTML and every named
+/// reference one HTML defines, as Python feedparser judges it. `Bread &amp; Butter` and
+/// `<i>Legend</i>` are; `AT&T`, `x < y` and `a <thing>` are not.
+pub fn looks_like_html(s: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let name_at = |i: usize| &s[i..i + s[i..].find(|c: char| !word(c)).unwrap_or(s.len() - i)];
+    let end_tag = s.match_indices("</").any(|(i, _)| {
+        let name = name_at(i + 2);
+        !name.is_empty() && s[i + 2 + name.len()..].starts_with('>')
+    });
+    let references: Vec<&str> = s
+        .match_indices('&')
+        .filter_map(|(i, _)| {
+            let hash = usize::from(s[i + 1..].starts_with('#'));
+            let name = name_at(i + 1 + hash);
+            (!name.is_empty() && s[i + 1 + hash + name.len()..].starts_with(';'))
+                .then_some(if hash == 1 { "#" } else { name })
+        })
+        .collect();
+    let element = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        ALLOWED_TAGS.contains(&name.as_str())
+            || DROPPED_WITH_CONTENT.contains(&name.as_str())
+            || RENAMED.iter().any(|(old, _)| *old == name)
+            || ["font", "big", "nobr", "blink", "marquee"].contains(&name.as_str())
+    };
+    (end_tag || !references.is_empty())
+        && s.match_indices('<')
+            .map(|(i, _)| name_at(i + 1 + usize::from(s[i + 1..].starts_with('/'))))
+            .filter(|n| !n.is_empty())
+            .all(element)
+        && references
+            .iter()
+            .all(|r| *r == "#" || quick_xml::escape::resolve_html5_entity(r).is_some())
+}
+
 /// Cleans one piece of feed content for publication. `base` resolves relative URLs; without
 /// one, relative URLs are dropped rather than left to resolve against the planet's own site.
 pub fn sanitize_html(content: &str, kind: TextKind, base: Option<&str>) -> String {
@@ -357,6 +395,24 @@ mod tests {
 
     fn html(s: &str) -> String {
         sanitize_html(s, TextKind::Html, Some("https://blog.test/posts/1"))
+    }
+
+    #[test]
+    fn plain_text_that_is_html() {
+        for (s, want) in [
+            ("Bread &amp; Butter", true),
+            ("<i>Legend</i> tonight", true),
+            ("Jokes&#8217; end", true),
+            ("1bd 643ft<sup>2</sup>", true),
+            ("AT&T", false),
+            ("x < y", false),
+            ("a <thing> b</thing>", false),
+            ("Die Rückkehr von <i> und <b>", false),
+            ("&bogus; name", false),
+            ("plain", false),
+        ] {
+            assert_eq!(looks_like_html(s), want, "{s}");
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! ([`is_xml_char`]): the parse stage decodes every feed through it, keeping the C1 controls a
 //! Latin-1 misreading leaves, which the repair of double-encoded text needs. Publishing
 //! ([`is_publishable`]): that, minus the C1 controls and the noncharacters, which HTML forbids
-//! in a document and feed validators flag; every writer and page goes through it. One escaper for HTML
+//! in a document, and U+FFFD, the mark of bytes already lost; feed validators flag all three.
+//! Every writer and page goes through it. One escaper for HTML
 //! ([`escape_html`]), for element content and attribute values alike; the XML writers
 //! (atom_syndication, rss, quick-xml) escape for themselves.
 
@@ -38,10 +39,12 @@ fn no_c0_controls(bytes: &[u8]) -> bool {
 }
 
 /// Whether the character may appear in what the planet publishes: XML allows it, and it is
-/// neither a C1 control nor a noncharacter.
+/// neither a C1 control, a noncharacter, nor U+FFFD, which only marks bytes a feed's encoding
+/// lost before the planet read it and which feed validators flag as such.
 pub fn is_publishable(c: char) -> bool {
     let n = u32::from(c);
     is_xml_char(c)
+        && c != char::REPLACEMENT_CHARACTER
         && !(0x80..=0x9F).contains(&n)
         && !(0xFDD0..=0xFDEF).contains(&n)
         && n & 0xFFFE != 0xFFFE
@@ -50,7 +53,7 @@ pub fn is_publishable(c: char) -> bool {
 /// Whether every character of `s` is publishable, found with byte scans: most text is, and
 /// every feed body goes through this, so the common case must not look at characters one by
 /// one. The C0 controls are single bytes below 0x20; every other refused character is a C1 control (lead byte 0xC2), a
-/// noncharacter of the BMP (lead 0xEF) or one ending in U+xFFFE/U+xFFFF (bytes `BF BE`/`BF BF`):
+/// noncharacter of the BMP or U+FFFD (lead 0xEF) or one ending in U+xFFFE/U+xFFFF (bytes `BF BE`/`BF BF`):
 /// only the characters around those rare bytes are looked at.
 pub fn all_publishable(s: &str) -> bool {
     let bytes = s.as_bytes();
@@ -112,6 +115,7 @@ mod tests {
             ("C0 control", "a\u{c}b", false),
             ("C1 control", "a\u{85}b", false),
             ("noncharacter FDD0", "a\u{fdd0}b", false),
+            ("replacement character", "a\u{fffd}b", false),
             ("noncharacter FFFE", "a\u{fffe}b", false),
             ("noncharacter 1FFFF", "a\u{1fffe}b", false),
             ("noncharacter 10FFFF", "a\u{10ffff}b", false),

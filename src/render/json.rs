@@ -89,10 +89,12 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
                 content_html: &e.content,
                 date_published: e.published.as_deref(),
                 date_modified: &e.updated,
-                authors: vec![Author {
-                    name: &e.author,
-                    url: None,
-                }],
+                authors: (e.detail.authors.iter())
+                    .map(|p| Author {
+                        name: &p.name,
+                        url: p.uri.clone(),
+                    })
+                    .collect(),
                 tags: &e.categories,
                 _planet: Origin {
                     source_name: &e.source.name,

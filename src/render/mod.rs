@@ -9,6 +9,7 @@
 pub mod atom;
 pub mod html;
 pub mod json;
+mod normal;
 pub mod opml;
 pub mod rss;
 pub mod site;
@@ -22,7 +23,7 @@ use crate::config::{Config, Display, Outputs};
 use crate::health::{Health, State, Stored};
 use crate::links::{is_web_link, strict_link};
 use crate::locale::Locale;
-use crate::model::{feed_name, EntryDetail, Source, StoredEntry};
+use crate::model::{feed_name, minted_id, EntryDetail, Person, Source, StoredEntry};
 use crate::{sanitize, text};
 
 /// Errors from rendering.
@@ -156,7 +157,8 @@ pub struct EntryView {
     /// Sanitized HTML: the only field templates print unescaped. For a feed shown as
     /// `excerpt` it is a short plain-text paragraph; as `title`, empty.
     pub content: String,
-    /// The author: the entry's, else the feed's, else the feed's configured name.
+    /// The author: the entry's first named one, else the feed's, else the feed's name; the
+    /// first of `detail.authors`, which every feed writes (and which is never empty).
     pub author: String,
     /// The categories.
     pub categories: Vec<String>,
@@ -427,9 +429,13 @@ impl<'a> Maker<'a> {
         let published = e.published.map(past);
         let updated = e.updated.map(past).or(published).unwrap_or(s.first_seen);
         let display = self.display(&s.feed_url);
+        let author = e.author.clone().unwrap_or_else(|| source.name.clone());
         EntryView {
             id: e.id.clone(),
-            title: e.title.clone(),
+            // A title that is still HTML once read was escaped twice by its feed.
+            title: Some(normal::plain(&e.title))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| e.title.clone()),
             link: e
                 .link
                 .as_deref()
@@ -442,8 +448,11 @@ impl<'a> Maker<'a> {
             },
             display: display.as_str().to_owned(),
             face: self.face(&s.feed_url),
-            author: e.author.clone().unwrap_or_else(|| source.name.clone()),
-            categories: e.categories.clone(),
+            author: author.clone(),
+            categories: (e.categories.iter())
+                .map(|c| normal::plain(c))
+                .filter(|c| !c.is_empty())
+                .collect(),
             published: published.map(rfc3339),
             updated: rfc3339(updated),
             date: rfc3339(s.sort_date),
@@ -453,7 +462,15 @@ impl<'a> Maker<'a> {
             detail: {
                 // An author who asked to be linked, not copied, is not copied in a summary
                 // either: the excerpt (or nothing) stands in `content`.
-                let mut detail = e.detail.clone();
+                let mut detail = normal::detail(e.detail.clone(), &author, &source.name);
+                // One rule for every output: an entry without a named author is the feed's
+                // author's, else the feed's.
+                if detail.authors.is_empty() {
+                    detail.authors.push(Person {
+                        name: author,
+                        ..Person::default()
+                    });
+                }
                 if display != Display::Full {
                     detail.summary = None;
                     // The excerpt in `content` is this entry's only text now, wherever
@@ -468,13 +485,22 @@ impl<'a> Maker<'a> {
     /// The views of entries, newest first, with each feed's source view made once.
     pub fn entries(&self, entries: &[StoredEntry]) -> Vec<EntryView> {
         let mut sources: HashMap<&str, SourceView> = HashMap::new();
+        // Ids the outputs already carry: a reader takes two items with one id for one item.
+        let mut ids: std::collections::HashSet<String> =
+            std::collections::HashSet::with_capacity(entries.len());
         entries
             .iter()
             .map(|s| {
                 let source = sources
                     .entry(s.feed_url.as_str())
                     .or_insert_with(|| self.source(&s.feed_url));
-                self.entry(s, source)
+                let mut view = self.entry(s, source);
+                // Two feeds may give one id to different posts (test data, a shared
+                // generator): the later one is told apart by its feed, the same way every run.
+                if !ids.insert(view.id.clone()) {
+                    view.id = minted_id(&[&s.feed_url, &s.entry.id]);
+                }
+                view
             })
             .collect()
     }

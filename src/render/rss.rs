@@ -53,7 +53,7 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
                 title: Some(clean(&e.source.name)),
             }),
             dublin_core_ext: Some(DublinCoreExtension {
-                creators: vec![clean(&e.author)],
+                creators: e.detail.authors.iter().map(|p| clean(&p.name)).collect(),
                 ..Default::default()
             }),
             ..Default::default()
@@ -83,9 +83,60 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
         namespaces: BTreeMap::new(),
         ..Default::default()
     };
-    let mut buf = channel
+    let buf = channel
         .pretty_write_to(Vec::new(), b' ', 2)
         .map_err(Error::Rss)?;
+    let mut buf = plain_text_references(&buf);
     buf.push(b'\n');
     Ok(buf)
+}
+
+/// The document with `&` and `<` outside CDATA sections written as `&#x26;` and `&#x3C;`.
+/// RSS cannot say that a title, a category or a name is plain text; the RSS Best Practices
+/// Profile's convention is that these references mean the characters themselves, while
+/// `&amp;` and `&lt;` may be read as escaped HTML. Descriptions are CDATA, left alone.
+fn plain_text_references(xml: &[u8]) -> Vec<u8> {
+    const OPEN: &[u8] = b"<![CDATA[";
+    let mut out = Vec::with_capacity(xml.len() + 64);
+    let mut rest = xml;
+    while !rest.is_empty() {
+        let (text, cdata) = match memchr::memmem::find(rest, OPEN) {
+            Some(i) => {
+                let end =
+                    memchr::memmem::find(&rest[i..], b"]]>").map_or(rest.len(), |j| i + j + 3);
+                (&rest[..i], &rest[i..end])
+            }
+            None => (rest, &rest[rest.len()..]),
+        };
+        let mut i = 0;
+        while i < text.len() {
+            if text[i..].starts_with(b"&amp;") {
+                out.extend_from_slice(b"&#x26;");
+                i += 5;
+            } else if text[i..].starts_with(b"&lt;") {
+                out.extend_from_slice(b"&#x3C;");
+                i += 4;
+            } else {
+                out.push(text[i]);
+                i += 1;
+            }
+        }
+        out.extend_from_slice(cdata);
+        rest = &rest[text.len() + cdata.len()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_written_with_hexadecimal_references_outside_cdata() {
+        let xml = b"<title>AT&amp;T &lt;b&gt;</title><description><![CDATA[<p>a &amp; b</p>]]></description><x>&lt;</x>";
+        assert_eq!(
+            String::from_utf8(plain_text_references(xml)).unwrap(),
+            "<title>AT&#x26;T &#x3C;b&gt;</title><description><![CDATA[<p>a &amp; b</p>]]></description><x>&#x3C;</x>"
+        );
+    }
 }

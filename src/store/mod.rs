@@ -481,7 +481,9 @@ impl Store {
                 content = excluded.content, content_kind = excluded.content_kind,
                 base = excluded.base, published = excluded.published, updated = excluded.updated,
                 categories = excluded.categories,
-                sort_date = CASE WHEN ?15 THEN excluded.sort_date ELSE entries.sort_date END,
+                sort_date = CASE WHEN ?15 AND (excluded.published IS NOT NULL
+                    OR excluded.updated IS NOT NULL) THEN excluded.sort_date
+                    ELSE entries.sort_date END,
                 detail = excluded.detail, in_feed = 1, revision = entries.revision + 1
              WHERE entries.in_feed = 0
                 OR link IS NOT excluded.link OR title IS NOT excluded.title
@@ -491,6 +493,9 @@ impl Store {
                 OR detail IS NOT excluded.detail",
         )?;
         let mut new = 0;
+        // New undated entries, in the feed's order (newest first, as feeds list them): each
+        // a second below the one before, so the page keeps that order.
+        let mut undated = 0;
         for e in entries {
             let first_seen = match known.get(&e.id).and_then(|&t| time(Some(t))) {
                 Some(t) => t,
@@ -499,7 +504,11 @@ impl Store {
                     now
                 }
             };
-            let sort = sort_date(e, first_seen, now.max(first_seen), by);
+            let mut sort = sort_date(e, first_seen, now.max(first_seen), by);
+            if first_seen == now && e.published.is_none() && e.updated.is_none() {
+                sort -= chrono::Duration::seconds(undated);
+                undated += 1;
+            }
             upsert.execute(params![
                 feed_url,
                 e.id,
@@ -601,6 +610,24 @@ impl Store {
             .query_map([ids], |r| Ok((r.get(14)?, stored_entry(r)?)))?
             .collect::<Result<_, _>>()?;
         Ok(rows.iter().filter_map(|r| found.remove(r)).collect())
+    }
+
+    /// Places the undated entries first seen at `now` (this run) below every dated entry this
+    /// run brought to the page, keeping their order: a feed without dates cannot put its
+    /// entries above posts whose authors dated them. Called once per run, after every feed is
+    /// recorded.
+    pub fn place_undated(&self, now: DateTime<Utc>) -> Result<usize, Error> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "WITH dated AS (SELECT MIN(sort_date) AS low FROM entries
+                    WHERE first_seen = ?1 AND backlog = 0
+                      AND (published IS NOT NULL OR updated IS NOT NULL))
+                 UPDATE entries SET sort_date = sort_date - (?1 + 1 - (SELECT low FROM dated))
+                 WHERE first_seen = ?1 AND published IS NULL AND updated IS NULL
+                   AND (SELECT low FROM dated) <= ?1",
+            )?
+            .execute([now.timestamp()])?)
     }
 
     /// Marks every entry of a feed but its newest `visible` as back-catalogue: stored as already

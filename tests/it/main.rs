@@ -26,6 +26,7 @@ mod server;
 mod support;
 mod theme;
 mod unattended;
+mod undated;
 mod validate;
 mod venus;
 mod xml_attacks;

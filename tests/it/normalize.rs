@@ -202,15 +202,18 @@ fn dates_are_read_in_their_real_world_forms() {
             .expect("a date");
         assert_eq!(shown, t0(), "{title}");
     }
-    // Both sort at first-seen time, so they lead the page; the dated ones follow in order.
+    // The future one sorts at first-seen time, so it leads the page; the dated ones follow in
+    // order; the undated one comes after every dated entry of its run.
     let titles = planet.atom_titles();
     assert_eq!(
-        &titles[2..],
+        titles,
         [
+            "Future",
             "Full names EST",
             "ISO no zone",
             "No seconds",
-            "Two-digit year"
+            "Two-digit year",
+            "No date"
         ]
     );
 }
@@ -277,6 +280,53 @@ fn an_empty_author_is_no_author() {
         assert_eq!(names, [Some("Feed Author".to_owned())], "{:?}", e.title);
     }
     assert!(!planet.output("atom.xml").contains("<name></name>"));
+    // One rule for every output: the same person in rss.xml and feed.json.
+    let rss = planet.output("rss.xml");
+    assert_eq!(
+        rss.matches("<dc:creator>Feed Author</dc:creator>").count(),
+        2,
+        "{rss}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&planet.output("feed.json")).unwrap();
+    for item in json["items"].as_array().unwrap() {
+        assert_eq!(
+            item["authors"],
+            serde_json::json!([{"name": "Feed Author"}]),
+            "{item}"
+        );
+    }
+}
+
+#[test]
+fn a_person_known_only_by_an_address_is_credited_alike_everywhere() {
+    let server = Server::start();
+    let atom_feed = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>The Blog</title><id>urn:b</id>
+      <updated>2026-03-03T10:00:00Z</updated>
+      <entry><id>b1</id><title>Address only</title>
+        <author><name></name><email>jane@b.test</email></author>
+        <contributor><name> </name></contributor>
+        <contributor><email>not an address</email></contributor>
+        <link href="https://b.test/1"/><updated>2026-03-03T10:00:00Z</updated></entry></feed>"#;
+    server.set("/b.xml", Route::xml(atom_feed));
+    let planet = Planet::with_feeds("", &[server.url("/b.xml")]);
+    planet.run_ok(&["run"]);
+    let atom = planet.output("atom.xml");
+    assert!(
+        atom.contains("<name>The Blog</name>\n      <email>jane@b.test</email>"),
+        "named as the entry is credited, the address kept: {atom}"
+    );
+    assert!(
+        !atom.contains("<contributor>"),
+        "no one left to name: {atom}"
+    );
+    assert!(planet
+        .output("rss.xml")
+        .contains("<dc:creator>The Blog</dc:creator>"));
+    let json: serde_json::Value = serde_json::from_str(&planet.output("feed.json")).unwrap();
+    assert_eq!(
+        json["items"][0]["authors"],
+        serde_json::json!([{"name": "The Blog"}])
+    );
 }
 
 #[test]
@@ -295,7 +345,9 @@ fn titles_are_text_and_never_empty() {
     planet.run_at(t0());
     let titles = planet.atom_titles();
     for t in [
-        "<b>Bold</b> & co",
+        // An RSS title that is HTML (escaped once, as RSS carries HTML) is HTML, as
+        // feedparser reads it: an end tag and nothing but HTML elements.
+        "<b>Bold</b> &amp; co",
         "No title here, only a body that goes on",
     ] {
         assert!(titles.contains(&t.to_owned()), "{t}: {titles:?}");
@@ -308,11 +360,11 @@ fn titles_are_text_and_never_empty() {
     );
     let html = planet.output("index.html");
     assert!(
-        html.contains("&lt;b&gt;Bold&lt;/b&gt; &amp; co"),
-        "RSS title shown literally"
+        html.contains(">Bold &amp; co</a>") && !html.contains("&lt;b&gt;Bold"),
+        "an RSS title that is HTML shows as its text"
     );
-    // An empty title stays empty in atom.xml (as the feed gave it), but the page links the
-    // entry under a title derived from its content.
+    // An empty title is no title: the page and atom.xml alike show one derived from the
+    // content.
     assert!(
         html.contains(">Plain words only</a>"),
         "derived title on the page"
@@ -601,7 +653,11 @@ fn real_feeds_feed_rs_alone_rejects_are_read() {
     for (file, content_type, entries, title) in cases {
         let server = Server::start();
         server.set("/f", Route::ok(content_type, crate::support::fixture(file)));
-        let planet = Planet::with_feeds("items_per_page = 1000", &[server.url("/f")]);
+        // Every entry, those of feeds without dates too.
+        let planet = Planet::with_feeds(
+            "items_per_page = 1000\nnew_feed_items = 1000",
+            &[server.url("/f")],
+        );
         let warnings = planet.run_at(t0());
         assert!(warnings.is_empty(), "{file}: {warnings:?}");
         let titles = planet.atom_titles();
@@ -730,8 +786,8 @@ fn markup_a_feed_left_unescaped_keeps_every_word() {
     );
     assert!(html.contains("link</a> end."), "{html}");
     assert!(
-        html.contains("Mixed &lt;b&gt;title&lt;/b&gt;"),
-        "an RSS title is text: {html}"
+        html.contains("Mixed title") && !html.contains("&lt;b&gt;title"),
+        "an RSS title that is HTML is read as HTML: {html}"
     );
     assert!(
         html.contains("<th>Head</th>") && html.contains("<td>cell text</td>"),

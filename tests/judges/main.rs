@@ -10,6 +10,7 @@
 
 mod browser;
 mod feeds;
+mod feedvalidator;
 mod html;
 mod layout;
 // Shared with `tests/it`, each of which uses part of them.
