@@ -214,6 +214,7 @@ mod tests {
             },
             first_seen: date,
             sort_date: date,
+            sanitized: 0,
         }
     }
 

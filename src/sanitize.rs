@@ -27,7 +27,7 @@ pub(crate) mod values;
 
 pub use text::html_to_text;
 
-use crate::model::{StoredEntry, TextKind};
+use crate::model::{Entry, StoredEntry, TextKind};
 
 /// Elements kept: document structure, links, images, figures, tables, code, quotes, media.
 pub const ALLOWED_TAGS: &[&str] = &[
@@ -378,14 +378,27 @@ fn text_to_html(text: &str) -> String {
     out
 }
 
-/// An entry made safe to publish: its content and every HTML text construct of its details
-/// cleaned with the one allow-list, against the base its content was written against.
-pub fn entry(mut stored: StoredEntry) -> StoredEntry {
-    let e = &mut stored.entry;
+/// The version of the rules above. Entries are cleaned once, when they are read, and stored
+/// with the version they were cleaned with; change it whenever the rules change what survives,
+/// so that stored entries are cleaned again under the new rules.
+pub const VERSION: u32 = 1;
+
+/// Cleans an entry in place: its content and every HTML text construct of its details, with
+/// the one allow-list, against the base its content was written against.
+pub fn clean(e: &mut Entry) {
     e.content = sanitize_html(&e.content, e.content_kind, e.base.as_deref());
     let base = e.base.as_deref();
     e.detail
         .clean_html(|html| sanitize_html(html, TextKind::Html, base));
+}
+
+/// A stored entry made safe to publish: as it is when it was cleaned by these rules, else
+/// cleaned now (stored raw by an older planet, or under older rules).
+pub fn entry(mut stored: StoredEntry) -> StoredEntry {
+    if stored.sanitized != VERSION {
+        clean(&mut stored.entry);
+        stored.sanitized = VERSION;
+    }
     stored
 }
 
