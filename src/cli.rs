@@ -33,6 +33,22 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a new planet.toml, commented, with every common key at its default.
+    Init {
+        /// The folder to write `planet.toml` in (made if missing); default: where `--config`
+        /// points, `./planet.toml`.
+        dir: Option<PathBuf>,
+        /// The planet's name (default: a placeholder).
+        #[arg(long)]
+        name: Option<String>,
+        /// Where the output will be published, e.g. `https://planet.example.org/` (default: a
+        /// placeholder).
+        #[arg(long, value_parser = url::Url::parse)]
+        link: Option<url::Url>,
+        /// Who runs the planet (default: a placeholder).
+        #[arg(long)]
+        owner: Option<String>,
+    },
     /// Fetch every feed, update the cache and publish the output (what cron runs).
     Run {
         /// Fetch every feed, even those not due yet (gone ones stay skipped).

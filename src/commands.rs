@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use clap::CommandFactory as _;
 use planet::subscriptions::{self, find, NewFeed, Subscriptions};
-use planet::{check, config, every, fetch, serve, status, store, Steps};
+use planet::{check, config, every, fetch, serve, starter, status, store, Steps};
 
 use crate::cli::{Cli, Command};
 use crate::console::{self, plural, Console};
@@ -19,6 +19,21 @@ use crate::manual;
 /// Runs the command the operator asked for.
 pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
     match &cli.command {
+        Command::Init {
+            dir,
+            name,
+            link,
+            owner,
+        } => init(
+            cli,
+            console,
+            dir.as_deref(),
+            starter::Fill {
+                name: name.clone(),
+                link: link.as_ref().map(ToString::to_string),
+                owner: owner.clone(),
+            },
+        ),
         Command::Run {
             force,
             every: Some(every),
@@ -47,6 +62,38 @@ pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
             .context("cannot write the man page")
             .and_then(|page| console::print_data(&String::from_utf8_lossy(&page))),
     }
+}
+
+/// `init [DIR]`: a new `planet.toml`, and what to do next.
+fn init(
+    cli: &Cli,
+    console: &Console,
+    dir: Option<&Path>,
+    fill: starter::Fill,
+) -> anyhow::Result<()> {
+    let path = dir.map_or_else(|| cli.config.clone(), |d| d.join("planet.toml"));
+    starter::write(&path, &fill)?;
+    let todo: Vec<String> = fill
+        .placeholders()
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect();
+    let set = if todo.is_empty() {
+        String::new()
+    } else {
+        format!("set {} (placeholders for now), ", console::and_list(&todo))
+    };
+    // The next commands must find this file: from elsewhere, they need `--config`.
+    let config = if path == Path::new("planet.toml") {
+        String::new()
+    } else {
+        format!(" -c {}", path.display())
+    };
+    console.say(&format!(
+        "wrote `{}`: {set}add a feed with `planet{config} add URL`, then `planet{config} run`",
+        path.display()
+    ));
+    Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

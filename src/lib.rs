@@ -27,6 +27,7 @@ pub mod sanitize;
 pub mod schedule;
 pub mod select;
 pub mod serve;
+pub mod starter;
 pub mod status;
 pub mod store;
 pub mod subscriptions;

@@ -47,6 +47,58 @@ fn help_and_version_work() {
 }
 
 #[test]
+fn init_says_what_to_set_next_and_exits_1_rather_than_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_planet"))
+            .arg("init")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = init(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "wrote `planet.toml`: set `name`, `link` and `owner_name` (placeholders for now), \
+         add a feed with `planet add URL`, then `planet run`\n"
+    );
+    let out = init(&[
+        "site",
+        "--name",
+        "P",
+        "--link",
+        "https://p.test/",
+        "--owner",
+        "O",
+    ]);
+    assert_eq!(
+        stderr(&out),
+        "wrote `site/planet.toml`: add a feed with `planet -c site/planet.toml add URL`, \
+         then `planet -c site/planet.toml run`\n"
+    );
+    let before = std::fs::read(dir.path().join("planet.toml")).unwrap();
+    let out = init(&["--name", "Other"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: `planet.toml` already exists: it was left unchanged\n"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("planet.toml")).unwrap(),
+        before
+    );
+    let out = init(&["--link", "not a url"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap refuses it: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn config_flag_works_before_and_after_the_command() {
     let server = Server::start();
     server.set("/f.xml", Route::xml(one_item("One")));

@@ -45,6 +45,73 @@ fn read(planet: &Planet) -> String {
     std::fs::read_to_string(&planet.config).unwrap()
 }
 
+// ---- init ----
+
+#[test]
+fn init_writes_a_planet_that_checks_and_publishes_a_page_saying_it_has_no_feeds() {
+    let planet = Planet::new("");
+    std::fs::remove_file(&planet.config).unwrap();
+    planet::starter::write(&planet.config, &planet::starter::Fill::default()).expect("init");
+    assert_eq!(planet.check(), Vec::<String>::new(), "check accepts it");
+    planet.run_at(t0());
+    let html = page(&planet);
+    assert!(html.contains("This planet has no feeds yet."), "{html}");
+    assert!(
+        html.contains("<title>My Planet</title>"),
+        "the placeholder name"
+    );
+    assert_eq!(planet.atom().entries.len(), 0);
+    assert!(planet.out_path("feed.json").is_file() && planet.out_path("opml.xml").is_file());
+
+    // `add` puts the first feed below the commented example, which stays.
+    let server = Server::start();
+    server.set("/f.xml", Route::xml(feed("First", &items("f", 1))));
+    planet.add(&server.url("/f.xml"), None).expect("add");
+    let toml = read(&planet);
+    assert!(
+        toml.contains(&format!(
+            "# name = \"Rust Blog\"\n\n[[feeds]]\nurl = \"{}\"\nname = \"First\"\n",
+            server.url("/f.xml")
+        )),
+        "{toml}"
+    );
+    planet.run_at(t0());
+    assert!(!page(&planet).contains("no feeds yet"));
+}
+
+#[test]
+fn init_fills_the_required_keys_and_never_overwrites() {
+    let planet = Planet::new("mine\n");
+    let fill = planet::starter::Fill {
+        name: Some("Planet Ferris".into()),
+        link: Some("https://ferris.example.org/".into()),
+        owner: Some("Ferris \"the crab\"".into()),
+    };
+    let err = planet::starter::write(&planet.config, &fill).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("already exists: it was left unchanged"),
+        "{err}"
+    );
+    assert_eq!(read(&planet), "mine\n");
+    std::fs::remove_file(&planet.config).unwrap();
+    planet::starter::write(&planet.config, &fill).expect("init");
+    let config = planet::config::load(&planet.config).expect("loads");
+    assert_eq!(
+        (
+            config.planet.name.as_str(),
+            config.planet.link.as_str(),
+            config.planet.owner_name.as_str()
+        ),
+        (
+            "Planet Ferris",
+            "https://ferris.example.org/",
+            "Ferris \"the crab\""
+        )
+    );
+    assert!(!read(&planet).contains("PLACEHOLDER"));
+}
+
 // ---- import / export ----
 
 #[test]
