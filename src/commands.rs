@@ -137,6 +137,12 @@ fn cycle(cli: &Cli, console: &Console, steps: Steps, force: bool) -> anyhow::Res
             plural(report.files_changed, "file")
         );
     }
+    if let Some(report) = &done.announce {
+        for failure in &report.failures {
+            console.warn(failure);
+        }
+        tracing::info!("told the WebSub hubs: {}", plural(report.sent, "ping"));
+    }
     Ok(())
 }
 

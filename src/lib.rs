@@ -2,9 +2,9 @@
 //!
 //! The pipeline, one stage per module: [`config`] → [`refresh`] (plan, then [`fetch`] and
 //! [`parse`], then classify) → [`store`] → [`filter`] and [`select`] → [`sanitize`] →
-//! [`render`] → [`publish`]. Fetch, store and publish touch the network and the disk; the
-//! stages between them take values and return values. This file wires them together, one line
-//! per stage, and is the only place that knows the order. The commands around the pipeline
+//! [`render`] → [`publish`] → [`websub`]. Fetch, store, publish and the hubs' pings touch the
+//! network and the disk; the stages between them take values and return values. This file
+//! wires them together, one line per stage, and is the only place that knows the order. The commands around the pipeline
 //! (`status`, `check`, the subscription edits) are modules of their own that use the stages.
 
 #![forbid(unsafe_code)]
@@ -32,6 +32,7 @@ pub mod status;
 pub mod store;
 pub mod subscriptions;
 pub mod text;
+pub mod websub;
 
 use std::sync::Arc;
 
@@ -85,6 +86,8 @@ pub struct Cycle {
     pub refresh: Option<refresh::Report>,
     /// The publish, when the cycle published.
     pub publish: Option<PublishReport>,
+    /// The WebSub pings, when feeds changed and there are hubs to tell.
+    pub announce: Option<websub::Report>,
 }
 
 /// One cycle of `planet run`, `fetch` or `render` on the config at `path`: reads it afresh (so
@@ -102,16 +105,32 @@ pub fn cycle(path: &std::path::Path, steps: Steps, options: &Options<'_>) -> Res
     }
     let _lock = lock::Lock::acquire(&config.planet.cache_dir)?;
     let store = Store::open(&config.planet.cache_dir)?;
+    // The fetch and the pings after the publish share one deadline.
+    let deadline = tokio::time::Instant::now() + config.planet.run_timeout();
     let mut done = Cycle::default();
-    if steps != Steps::Render {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(Error::Runtime)?;
+    // `render` never touches the network.
+    let runtime = match steps {
+        Steps::Render => None,
+        Steps::Run | Steps::Fetch => Some(
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(Error::Runtime)?,
+        ),
+    };
+    if let Some(runtime) = &runtime {
         done.refresh = Some(runtime.block_on(refresh(&config, &store, options))?);
     }
     if steps != Steps::Fetch {
         done.publish = Some(publish(&config, &store, options.now)?);
+    }
+    if let (Some(runtime), Some(published)) = (&runtime, &done.publish) {
+        let hubs = &config.planet.hubs;
+        if !hubs.is_empty() && !published.feeds_changed.is_empty() {
+            let client = fetch::Client::new(&config.planet)?.until(deadline);
+            let pings = websub::announce(&client, hubs, &published.feeds_changed);
+            done.announce = Some(runtime.block_on(pings));
+        }
     }
     Ok(done)
 }
@@ -178,6 +197,8 @@ pub struct PublishReport {
     pub entries: usize,
     /// Output files whose bytes changed, or that were deleted.
     pub files_changed: usize,
+    /// The public URLs of the feeds among them whose bytes changed: what the hubs are told.
+    pub feeds_changed: Vec<String>,
     /// Where they are.
     pub output_dir: std::path::PathBuf,
 }
@@ -191,12 +212,18 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
     let view = render::build(config, &shown, &store.sources()?, &store.stored()?, now);
     let outputs = render::all(&theme, &view, &config.planet.outputs)?;
     let dir = &config.planet.output_dir;
-    let files_changed =
-        publish::publish(dir, &outputs.files)? + publish::retire(dir, &outputs.retired)?;
+    let changed = publish::publish(dir, &outputs.files)?;
+    let files_changed = changed.len() + publish::retire(dir, &outputs.retired)?;
+    let feeds_changed = changed
+        .iter()
+        .filter(|name| outputs.feeds.contains(name))
+        .map(|name| format!("{}{name}", view.planet.link))
+        .collect();
     prune(config, store, &shown, now)?;
     Ok(PublishReport {
         entries: shown.len(),
         files_changed,
+        feeds_changed,
         output_dir: dir.clone(),
     })
 }

@@ -40,13 +40,14 @@ pub enum Error {
     },
 }
 
-/// Writes each (name, bytes) into `dir`; returns how many files actually changed.
-pub fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<usize, Error> {
+/// Writes each (name, bytes) into `dir`; returns the names of the files that actually
+/// changed (what the WebSub hubs are told of, when they are feeds).
+pub fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<String>, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::Folder {
         path: dir.to_owned(),
         source: e,
     })?;
-    let mut changed = 0;
+    let mut changed = Vec::new();
     for (name, bytes) in files {
         let path = dir.join(name);
         if std::fs::read(&path).is_ok_and(|old| &old == bytes) {
@@ -56,7 +57,7 @@ pub fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<usize, Error> 
             path: path.clone(),
             source: e,
         })?;
-        changed += 1;
+        changed.push(name.clone());
     }
     Ok(changed)
 }
@@ -102,13 +103,13 @@ mod tests {
     fn unchanged_file_keeps_its_mtime() {
         let dir = tempfile::tempdir().unwrap();
         let files = vec![("a.txt".to_owned(), b"hello".to_vec())];
-        assert_eq!(publish(dir.path(), &files).unwrap(), 1);
+        assert_eq!(publish(dir.path(), &files).unwrap(), ["a.txt"]);
         let before = std::fs::metadata(dir.path().join("a.txt"))
             .unwrap()
             .modified()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        assert_eq!(publish(dir.path(), &files).unwrap(), 0);
+        assert!(publish(dir.path(), &files).unwrap().is_empty());
         let after = std::fs::metadata(dir.path().join("a.txt"))
             .unwrap()
             .modified()

@@ -8,7 +8,7 @@
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset};
 
-use super::{clean, EntryView, Error, View};
+use super::{clean, EntryView, Error, PlanetView, View};
 use crate::links::is_web_link;
 use crate::model::{Category, Link, Person, TextConstruct, TextKind};
 use crate::sanitize;
@@ -222,6 +222,18 @@ fn entry(e: &EntryView) -> atom::Entry {
     }
 }
 
+/// The links of a feed's head: the page that shows the same entries, the feed itself, and
+/// the WebSub hubs that relay its changes (WebSub §4: `rel="hub"` beside `rel="self"`). Every
+/// Atom feed the planet writes takes them from here, so each names the hubs.
+fn head_links(p: &PlanetView, alternate: &str, self_link: &str) -> Vec<atom::Link> {
+    let mut links = vec![
+        link(alternate, "alternate", Some("text/html")),
+        link(self_link, "self", Some("application/atom+xml")),
+    ];
+    links.extend(p.hubs.iter().map(|hub| link(hub, "hub", None)));
+    links
+}
+
 /// Renders the view as an Atom feed.
 pub fn render(view: &View) -> Result<Vec<u8>, Error> {
     let p = &view.planet;
@@ -241,10 +253,7 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
             ..Default::default()
         }),
-        links: vec![
-            link(&p.link, "alternate", Some("text/html")),
-            link(&p.atom_url, "self", Some("application/atom+xml")),
-        ],
+        links: head_links(p, &p.link, &p.atom_url),
         lang: Some(p.language.clone()),
         // The theme's square icon, which readers show beside the feed's name.
         icon: Some(format!("{}favicon.svg", p.link)),

@@ -27,5 +27,6 @@ mod theme;
 mod unattended;
 mod validate;
 mod venus;
+mod websub;
 mod xml_attacks;
 mod xss;

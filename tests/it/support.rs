@@ -356,9 +356,11 @@ pub fn modified(path: &Path) -> SystemTime {
 
 /// The `warning:` lines the binary would print for a cycle, without the prefix.
 pub fn warnings(done: &Cycle) -> Vec<String> {
+    let hubs = done.announce.iter().flat_map(|a| &a.failures);
     done.refresh
         .iter()
         .flat_map(|r| r.notices.iter().map(ToString::to_string))
+        .chain(hubs.map(ToString::to_string))
         .collect()
 }
 
