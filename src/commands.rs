@@ -259,45 +259,25 @@ fn add(cli: &Cli, console: &Console, input: &str, name: Option<&str>) -> anyhow:
 
 fn remove(cli: &Cli, console: &Console, feed: &str) -> anyhow::Result<()> {
     let mut subs = Subscriptions::open(&cli.config)?;
-    let url = match subs.remove(feed) {
-        // Not a URL nor a configured name: the feed's own title, as the page and `status`
-        // show a feed that has no `name`.
-        Err(e @ subscriptions::Error::NotSubscribed(_)) => match titled(cli, feed) {
-            Some(url) => subs.remove(&url)?,
-            None => return Err(e.into()),
-        },
-        removed => removed?,
-    };
+    let url = subs.remove(feed, &titles(cli))?;
     subs.save()?;
     console.say(&format!("removed `{url}`"));
     Ok(())
 }
 
-/// The URL of the one subscription without a `name` whose feed the cache knows by this title.
-fn titled(cli: &Cli, title: &str) -> Option<String> {
-    let config = config::load(&cli.config).ok()?;
+/// (subscription URL, the feed's own title) of the feeds the cache knows: the name the page
+/// and `status` show for a feed without `name`. None without a readable config or cache.
+fn titles(cli: &Cli) -> Vec<(String, String)> {
+    let Ok(config) = config::load(&cli.config) else {
+        return Vec::new();
+    };
     if !config.planet.cache_dir.join(store::FILE_NAME).exists() {
-        return None;
+        return Vec::new();
     }
-    let sources = store::Store::open(&config.planet.cache_dir)
-        .ok()?
-        .sources()
-        .ok()?;
-    let urls: Vec<String> = config
-        .feeds
-        .iter()
-        .filter(|f| f.name.is_none())
-        .filter(|f| {
-            sources
-                .iter()
-                .any(|s| s.url == f.url.as_str() && s.meta.title.trim() == title.trim())
-        })
-        .map(|f| f.url.to_string())
-        .collect();
-    match &urls[..] {
-        [url] => Some(url.clone()),
-        _ => None,
-    }
+    let sources = store::Store::open(&config.planet.cache_dir).and_then(|s| s.sources());
+    sources
+        .map(|sources| sources.into_iter().map(|s| (s.url, s.meta.title)).collect())
+        .unwrap_or_default()
 }
 
 fn import(cli: &Cli, console: &Console, file: &Path) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@
 
 mod validate;
 
-pub use validate::Problem;
+pub use validate::{closest, Problem};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -543,6 +543,41 @@ fn removes_a_feed_by_name_or_url_and_its_entries_leave_the_page() {
     assert!(err.contains("no feed with URL or name `Nobody`"), "{err}");
 }
 
+#[test]
+fn remove_keeps_the_group_headings_of_the_example_planet() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/planet.toml"))
+        .expect("the repository's planet.toml");
+    let planet = Planet::new(&text);
+    // Any case; the first feed of a group, right under its heading.
+    assert_eq!(
+        planet.remove("kubernetes BLOG"),
+        Ok("https://kubernetes.io/feed.xml".to_owned())
+    );
+    let toml = read(&planet);
+    assert!(
+        toml.contains(
+            "\n\n# --- Kubernetes and cloud-native\n[[feeds]]\nurl = \"https://www.cncf.io/blog/feed/\"\n"
+        ),
+        "{toml}"
+    );
+    assert_eq!(
+        toml.matches("# --- ").count(),
+        text.matches("# --- ").count()
+    );
+    assert_eq!(
+        toml.len(),
+        text.len()
+            - "[[feeds]]\nurl = \"https://kubernetes.io/feed.xml\"\nname = \"Kubernetes Blog\"\n\n"
+                .len(),
+        "only the feed's own lines went"
+    );
+    let err = planet.remove("the new stak").unwrap_err();
+    assert_eq!(
+        err,
+        "no feed with URL or name `the new stak` in the config: did you mean `The New Stack`?"
+    );
+}
+
 // ---- check ----
 
 #[test]

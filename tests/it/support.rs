@@ -251,7 +251,9 @@ impl Planet {
     /// `planet remove URL_OR_NAME`: the URL removed, or the error chain.
     pub fn remove(&self, feed: &str) -> Result<String, String> {
         let mut subs = Subscriptions::open(&self.config).map_err(|e| planet::error_chain(&e))?;
-        let url = subs.remove(feed).map_err(|e| planet::error_chain(&e))?;
+        let url = subs
+            .remove(feed, &[])
+            .map_err(|e| planet::error_chain(&e))?;
         subs.save().map_err(|e| planet::error_chain(&e))?;
         Ok(url)
     }
