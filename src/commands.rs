@@ -230,11 +230,12 @@ fn known_redirects(config: &config::Config) -> anyhow::Result<Vec<(String, Strin
 fn add(cli: &Cli, console: &Console, input: &str, name: Option<&str>) -> anyhow::Result<()> {
     let config = config::load(&cli.config)?;
     let mut subs = Subscriptions::open(&cli.config)?;
-    let url = find::parse_url(input)?;
+    let urls = find::urls(input)?;
     let redirects = known_redirects(&config)?;
-    subs.refuse_duplicate(&[url.as_str()], &redirects)?;
+    let given: Vec<&str> = urls.iter().map(url::Url::as_str).collect();
+    subs.refuse_duplicate(&given, &redirects)?;
     let client = fetch::Client::new(&config.planet)?;
-    let found = runtime()?.block_on(find::find_feed(&client, &url))?;
+    let found = runtime()?.block_on(find::find_feed(&client, &urls))?;
     subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)?;
     // A feed that moved for good is subscribed where it went: else the next run would ask
     // the operator to change the line just written.
@@ -253,7 +254,11 @@ fn add(cli: &Cli, console: &Console, input: &str, name: Option<&str>) -> anyhow:
         .map(|p| format!(", found on `{p}`"))
         .unwrap_or_default();
     let named = name.map(|n| format!(" as \"{n}\"")).unwrap_or_default();
-    console.say(&format!("added `{url}`{named}{via}"));
+    let scheme = found
+        .https_failed
+        .map(|why| format!(" (no scheme given: over http, as https failed: {why})"))
+        .unwrap_or_default();
+    console.say(&format!("added `{url}`{named}{via}{scheme}"));
     Ok(())
 }
 

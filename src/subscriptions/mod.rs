@@ -88,13 +88,24 @@ pub enum Error {
         #[source]
         source: fetch::Error,
     },
+    /// A URL typed without a scheme could be fetched neither over https nor over http.
+    #[error("cannot fetch `{input}` over https ({https}) nor over http")]
+    NoScheme {
+        /// What was typed.
+        input: String,
+        /// Why https failed.
+        https: String,
+        /// Why http failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// The URL is neither a feed nor a page that leads to one.
-    #[error("`{url}` is not a feed, and no feed was found on it (tried {tried} candidates)")]
+    #[error("`{url}` is not a feed, and no feed was found on it; tried {}:{}", tried.len(), tried.iter().map(|(u, why)| format!("\n  `{u}`: {why}")).collect::<String>())]
     NoFeed {
         /// The URL.
         url: String,
-        /// How many candidate feed URLs were tried.
-        tried: usize,
+        /// Every candidate feed URL tried, and why it was not the feed.
+        tried: Vec<(String, String)>,
     },
     /// `feeds` is written in a form this tool does not edit (an inline array of tables).
     #[error("`feeds` in `{path}` is not written as `[[feeds]]` tables: cannot append to it")]

@@ -426,6 +426,43 @@ fn subscription_commands_say_what_they_did() {
 }
 
 #[test]
+fn add_says_which_scheme_worked_and_v_lists_every_candidate_tried() {
+    let server = Server::start();
+    server.set("/f.xml", Route::xml(one_item("Local")));
+    server.set(
+        "/blog/",
+        Route::ok("text/html", "<html><head><title>B</title></head></html>"),
+    );
+    server.set("/blog/feed.xml", Route::xml(one_item("Blog")));
+    let planet = Planet::new(&planet_table(""));
+    let bare = server.url("/f.xml").replace("http://", "");
+    let err = planet.run_ok(&["add", &bare]);
+    let said = format!(
+        "added `{}` as \"Local\" (no scheme given: over http, as https failed: ",
+        server.url("/f.xml")
+    );
+    assert!(err.starts_with(&said) && err.lines().count() == 1, "{err}");
+
+    let err = planet.run_ok(&["-v", "add", &server.url("/blog/")]);
+    let tried: Vec<&str> = err.lines().filter(|l| l.contains("tried `")).collect();
+    assert_eq!(
+        tried,
+        [
+            format!(
+                "debug: tried `{}`: HTTP 404 Not Found",
+                server.url("/blog/feed")
+            ),
+            format!(
+                "debug: tried `{}`: HTTP 404 Not Found",
+                server.url("/blog/atom.xml")
+            ),
+            format!("debug: tried `{}`: a feed", server.url("/blog/feed.xml")),
+        ],
+        "{err}"
+    );
+}
+
+#[test]
 fn every_runs_a_cycle_at_once_and_sigterm_ends_the_wait() {
     // The repetition itself is tested on a paused clock (`every::tests`): here, what an
     // operator sees of a real process.

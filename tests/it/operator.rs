@@ -421,6 +421,88 @@ fn adds_a_feed_url_directly() {
 }
 
 #[test]
+fn adds_a_url_typed_without_its_scheme_over_http_when_https_fails() {
+    let server = Server::start();
+    server.set("/feed.xml", Route::xml(feed("Local", &items("l", 1))));
+    let planet = Planet::new(&planet_table(""));
+    let bare = server.url("/feed.xml").replace("http://", "");
+    let added = planet.add(&bare, None).expect("add");
+    assert_eq!(added.url, server.url("/feed.xml"));
+    assert!(
+        added
+            .https_failed
+            .as_deref()
+            .is_some_and(|why| !why.is_empty()),
+        "{added:?}"
+    );
+    assert!(read(&planet).contains(&format!("url = \"{}\"", server.url("/feed.xml"))));
+    // Given a scheme, only that one is tried.
+    let other = Planet::new(&planet_table(""));
+    let err = other
+        .add(
+            &server.url("/feed.xml").replace("http://", "https://"),
+            None,
+        )
+        .unwrap_err();
+    assert!(err.starts_with("cannot fetch `https://"), "{err}");
+    // Neither works: both reasons are said.
+    let bare = server.url("/missing.xml").replace("http://", "");
+    let err = other.add(&bare, None).unwrap_err();
+    assert!(
+        err.starts_with(&format!("cannot fetch `{bare}` over https (")),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(&format!(
+            ") nor over http: cannot fetch `{}`: HTTP 404 Not Found",
+            server.url("/missing.xml")
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn discovery_tries_the_pages_own_folder_before_the_root_and_names_every_candidate() {
+    let server = Server::start();
+    let page = "<html><head><title>Blog</title></head><body>no feed links</body></html>";
+    server.set("/blog/", Route::ok("text/html", page));
+    server.set(
+        "/blog/atom.xml",
+        Route::xml(feed("The blog", &items("b", 1))),
+    );
+    server.set("/atom.xml", Route::xml(feed("The site", &items("s", 1))));
+    let planet = Planet::new(&planet_table(""));
+    let added = planet.add(&server.url("/blog/"), None).expect("add");
+    assert_eq!(
+        (added.url, added.name.as_deref()),
+        (server.url("/blog/atom.xml"), Some("The blog"))
+    );
+    let asked: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(asked, ["/blog/", "/blog/feed", "/blog/atom.xml"]);
+
+    server.set("/empty/", Route::ok("text/html", page));
+    server.set("/atom.xml", Route::status(404));
+    let err = planet.add(&server.url("/empty/"), None).unwrap_err();
+    let n = planet::subscriptions::discover::COMMON_PATHS.len();
+    assert!(
+        err.starts_with(&format!(
+            "`{}` is not a feed, and no feed was found on it; tried {}:\n  `{}`: HTTP 404 Not Found\n",
+            server.url("/empty/"),
+            2 * n,
+            server.url("/empty/feed")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "\n  `{}`: HTTP 404 Not Found",
+            server.url("/feed")
+        )),
+        "the root too: {err}"
+    );
+}
+
+#[test]
 fn refuses_a_duplicate_by_url_and_through_a_redirect() {
     let server = Server::start();
     server.set("/feed.xml", Route::xml(feed("Dup", &items("d", 1))));

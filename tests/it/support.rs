@@ -201,13 +201,14 @@ impl Planet {
         let chain = |e: &dyn std::error::Error| planet::error_chain(e);
         let config = planet::config::load(&self.config).map_err(|e| chain(&e))?;
         let mut subs = Subscriptions::open(&self.config).map_err(|e| chain(&e))?;
-        let url = find::parse_url(input).map_err(|e| chain(&e))?;
+        let urls = find::urls(input).map_err(|e| chain(&e))?;
         let redirects = self.known_redirects(&config);
-        subs.refuse_duplicate(&[url.as_str()], &redirects)
+        let given: Vec<&str> = urls.iter().map(url::Url::as_str).collect();
+        subs.refuse_duplicate(&given, &redirects)
             .map_err(|e| chain(&e))?;
         let client = planet::fetch::Client::new(&config.planet).map_err(|e| chain(&e))?;
         let found = runtime()
-            .block_on(find::find_feed(&client, &url))
+            .block_on(find::find_feed(&client, &urls))
             .map_err(|e| chain(&e))?;
         subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)
             .map_err(|e| chain(&e))?;
@@ -226,6 +227,7 @@ impl Planet {
             url: url.to_string(),
             name,
             via_page: found.via_page.map(|u| u.to_string()),
+            https_failed: found.https_failed,
         })
     }
 
@@ -328,6 +330,8 @@ pub struct Added {
     pub name: Option<String>,
     /// The page the feed was found on, when the URL given was not the feed.
     pub via_page: Option<String>,
+    /// Why https failed, when no scheme was given and http was used.
+    pub https_failed: Option<String>,
 }
 
 fn runtime() -> tokio::runtime::Runtime {

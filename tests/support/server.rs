@@ -287,6 +287,12 @@ fn handle(conn: TcpStream, shared: &Shared) -> std::io::Result<()> {
     } else {
         conn.set_read_timeout(Some(Duration::from_secs(10)))?;
     }
+    // A TLS ClientHello (a client trying https here) is closed at once, as a server that
+    // speaks no TLS fails the handshake, instead of waiting for a line that never comes.
+    let mut first = [0u8; 1];
+    if conn.peek(&mut first)? == 1 && first[0] == 0x16 {
+        return Ok(());
+    }
     let mut reader = BufReader::new(conn.try_clone()?);
     let mut conn = conn;
     loop {
