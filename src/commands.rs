@@ -287,6 +287,18 @@ fn titles(cli: &Cli) -> Vec<(String, String)> {
 
 fn import(cli: &Cli, console: &Console, file: &Path) -> anyhow::Result<()> {
     let report = subscriptions::import(&cli.config, file)?;
+    if let Some(placeholders) = &report.created {
+        let todo: Vec<String> = placeholders.iter().map(|k| format!("`{k}`")).collect();
+        let set = if todo.is_empty() {
+            String::new()
+        } else {
+            format!(": set {} (placeholders for now)", console::and_list(&todo))
+        };
+        console.say(&format!(
+            "wrote `{}`, as `planet init` does{set}",
+            cli.config.display()
+        ));
+    }
     for setting in &report.settings {
         console.say(&format!("set `[planet]` {setting}"));
     }
@@ -295,6 +307,9 @@ fn import(cli: &Cli, console: &Console, file: &Path) -> anyhow::Result<()> {
     }
     for (url, why) in &report.skipped {
         console.say(&format!("skipped `{url}`: {why}"));
+    }
+    for what in &report.left_out {
+        console.say(&format!("left out {what}"));
     }
     for what in &report.unreadable {
         console.warn(&format_args!("could not read {what}"));

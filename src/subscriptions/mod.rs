@@ -21,8 +21,8 @@ pub mod import;
 pub use import::NewFeed;
 
 use crate::config::{self, Display};
-use crate::fetch;
 use crate::links::canonical_link;
+use crate::{fetch, starter};
 
 /// Why a subscription command failed.
 #[derive(Debug, thiserror::Error)]
@@ -116,12 +116,17 @@ pub enum Error {
     /// The file to import is neither OPML nor a Planet Venus config.
     #[error(transparent)]
     Import(#[from] import::Error),
+    /// `planet.toml` could not be made for the import.
+    #[error(transparent)]
+    Init(#[from] starter::Error),
 }
 
 /// `planet.toml` open for editing.
 pub struct Subscriptions {
     path: PathBuf,
     doc: DocumentMut,
+    /// The group of the last feed appended, so a group's heading is written once.
+    group: Option<String>,
 }
 
 impl Subscriptions {
@@ -139,6 +144,7 @@ impl Subscriptions {
         Ok(Subscriptions {
             path: path.to_owned(),
             doc,
+            group: None,
         })
     }
 
@@ -195,7 +201,8 @@ impl Subscriptions {
             .unwrap_or_default()
     }
 
-    /// Appends a `[[feeds]]` table at the end of the file.
+    /// Appends a `[[feeds]]` table at the end of the file, under a `# --- GROUP` heading when
+    /// it starts a group.
     pub fn append(&mut self, feed: &NewFeed) -> Result<(), Error> {
         let mut t = Table::new();
         t.insert("url", value(feed.url.as_str()));
@@ -220,11 +227,18 @@ impl Subscriptions {
         let trailing = self.doc.trailing().as_str().unwrap_or_default().to_owned();
         self.doc.set_trailing("");
         let comment = trailing.trim_end();
-        if comment.trim().is_empty() {
-            t.decor_mut().set_prefix("\n");
+        let mut prefix = if comment.trim().is_empty() {
+            "\n".to_owned()
         } else {
-            t.decor_mut().set_prefix(format!("{comment}\n\n"));
+            format!("{comment}\n\n")
+        };
+        if feed.group.is_some() && feed.group != self.group {
+            let group = feed.group.as_deref().unwrap_or_default();
+            let one_line: String = group.split_whitespace().collect::<Vec<_>>().join(" ");
+            prefix.push_str(&format!("# --- {one_line}\n"));
         }
+        self.group = feed.group.clone();
+        t.decor_mut().set_prefix(prefix);
         let feeds = self
             .doc
             .entry("feeds")
@@ -245,20 +259,21 @@ impl Subscriptions {
     }
 
     /// Sets a `[planet]` key from an imported config, unless `planet.toml` already sets it (the
-    /// operator's value wins); an `exclude` regex is added to the list. Returns what was done.
+    /// operator's value wins); an `exclude` regex or a hub is added to its list. Returns what
+    /// was done.
     pub fn set_planet(&mut self, key: &str, v: import::PlanetValue) -> Option<String> {
         let planet = self.doc.get_mut("planet")?.as_table_mut()?;
         let done = match v {
-            import::PlanetValue::Regex(re) => {
+            import::PlanetValue::Regex(item) | import::PlanetValue::Url(item) => {
                 let list = planet
                     .entry(key)
                     .or_insert(value(Array::new()))
                     .as_array_mut()?;
-                if list.iter().any(|x| x.as_str() == Some(re.as_str())) {
+                if list.iter().any(|x| x.as_str() == Some(item.as_str())) {
                     return None;
                 }
-                list.push(re.as_str());
-                format!("{key} += [{:?}]", re)
+                list.push(item.as_str());
+                format!("{key} += [{item:?}]")
             }
             _ if planet.contains_key(key) => return None,
             import::PlanetValue::Count(n) => {
@@ -451,9 +466,16 @@ pub struct ImportReport {
     pub unreadable: Vec<String>,
     /// `[planet]` settings brought over (e.g. `new_feed_items = 5`).
     pub settings: Vec<String>,
+    /// The other aggregator's own settings, which planet has no use for.
+    pub left_out: Vec<String>,
+    /// When there was no `planet.toml`, the one written (as `planet init` does), with the
+    /// required keys still holding a placeholder.
+    pub created: Option<Vec<&'static str>>,
 }
 
-/// Imports an OPML file or a Planet Venus / Planet 2.0 `config.ini` into `planet.toml`.
+/// Imports an OPML file or a Planet Venus / Planet 2.0 `config.ini` into `planet.toml`; with
+/// no `planet.toml` yet, writes one first, as `planet init` does, with the name, link and
+/// owner the list gives.
 pub fn import(config_path: &Path, file: &Path) -> Result<ImportReport, Error> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::Io {
         action: "read",
@@ -461,9 +483,16 @@ pub fn import(config_path: &Path, file: &Path) -> Result<ImportReport, Error> {
         source: e,
     })?;
     let list = import::read(&text, file)?;
+    let created = match starter::write(config_path, &list.fill) {
+        Ok(()) => Some(list.fill.placeholders()),
+        Err(starter::Error::Exists { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
     let mut subs = Subscriptions::open(config_path)?;
     let mut report = ImportReport {
         unreadable: list.unreadable,
+        left_out: list.left_out,
+        created,
         ..ImportReport::default()
     };
     for (key, v) in list.planet {

@@ -399,8 +399,12 @@ fn subscription_commands_say_what_they_did() {
         "{err}"
     );
     assert!(
+        err.contains("\nleft out `[Planet]` `cache_directory`, `output_dir`, `log_level`: Venus's own settings"),
+        "{err}"
+    );
+    assert!(
         err.ends_with(&format!(
-            "imported `{}`: 4 feeds added, 0 skipped, 3 could not be read\n",
+            "imported `{}`: 5 feeds added, 0 skipped, 3 could not be read\n",
             ini.display()
         )),
         "{err}"

@@ -124,18 +124,28 @@ fn imports_a_planet_venus_config_with_faces_and_filters() {
     let ini_path = planet.dir.path().join("config.ini");
     std::fs::write(&ini_path, ini).unwrap();
     let report = planet.import(&ini_path);
-    let added: Vec<String> = ["alice", "bob", "carol", "dave"]
+    let added: Vec<String> = ["alice", "bob", "carol", "dave", "erin"]
         .iter()
         .map(|who| format!("{}/{who}.xml", server.base))
         .collect();
     assert_eq!(report.added, added);
     assert!(report.skipped.is_empty(), "{report:?}");
-    // What has no equivalent is reported, never silently lost.
+    assert_eq!(report.created, None, "planet.toml was there");
+    // What has no equivalent is reported, never silently lost; a feed whose regex Rust
+    // cannot compile comes without it.
     let unreadable = report.unreadable.join("\n");
     assert_eq!(report.unreadable.len(), 3, "{unreadable}");
     assert!(
-        unreadable.contains("erin.xml]`: the regex `(?<!not )planet`"),
+        unreadable.contains(
+            "erin.xml]`: the regex `(?<!not )planet` is not valid here (Rust regex syntax): the feed is added without this `include` rule"
+        ),
         "{unreadable}"
+    );
+    assert_eq!(
+        report.left_out.len(),
+        2,
+        "Venus's own settings and its template's: {:?}",
+        report.left_out
     );
     assert!(unreadable.contains("xpath_sifter.py"), "{unreadable}");
     assert!(
@@ -200,6 +210,10 @@ fn imports_a_planet_venus_config_with_faces_and_filters() {
         "/dave.xml",
         Route::xml(feed("Dave", &[item("d1", "Dave post", 1, &[], "x")])),
     );
+    server.set(
+        "/erin.xml",
+        Route::xml(feed("Erin", &[item("e1", "Erin post", 1, &[], "x")])),
+    );
     planet.run_at(t0());
     let titles = planet.atom_titles();
     assert!(titles.contains(&"Planet news".to_owned()), "{titles:?}");
@@ -222,6 +236,84 @@ fn imports_a_planet_venus_config_with_faces_and_filters() {
         html.contains('…') && !html.contains(&long.trim().to_owned()),
         "carol is shown as an excerpt"
     );
+}
+
+#[test]
+fn import_without_a_planet_toml_writes_one_with_what_the_list_says() {
+    // Venus's name, link and owner fill the required keys; its feed_timeout becomes
+    // timeout_secs.
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let ini = dir.path().join("config.ini");
+    let text = String::from_utf8(fixture("operator/venus-config.ini"))
+        .unwrap()
+        .replace("{BASE}", &server.base)
+        .replace("log_level = WARNING", "feed_timeout = 20");
+    std::fs::write(&ini, text).unwrap();
+    let planet = Planet {
+        config: dir.path().join("planet.toml"),
+        dir,
+    };
+    let report = planet.import(&ini);
+    assert_eq!(report.created, Some(vec![]), "nothing left a placeholder");
+    assert!(
+        report.settings.contains(&"timeout_secs = 20".to_owned()),
+        "{report:?}"
+    );
+    let config = planet::config::load(&planet.config).expect("the new planet.toml loads");
+    assert_eq!(
+        (
+            config.planet.name.as_str(),
+            config.planet.link.as_str(),
+            config.planet.owner_name.as_str(),
+            config.planet.timeout_secs
+        ),
+        ("Planet Test", "https://planet.test/", "Jane Ops", 20)
+    );
+    assert_eq!(config.feeds.len(), 5);
+    assert_eq!(planet.check(), Vec::<String>::new());
+    let toml = read(&planet);
+    assert!(
+        toml.starts_with("# planet.toml: the configuration of a planet"),
+        "{toml}"
+    );
+}
+
+#[test]
+fn import_of_opml_folders_keeps_their_names_as_headings() {
+    let dir = tempfile::tempdir().unwrap();
+    let opml = dir.path().join("devops.opml");
+    std::fs::write(&opml, fixture("operator/devops-feeds.opml")).unwrap();
+    let planet = Planet {
+        config: dir.path().join("planet.toml"),
+        dir,
+    };
+    let report = planet.import(&opml);
+    // The OPML's title names the planet; no owner nor link: placeholders, which check passes.
+    assert_eq!(report.created, Some(vec!["link", "owner_name"]));
+    assert_eq!(report.added.len(), 58);
+    assert_eq!(planet.check(), Vec::<String>::new());
+    let toml = read(&planet);
+    assert!(
+        toml.contains(
+            "\n\n# --- Kubernetes and cloud-native\n[[feeds]]\nurl = \"https://kubernetes.io/feed.xml\"\n"
+        ),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("\n\n[[feeds]]\nurl = \"https://www.cncf.io/blog/feed/\""),
+        "one heading per folder: {toml}"
+    );
+    let folders = fixture("operator/devops-feeds.opml")
+        .windows(b"<outline text=\"".len())
+        .filter(|w| *w == b"<outline text=\"")
+        .count();
+    assert_eq!(toml.matches("\n# --- ").count(), folders, "{toml}");
+    // Removing a folder's first feed keeps its heading.
+    planet.remove("Kubernetes Blog").unwrap();
+    assert!(read(&planet).contains(
+        "# --- Kubernetes and cloud-native\n[[feeds]]\nurl = \"https://www.cncf.io/blog/feed/\""
+    ));
 }
 
 #[test]
