@@ -35,11 +35,13 @@ pub struct Theme {
     assets: Vec<(String, Vec<u8>)>,
 }
 
-/// Loads the embedded theme, then the operator's overrides from `dir`, if any.
+/// Loads the embedded theme, then the operator's overrides from `dir`, if any. A template
+/// that does not parse is named, with its file and line.
 pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
-    let mut sources: Vec<(String, String)> = TEMPLATES
+    // (name, source, the file it came from when not embedded)
+    let mut sources: Vec<(String, String, Option<PathBuf>)> = TEMPLATES
         .iter()
-        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .map(|(n, s)| (n.to_string(), s.to_string(), None))
         .collect();
     let mut assets: Vec<(String, Vec<u8>)> = ASSETS
         .iter()
@@ -70,8 +72,8 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
             };
             if let Some(name) = file.strip_suffix(".tera") {
                 let text = std::fs::read_to_string(&path).map_err(read)?;
-                sources.retain(|(n, _)| n != name);
-                sources.push((name.to_owned(), text));
+                sources.retain(|(n, _, _)| n != name);
+                sources.push((name.to_owned(), text, Some(path.clone())));
             } else {
                 let bytes = std::fs::read(&path).map_err(read)?;
                 assets.retain(|(n, _)| n != file);
@@ -83,10 +85,26 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     tera.set_escape_fn(escape);
     tera.register_filter("demote_headings", demote_headings_filter);
-    let pages: Vec<String> = sources.iter().map(|(n, _)| n.clone()).collect();
-    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+    // Each parsed alone first: tera's error for the whole set names no template.
+    for (name, text, path) in &sources {
+        if let Err(e) = tera::Template::new(name, None, text) {
+            return Err(Error::Parse {
+                name: name.clone(),
+                path: path.clone(),
+                line: parse_line(&e),
+                source: Box::new(e),
+            });
+        }
+    }
+    let pages: Vec<String> = sources.iter().map(|(n, _, _)| n.clone()).collect();
+    tera.add_raw_templates(sources.iter().map(|(n, s, _)| (n.as_str(), s.as_str())))
         .map_err(|e| Error::Template {
-            name: pages.join(", "),
+            // What spans templates (a missing parent, a loop of `extends`) names its own.
+            name: match e.kind {
+                tera::ErrorKind::MissingParent { ref current, .. } => current.clone(),
+                tera::ErrorKind::CircularExtend { ref tpl, .. } => tpl.clone(),
+                _ => pages.join(", "),
+            },
             source: e,
         })?;
     Ok(Theme {
@@ -94,6 +112,24 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
         pages,
         assets,
     })
+}
+
+/// The line of a parse error: tera passes on the parser's message, which points at it as
+/// `--> LINE:COLUMN`; `None` when it does not.
+fn parse_line(e: &tera::Error) -> Option<usize> {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = source {
+        let text = err.to_string();
+        let found = text.split("--> ").nth(1).and_then(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        });
+        if found.is_some() {
+            return found;
+        }
+        source = err.source();
+    }
+    None
 }
 
 /// Writes the embedded theme into `dir` (made if missing) as a `templates_dir` holds it:

@@ -35,6 +35,19 @@ pub enum Error {
         #[source]
         source: tera::Error,
     },
+    /// A template does not parse.
+    #[error("cannot parse template `{name}`{}", place(path.as_deref(), *line))]
+    Parse {
+        /// The template's name.
+        name: String,
+        /// Its file, when it is the operator's (else it is embedded).
+        path: Option<std::path::PathBuf>,
+        /// The line tera points at.
+        line: Option<usize>,
+        /// tera's error (boxed: the variant would make every render result large).
+        #[source]
+        source: Box<tera::Error>,
+    },
     /// A template override could not be read.
     #[error("cannot read templates from `{path}`")]
     Read {
@@ -71,6 +84,22 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// ` (`PATH`, line N)`, or as much of it as is known.
+fn place(path: Option<&std::path::Path>, line: Option<usize>) -> String {
+    let parts: Vec<String> = [
+        path.map(|p| format!("`{}`", p.display())),
+        line.map(|l| format!("line {l}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
 }
 
 /// Everything the outputs show.
