@@ -248,7 +248,14 @@ fn prune(
         .collect();
     let pruned = store.prune(cutoff, &subscribed, &keep)?;
     if pruned > 0 {
-        tracing::debug!("pruned {pruned} entries older than {days} days");
+        tracing::debug!(
+            "pruned {} older than {}",
+            text::plural(pruned, "entry"),
+            text::plural(
+                usize::try_from(config.planet.retention_days).unwrap_or(usize::MAX),
+                "day"
+            )
+        );
     }
     Ok(())
 }

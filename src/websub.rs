@@ -15,7 +15,7 @@ use std::fmt;
 
 use url::Url;
 
-use crate::{error_chain, fetch};
+use crate::{error_chain, fetch, text};
 
 /// What the pings did.
 #[derive(Debug, Default)]
@@ -40,11 +40,12 @@ pub struct Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let noun = if self.untold == 1 { "feed" } else { "feeds" };
         write!(
             f,
-            "WebSub hub `{}` was not told of {} changed {noun}: {}",
-            self.hub, self.untold, self.reason
+            "WebSub hub `{}` was not told of {}: {}",
+            self.hub,
+            text::plural(self.untold, "changed feed"),
+            self.reason
         )
     }
 }
