@@ -70,8 +70,19 @@ pub enum Command {
     /// Print one row per feed: status, last success, entries, failures, next due, flags.
     Status {
         /// Print the rows as JSON on stdout, for monitoring.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "wide")]
         json: bool,
+        /// Only the feeds with a problem: failing, gone or moved.
+        #[arg(long)]
+        failing: bool,
+        /// Print one line (how many feeds, which fail) and exit 1 when an enabled feed is
+        /// failing or gone: a Nagios-style check.
+        #[arg(long, conflicts_with_all = ["json", "failing", "wide"])]
+        check: bool,
+        /// Every column at full width, with full dates (the table keeps to 100 columns
+        /// otherwise).
+        #[arg(long)]
+        wide: bool,
     },
     /// Subscribe to a feed, or to a blog by its home page (its feed is discovered).
     Add {

@@ -41,7 +41,12 @@ pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
         Command::Run { force, every: None } => cycle(cli, console, Steps::Run, *force),
         Command::Fetch { force } => cycle(cli, console, Steps::Fetch, *force),
         Command::Render => cycle(cli, console, Steps::Render, false),
-        Command::Status { json } => status(cli, *json),
+        Command::Status {
+            json,
+            failing,
+            check,
+            wide,
+        } => status(cli, *json, *failing, *check, *wide),
         Command::Add { url, name } => add(cli, console, url, name.as_deref()),
         Command::Remove { feed } => remove(cli, console, feed),
         Command::Import { file } => import(cli, console, file),
@@ -195,21 +200,33 @@ fn theme(console: &Console, dir: &Path, force: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn status(cli: &Cli, json: bool) -> anyhow::Result<()> {
+/// `status --check` found failing feeds: its line is on stdout, and the exit status says it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Unhealthy(String);
+
+fn status(cli: &Cli, json: bool, failing: bool, check: bool, wide: bool) -> anyhow::Result<()> {
     let config = config::load(&cli.config)?;
     let store = store::Store::open(&config.planet.cache_dir)?;
-    let rows = status::rows(
-        &config,
-        &store.sources()?,
-        &store.stored()?,
-        chrono::Utc::now(),
-    );
+    let now = chrono::Utc::now();
+    let mut rows = status::rows(&config, &store.sources()?, &store.stored()?, now);
+    if check {
+        let summary = status::Summary::of(&rows);
+        console::print_data(&format!("{summary}\n"))?;
+        if summary.ok() {
+            return Ok(());
+        }
+        return Err(Unhealthy(summary.to_string()).into());
+    }
+    if failing {
+        rows.retain(status::Row::has_problem);
+    }
     let text = if json {
         let mut text = serde_json::to_string_pretty(&rows).context("cannot write the status")?;
         text.push('\n');
         text
     } else {
-        status::table(&rows)
+        status::table(&rows, now, wide)
     };
     console::print_data(&text)
 }

@@ -280,21 +280,25 @@ fn data_commands_print_only_data_on_stdout() {
     let table = data(&["status"]);
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.len(), 2, "a header and one row:\n{table}");
-    for col in [
+    let narrow = [
         "NAME",
         "URL",
-        "STATUS",
+        "HTTP",
         "LAST OK",
-        "ENTRIES",
         "NEWEST",
-        "FAILS",
         "NEXT DUE",
         "FLAGS",
         "LAST ERROR",
-    ] {
+    ];
+    for col in narrow {
         assert!(lines[0].contains(col), "{col} in {}", lines[0]);
     }
     assert!(lines[1].contains(&server.url("/f.xml")), "{table}");
+    let table = data(&["status", "--wide"]);
+    let lines: Vec<&str> = table.lines().collect();
+    for col in narrow.iter().skip(3).chain(&["STATUS", "ENTRIES", "FAILS"]) {
+        assert!(lines[0].contains(col), "{col} in {}", lines[0]);
+    }
     let rows: serde_json::Value =
         serde_json::from_str(&data(&["status", "--json"])).expect("status --json is JSON");
     assert_eq!(rows[0]["url"], server.url("/f.xml"));
@@ -307,6 +311,54 @@ fn data_commands_print_only_data_on_stdout() {
     let schema: serde_json::Value =
         serde_json::from_str(&data(&["schema"])).expect("schema is JSON");
     assert_eq!(schema["additionalProperties"], false);
+}
+
+#[test]
+fn status_check_says_one_line_and_exits_1_while_an_enabled_feed_fails() {
+    let server = Server::start();
+    server.set("/ok.xml", Route::xml(one_item("Fine")));
+    server.set("/off.xml", Route::status(500));
+    let text = format!(
+        "{}{}[[feeds]]\nurl = \"{}\"\nenabled = false\n",
+        planet_table(""),
+        feeds_toml(&[server.url("/ok.xml"), server.url("/bad.xml")]),
+        server.url("/off.xml")
+    );
+    let planet = Planet::new(&text);
+    planet.run_at(t0());
+    let check = planet.run(&["status", "--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    assert!(check.stderr.is_empty(), "{}", stderr(&check));
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout),
+        "planet: 1 of 2 feeds failing: 127.0.0.1\n",
+        "the disabled feed does not count"
+    );
+    let failing = planet.run(&["status", "--failing"]);
+    let table = String::from_utf8_lossy(&failing.stdout);
+    assert!(failing.status.success());
+    assert_eq!(
+        table.lines().count(),
+        2,
+        "a header and the failing feed: {table}"
+    );
+    assert!(
+        table.contains("/bad") && table.contains("HTTP 404"),
+        "{table}"
+    );
+    let rows: serde_json::Value =
+        serde_json::from_slice(&planet.run(&["status", "--failing", "--json"]).stdout).unwrap();
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+
+    // Fixed, the check passes.
+    server.set("/bad.xml", Route::xml(one_item("Back")));
+    planet.force_at(t0() + chrono::Duration::hours(1));
+    let check = planet.run(&["status", "--check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout),
+        "planet: 2 feeds, none failing\n"
+    );
 }
 
 #[test]
