@@ -109,6 +109,10 @@ pub enum Command {
         /// Also fetch every feed once and report moved, gone, failing and not-a-feed ones.
         #[arg(long)]
         fetch: bool,
+        /// With --fetch: write the new address of every feed that moved permanently into
+        /// planet.toml (its comments and layout stay), and say what changed.
+        #[arg(long, requires = "fetch")]
+        fix: bool,
     },
     /// Print a JSON Schema of planet.toml on stdout, for editors.
     Schema,

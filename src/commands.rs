@@ -51,7 +51,7 @@ pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
         Command::Remove { feed } => remove(cli, console, feed),
         Command::Import { file } => import(cli, console, file),
         Command::Export => export(cli),
-        Command::Check { fetch } => check(cli, console, *fetch),
+        Command::Check { fetch, fix } => check(cli, console, *fetch, *fix),
         Command::Schema => console::print_data(&format!("{}\n", config::schema())),
         Command::Serve { port, bind, every } => serve(
             cli,
@@ -354,14 +354,30 @@ fn export(cli: &Cli) -> anyhow::Result<()> {
     console::print_data(&String::from_utf8_lossy(&opml))
 }
 
-fn check(cli: &Cli, console: &Console, fetch: bool) -> anyhow::Result<()> {
+fn check(cli: &Cli, console: &Console, fetch: bool, fix: bool) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&cli.config)
         .with_context(|| format!("cannot read config `{}`", cli.config.display()))?;
     let (mut problems, config) = check::lint(&text, &cli.config);
     if fetch {
         if let Some(config) = config.as_ref() {
             let probed = runtime()?.block_on(check::probe(config, chrono::Utc::now()))?;
-            problems.extend(probed);
+            problems.extend(probed.problems);
+            if fix && !probed.moved.is_empty() {
+                for done in check::fix(&cli.config, &probed.moved)? {
+                    match &done {
+                        check::Fixed::Changed(m) => console.say(&format!(
+                            "{}feed `{}`: `url` changed to `{}` (it moved permanently)",
+                            m.line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+                            m.url,
+                            m.to
+                        )),
+                        check::Fixed::Duplicate { .. } => problems.extend(done.problem()),
+                    }
+                }
+            } else {
+                problems.extend(probed.moved.iter().map(check::Moved::problem));
+            }
+            problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
         }
     }
     for p in &problems {

@@ -372,6 +372,29 @@ impl Subscriptions {
         Ok(feeds[i].0.clone())
     }
 
+    /// Changes the `url` of the subscription written `from` to `to`, keeping the comment on
+    /// its line; `NotSubscribed` when no feed has that URL.
+    pub fn set_url(&mut self, from: &str, to: &str) -> Result<(), Error> {
+        let not_there = || Error::NotSubscribed {
+            given: from.to_owned(),
+            suggestion: None,
+        };
+        let aot = self
+            .doc
+            .get_mut("feeds")
+            .and_then(Item::as_array_of_tables_mut)
+            .ok_or_else(not_there)?;
+        let url = aot
+            .iter_mut()
+            .filter_map(|t| t.get_mut("url").and_then(Item::as_value_mut))
+            .find(|v| v.as_str() == Some(from))
+            .ok_or_else(not_there)?;
+        let decor = url.decor().clone();
+        *url = toml_edit::Value::from(to);
+        *url.decor_mut() = decor;
+        Ok(())
+    }
+
     /// Checks the edited text as a config, then writes it atomically.
     pub fn save(&self) -> Result<(), Error> {
         let text = self.doc.to_string();

@@ -263,6 +263,46 @@ fn check_exits_1_listing_every_problem() {
 }
 
 #[test]
+fn check_fetch_suggests_fix_and_fix_says_what_it_changed() {
+    let server = Server::start();
+    server.set("/new.xml", Route::xml(one_item("New")));
+    server.set(
+        "/old.xml",
+        Route::status(301).with_header("Location", &server.url("/new.xml")),
+    );
+    let planet = Planet::with_feeds("", &[server.url("/old.xml")]);
+    let out = planet.run(&["check", "--fetch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "hint: change its `url` to the new address (`planet check --fetch --fix` does)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = planet.run(&["check", "--fix"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--fix needs --fetch: {}",
+        stderr(&out)
+    );
+    let err = planet.run_ok(&["check", "--fetch", "--fix"]);
+    assert_eq!(
+        err,
+        format!(
+            "line 7: feed `{}`: `url` changed to `{}` (it moved permanently)\n`{}`: 1 feed, no problems, every feed fetched\n",
+            server.url("/old.xml"),
+            server.url("/new.xml"),
+            planet.config.display()
+        )
+    );
+    assert!(std::fs::read_to_string(&planet.config)
+        .unwrap()
+        .contains(&format!("url = \"{}\"", server.url("/new.xml"))));
+}
+
+#[test]
 fn data_commands_print_only_data_on_stdout() {
     let server = Server::start();
     server.set("/f.xml", Route::xml(one_item("One")));

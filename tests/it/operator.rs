@@ -826,6 +826,72 @@ fn check_fetch_reports_moved_gone_failing_and_not_a_feed_feeds() {
 }
 
 #[test]
+fn check_fetch_fix_writes_where_feeds_moved_keeping_the_comments() {
+    let server = Server::start();
+    server.set("/ok.xml", Route::xml(feed("Ok", &items("o", 1))));
+    server.set("/new.xml", Route::xml(feed("New home", &items("n", 1))));
+    server.set(
+        "/moved.xml",
+        Route::status(301).with_header("Location", &server.url("/new.xml")),
+    );
+    server.set(
+        "/old-ok.xml",
+        Route::status(308).with_header("Location", &server.url("/ok.xml")),
+    );
+    let text = format!(
+        "{}# moved last spring\n[[feeds]]\nurl = \"{}\"   # keep me\nname = \"Moved\"\n\n[[feeds]]\nurl = \"{}\"\n\n[[feeds]]\nurl = \"{}\"\n",
+        planet_table(""),
+        server.url("/moved.xml"),
+        server.url("/ok.xml"),
+        server.url("/old-ok.xml"),
+    );
+    let planet = Planet::new(&text);
+    let problems = planet.check_fetch(t0());
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    assert!(
+        problems[0].ends_with(
+            "hint: change its `url` to the new address (`planet check --fetch --fix` does)"
+        ),
+        "without --fix, --fix is suggested: {problems:#?}"
+    );
+
+    let done = planet.fix_moved(t0());
+    let fixed: Vec<(bool, &str)> = done
+        .iter()
+        .map(|d| match d {
+            planet::check::Fixed::Changed(m) => (true, m.url.as_str()),
+            planet::check::Fixed::Duplicate { moved, .. } => (false, moved.url.as_str()),
+        })
+        .collect();
+    assert_eq!(
+        fixed,
+        [
+            (true, server.url("/moved.xml").as_str()),
+            (false, server.url("/old-ok.xml").as_str())
+        ]
+    );
+    let toml = read(&planet);
+    assert_eq!(
+        toml,
+        text.replace(&server.url("/moved.xml"), &server.url("/new.xml")),
+        "only the url changed, its comment kept"
+    );
+    // What is left: the feed whose new address is already subscribed.
+    let problems = planet.check_fetch(t0());
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(problems[0].contains("/old-ok.xml"), "{problems:#?}");
+    assert_eq!(
+        done[1].problem().map(|p| p.to_string()).unwrap_or_default(),
+        format!(
+            "line 15: feed `{}`: moved permanently to `{}`, which is already subscribed as `{}`\n  hint: delete one of the two",
+            server.url("/old-ok.xml"),
+            server.url("/ok.xml"),
+            server.url("/ok.xml")
+        )
+    );
+}
+
+#[test]
 fn check_lists_every_bad_option_naming_feed_and_line() {
     let text = format!(
         "{}[[feeds]]\nurl = \"https://a.test/feed\"\ncolour = \"red\"\n\n[[feeds]]\nurl = \"https://b.test/feed\"\nexclude = [\"(unclosed\"]\n\n[[feeds]]\nurl = \"https://c.test/feed\"\ndisplay = \"everything\"\n\n[[feeds]]\nurl = \"https://a.test/feed/\"\n",

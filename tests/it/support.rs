@@ -160,9 +160,21 @@ impl Planet {
             let probed = runtime()
                 .block_on(planet::check::probe(&config, now))
                 .expect("the HTTP client starts");
-            problems.extend(probed);
+            problems.extend(probed.problems);
+            problems.extend(probed.moved.iter().map(planet::check::Moved::problem));
+            problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
         }
         problems.iter().map(ToString::to_string).collect()
+    }
+
+    /// `planet check --fetch --fix` at `now`: what it did with the feeds that moved.
+    pub fn fix_moved(&self, now: DateTime<Utc>) -> Vec<planet::check::Fixed> {
+        let config = planet::config::load(&self.config).expect("config loads");
+        let probed = runtime()
+            .block_on(planet::check::probe(&config, now))
+            .expect("the HTTP client starts");
+        planet::check::fix(&self.config, &probed.moved)
+            .unwrap_or_else(|e| panic!("check --fix failed: {}", planet::error_chain(&e)))
     }
 
     /// `planet import FILE`, which must succeed.
