@@ -6,9 +6,57 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+/// The exit statuses, which scripts and monitoring read: after both helps.
+macro_rules! exit_status {
+    () => {
+        "Exit status:
+  0  done (a feed that failed is a warning, not a failure)
+  1  the command could not do its job (an invalid config, a cache or output that cannot
+     be used, a file `init` would overwrite); `check` found a problem; `add` found no
+     feed or a duplicate; `status --check` found a failing feed
+  2  the command line is wrong
+  3  another planet holds the cache: nothing was done"
+    };
+}
+
+/// Examples and exit statuses for `-h`.
+const AFTER_HELP: &str = concat!(
+    "Examples:
+  planet init && planet add https://blog.example.org/ && planet run
+  planet run --every 30m         # or from cron: planet run
+  planet status --check          # one line, exit 1 when a feed fails (Nagios)
+
+",
+    exit_status!()
+);
+
+/// Examples and exit statuses for `--help`.
+const LONG_AFTER_HELP: &str = concat!(
+    "Examples:
+  planet init                    # a commented planet.toml to start from
+  planet add https://blog.example.org/   # finds the blog's feed
+  planet import config.ini       # a Planet Venus config, or an OPML file
+  planet run                     # fetch, then publish output/
+  planet serve                   # preview output/ on http://127.0.0.1:8080/
+  planet run --every 30m         # or from cron: */30 * * * * planet run
+  planet status --failing        # the feeds with a problem
+  planet status --check          # one line, exit 1 when a feed fails (Nagios)
+  planet check --fetch --fix     # write where moved feeds went
+
+",
+    exit_status!()
+);
+
 /// planet: a feed aggregator. Fetches every feed in planet.toml and publishes one page and one feed.
 #[derive(Debug, Parser)]
-#[command(name = "planet", version, about, long_about = None)]
+#[command(
+    name = "planet",
+    version,
+    about,
+    long_about = None,
+    after_help = AFTER_HELP,
+    after_long_help = LONG_AFTER_HELP
+)]
 pub struct Cli {
     /// The config file.
     #[arg(

@@ -41,8 +41,22 @@ fn help_and_version_work() {
         .unwrap();
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["run", "fetch", "render"] {
+    for cmd in ["run", "fetch", "render", "init"] {
         assert!(help.contains(cmd), "{help}");
+    }
+    // Both helps end with examples and the exit statuses scripts rely on.
+    for flag in ["-h", "--help"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_planet"))
+            .arg(flag)
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        let examples = help.find("\nExamples:\n  planet init").expect("examples");
+        let exits = help.find("\nExit status:\n  0  done").expect("exit statuses");
+        assert!(examples < exits, "{help}");
+        for code in ["\n  1  ", "\n  2  ", "\n  3  another planet holds the cache"] {
+            assert!(help[exits..].contains(code), "{flag}: {help}");
+        }
     }
 }
 
