@@ -78,16 +78,9 @@ fn init(
 ) -> anyhow::Result<()> {
     let path = dir.map_or_else(|| cli.config.clone(), |d| d.join("planet.toml"));
     starter::write(&path, &fill)?;
-    let todo: Vec<String> = fill
-        .placeholders()
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect();
-    let set = if todo.is_empty() {
-        String::new()
-    } else {
-        format!("set {} (placeholders for now), ", console::and_list(&todo))
-    };
+    let set = to_set(&fill.placeholders())
+        .map(|s| format!("{s}, "))
+        .unwrap_or_default();
     // The next commands must find this file: from elsewhere, they need `--config`.
     let config = if path == Path::new("planet.toml") {
         String::new()
@@ -99,6 +92,12 @@ fn init(
         path.display()
     ));
     Ok(())
+}
+
+/// `set `name` and `link` (placeholders for now)`: what a new `planet.toml` still needs.
+fn to_set(placeholders: &[&str]) -> Option<String> {
+    let keys: Vec<String> = placeholders.iter().map(|k| format!("`{k}`")).collect();
+    (!keys.is_empty()).then(|| format!("set {} (placeholders for now)", console::and_list(&keys)))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -305,12 +304,9 @@ fn titles(cli: &Cli) -> Vec<(String, String)> {
 fn import(cli: &Cli, console: &Console, file: &Path) -> anyhow::Result<()> {
     let report = subscriptions::import(&cli.config, file)?;
     if let Some(placeholders) = &report.created {
-        let todo: Vec<String> = placeholders.iter().map(|k| format!("`{k}`")).collect();
-        let set = if todo.is_empty() {
-            String::new()
-        } else {
-            format!(": set {} (placeholders for now)", console::and_list(&todo))
-        };
+        let set = to_set(placeholders)
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
         console.say(&format!(
             "wrote `{}`, as `planet init` does{set}",
             cli.config.display()

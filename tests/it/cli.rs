@@ -52,9 +52,15 @@ fn help_and_version_work() {
             .unwrap();
         let help = String::from_utf8_lossy(&out.stdout);
         let examples = help.find("\nExamples:\n  planet init").expect("examples");
-        let exits = help.find("\nExit status:\n  0  done").expect("exit statuses");
+        let exits = help
+            .find("\nExit status:\n  0  done")
+            .expect("exit statuses");
         assert!(examples < exits, "{help}");
-        for code in ["\n  1  ", "\n  2  ", "\n  3  another planet holds the cache"] {
+        for code in [
+            "\n  1  ",
+            "\n  2  ",
+            "\n  3  another planet holds the cache",
+        ] {
             assert!(help[exits..].contains(code), "{flag}: {help}");
         }
     }
