@@ -243,6 +243,21 @@ mod tests {
     }
 
     #[test]
+    fn the_planet_toml_of_init_has_no_problems_with_placeholders_or_values() {
+        use crate::starter::{text, Fill};
+        let filled = Fill {
+            name: Some("Planet \"Rust\" \\ friends".into()),
+            link: Some("https://rust.example.org/planet/".into()),
+            owner: Some("Ferris".into()),
+        };
+        for fill in [Fill::default(), filled] {
+            let (problems, config) = lint(&text(&fill), Path::new("planet.toml"));
+            assert!(problems.is_empty(), "{problems:?}");
+            assert!(config.is_some_and(|c| c.feeds.is_empty()));
+        }
+    }
+
+    #[test]
     fn a_clean_config_has_no_problems() {
         let text = format!("{PLANET}[[feeds]]\nurl = \"https://a.test/feed\"\n");
         let (problems, config) = lint(&text, Path::new("planet.toml"));
