@@ -151,6 +151,14 @@ fn a_run_tells_every_hub_of_each_changed_feed_and_an_unchanged_run_of_none() {
     server.set("/a.xml", Route::xml(feed(&[("a1", "One"), ("a2", "Two")])));
     planet.run_at(at(120));
     assert_eq!(pings(&server).len(), before + 6);
+
+    // `render` changes the feeds (a new description) but never touches the network.
+    let text = std::fs::read_to_string(&planet.config).unwrap();
+    planet.write_config(&text.replace("[planet]\n", "[planet]\ndescription = \"New\"\n"));
+    let atom = planet.output("atom.xml");
+    planet.render_at(at(180));
+    assert_ne!(planet.output("atom.xml"), atom, "the feed changed");
+    assert_eq!(pings(&server).len(), before + 6, "render pings no hub");
 }
 
 #[test]
