@@ -6,9 +6,57 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+/// The exit statuses, which scripts and monitoring read: after both helps.
+macro_rules! exit_status {
+    () => {
+        "Exit status:
+  0  done (a feed that failed is a warning, not a failure)
+  1  the command could not do its job (an invalid config, a cache or output that cannot
+     be used, a file `init` would overwrite); `check` found a problem; `add` found no
+     feed or a duplicate; `status --check` found a failing feed
+  2  the command line is wrong
+  3  another planet holds the cache: nothing was done"
+    };
+}
+
+/// Examples and exit statuses for `-h`.
+const AFTER_HELP: &str = concat!(
+    "Examples:
+  planet init && planet add https://blog.example.org/ && planet run
+  planet run --every 30m         # or from cron: planet run
+  planet status --check          # one line, exit 1 when a feed fails (Nagios)
+
+",
+    exit_status!()
+);
+
+/// Examples and exit statuses for `--help`.
+const LONG_AFTER_HELP: &str = concat!(
+    "Examples:
+  planet init                    # a commented planet.toml to start from
+  planet add https://blog.example.org/   # finds the blog's feed
+  planet import config.ini       # a Planet Venus config, or an OPML file
+  planet run                     # fetch, then publish output/
+  planet serve                   # preview output/ on http://127.0.0.1:8080/
+  planet run --every 30m         # or from cron: */30 * * * * planet run
+  planet status --failing        # the feeds with a problem
+  planet status --check          # one line, exit 1 when a feed fails (Nagios)
+  planet check --fetch --fix     # write where moved feeds went
+
+",
+    exit_status!()
+);
+
 /// planet: a feed aggregator. Fetches every feed in planet.toml and publishes one page and one feed.
 #[derive(Debug, Parser)]
-#[command(name = "planet", version, about, long_about = None)]
+#[command(
+    name = "planet",
+    version,
+    about,
+    long_about = None,
+    after_help = AFTER_HELP,
+    after_long_help = LONG_AFTER_HELP
+)]
 pub struct Cli {
     /// The config file.
     #[arg(
@@ -33,6 +81,22 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a new planet.toml, commented, with every common key at its default.
+    Init {
+        /// The folder to write `planet.toml` in (made if missing); default: where `--config`
+        /// points, `./planet.toml`.
+        dir: Option<PathBuf>,
+        /// The planet's name (default: a placeholder).
+        #[arg(long)]
+        name: Option<String>,
+        /// Where the output will be published, e.g. `https://planet.example.org/` (default: a
+        /// placeholder).
+        #[arg(long, value_parser = url::Url::parse)]
+        link: Option<url::Url>,
+        /// Who runs the planet (default: a placeholder).
+        #[arg(long)]
+        owner: Option<String>,
+    },
     /// Fetch every feed, update the cache and publish the output (what cron runs).
     Run {
         /// Fetch every feed, even those not due yet (gone ones stay skipped).
@@ -54,8 +118,19 @@ pub enum Command {
     /// Print one row per feed: status, last success, entries, failures, next due, flags.
     Status {
         /// Print the rows as JSON on stdout, for monitoring.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "wide")]
         json: bool,
+        /// Only the feeds with a problem: failing, gone or moved.
+        #[arg(long)]
+        failing: bool,
+        /// Print one line (how many feeds, which fail) and exit 1 when an enabled feed is
+        /// failing or gone: a Nagios-style check.
+        #[arg(long, conflicts_with_all = ["json", "failing", "wide"])]
+        check: bool,
+        /// Every column at full width, with full dates (the table keeps to 100 columns
+        /// otherwise).
+        #[arg(long)]
+        wide: bool,
     },
     /// Subscribe to a feed, or to a blog by its home page (its feed is discovered).
     Add {
@@ -82,6 +157,10 @@ pub enum Command {
         /// Also fetch every feed once and report moved, gone, failing and not-a-feed ones.
         #[arg(long)]
         fetch: bool,
+        /// With --fetch: write the new address of every feed that moved permanently into
+        /// planet.toml (its comments and layout stay), and say what changed.
+        #[arg(long, requires = "fetch")]
+        fix: bool,
     },
     /// Print a JSON Schema of planet.toml on stdout, for editors.
     Schema,

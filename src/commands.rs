@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use clap::CommandFactory as _;
 use planet::subscriptions::{self, find, NewFeed, Subscriptions};
-use planet::{check, config, every, fetch, serve, status, store, Steps};
+use planet::{check, config, every, fetch, serve, starter, status, store, Steps};
 
 use crate::cli::{Cli, Command};
 use crate::console::{self, plural, Console};
@@ -19,6 +19,21 @@ use crate::manual;
 /// Runs the command the operator asked for.
 pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
     match &cli.command {
+        Command::Init {
+            dir,
+            name,
+            link,
+            owner,
+        } => init(
+            cli,
+            console,
+            dir.as_deref(),
+            starter::Fill {
+                name: name.clone(),
+                link: link.as_ref().map(ToString::to_string),
+                owner: owner.clone(),
+            },
+        ),
         Command::Run {
             force,
             every: Some(every),
@@ -26,12 +41,17 @@ pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
         Command::Run { force, every: None } => cycle(cli, console, Steps::Run, *force),
         Command::Fetch { force } => cycle(cli, console, Steps::Fetch, *force),
         Command::Render => cycle(cli, console, Steps::Render, false),
-        Command::Status { json } => status(cli, *json),
+        Command::Status {
+            json,
+            failing,
+            check,
+            wide,
+        } => status(cli, *json, *failing, *check, *wide),
         Command::Add { url, name } => add(cli, console, url, name.as_deref()),
         Command::Remove { feed } => remove(cli, console, feed),
         Command::Import { file } => import(cli, console, file),
         Command::Export => export(cli),
-        Command::Check { fetch } => check(cli, console, *fetch),
+        Command::Check { fetch, fix } => check(cli, console, *fetch, *fix),
         Command::Schema => console::print_data(&format!("{}\n", config::schema())),
         Command::Serve { port, bind, every } => serve(
             cli,
@@ -47,6 +67,37 @@ pub fn dispatch(cli: &Cli, console: &Console) -> anyhow::Result<()> {
             .context("cannot write the man page")
             .and_then(|page| console::print_data(&String::from_utf8_lossy(&page))),
     }
+}
+
+/// `init [DIR]`: a new `planet.toml`, and what to do next.
+fn init(
+    cli: &Cli,
+    console: &Console,
+    dir: Option<&Path>,
+    fill: starter::Fill,
+) -> anyhow::Result<()> {
+    let path = dir.map_or_else(|| cli.config.clone(), |d| d.join("planet.toml"));
+    starter::write(&path, &fill)?;
+    let set = to_set(&fill.placeholders())
+        .map(|s| format!("{s}, "))
+        .unwrap_or_default();
+    // The next commands must find this file: from elsewhere, they need `--config`.
+    let config = if path == Path::new("planet.toml") {
+        String::new()
+    } else {
+        format!(" -c {}", path.display())
+    };
+    console.say(&format!(
+        "wrote `{}`: {set}add a feed with `planet{config} add URL`, then `planet{config} run`",
+        path.display()
+    ));
+    Ok(())
+}
+
+/// `set `name` and `link` (placeholders for now)`: what a new `planet.toml` still needs.
+fn to_set(placeholders: &[&str]) -> Option<String> {
+    let keys: Vec<String> = placeholders.iter().map(|k| format!("`{k}`")).collect();
+    (!keys.is_empty()).then(|| format!("set {} (placeholders for now)", console::and_list(&keys)))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -89,6 +140,12 @@ fn cycle(cli: &Cli, console: &Console, steps: Steps, force: bool) -> anyhow::Res
             report.output_dir.display(),
             plural(report.files_changed, "file")
         );
+    }
+    if let Some(report) = &done.announce {
+        for failure in &report.failures {
+            console.warn(failure);
+        }
+        tracing::info!("told the WebSub hubs: {}", plural(report.sent, "ping"));
     }
     Ok(())
 }
@@ -142,21 +199,33 @@ fn theme(console: &Console, dir: &Path, force: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn status(cli: &Cli, json: bool) -> anyhow::Result<()> {
+/// `status --check` found failing feeds: its line is on stdout, and the exit status says it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Unhealthy(String);
+
+fn status(cli: &Cli, json: bool, failing: bool, check: bool, wide: bool) -> anyhow::Result<()> {
     let config = config::load(&cli.config)?;
     let store = store::Store::open(&config.planet.cache_dir)?;
-    let rows = status::rows(
-        &config,
-        &store.sources()?,
-        &store.stored()?,
-        chrono::Utc::now(),
-    );
+    let now = chrono::Utc::now();
+    let mut rows = status::rows(&config, &store.sources()?, &store.stored()?, now);
+    if check {
+        let summary = status::Summary::of(&rows);
+        console::print_data(&format!("{summary}\n"))?;
+        if summary.ok() {
+            return Ok(());
+        }
+        return Err(Unhealthy(summary.to_string()).into());
+    }
+    if failing {
+        rows.retain(status::Row::has_problem);
+    }
     let text = if json {
         let mut text = serde_json::to_string_pretty(&rows).context("cannot write the status")?;
         text.push('\n');
         text
     } else {
-        status::table(&rows)
+        status::table(&rows, now, wide)
     };
     console::print_data(&text)
 }
@@ -177,11 +246,12 @@ fn known_redirects(config: &config::Config) -> anyhow::Result<Vec<(String, Strin
 fn add(cli: &Cli, console: &Console, input: &str, name: Option<&str>) -> anyhow::Result<()> {
     let config = config::load(&cli.config)?;
     let mut subs = Subscriptions::open(&cli.config)?;
-    let url = find::parse_url(input)?;
+    let urls = find::urls(input)?;
     let redirects = known_redirects(&config)?;
-    subs.refuse_duplicate(&[url.as_str()], &redirects)?;
+    let given: Vec<&str> = urls.iter().map(url::Url::as_str).collect();
+    subs.refuse_duplicate(&given, &redirects)?;
     let client = fetch::Client::new(&config.planet)?;
-    let found = runtime()?.block_on(find::find_feed(&client, &url))?;
+    let found = runtime()?.block_on(find::find_feed(&client, &urls))?;
     subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)?;
     // A feed that moved for good is subscribed where it went: else the next run would ask
     // the operator to change the line just written.
@@ -200,55 +270,48 @@ fn add(cli: &Cli, console: &Console, input: &str, name: Option<&str>) -> anyhow:
         .map(|p| format!(", found on `{p}`"))
         .unwrap_or_default();
     let named = name.map(|n| format!(" as \"{n}\"")).unwrap_or_default();
-    console.say(&format!("added `{url}`{named}{via}"));
+    let scheme = found
+        .https_failed
+        .map(|why| format!(" (no scheme given: over http, as https failed: {why})"))
+        .unwrap_or_default();
+    console.say(&format!("added `{url}`{named}{via}{scheme}"));
     Ok(())
 }
 
 fn remove(cli: &Cli, console: &Console, feed: &str) -> anyhow::Result<()> {
     let mut subs = Subscriptions::open(&cli.config)?;
-    let url = match subs.remove(feed) {
-        // Not a URL nor a configured name: the feed's own title, as the page and `status`
-        // show a feed that has no `name`.
-        Err(e @ subscriptions::Error::NotSubscribed(_)) => match titled(cli, feed) {
-            Some(url) => subs.remove(&url)?,
-            None => return Err(e.into()),
-        },
-        removed => removed?,
-    };
+    let url = subs.remove(feed, &titles(cli))?;
     subs.save()?;
     console.say(&format!("removed `{url}`"));
     Ok(())
 }
 
-/// The URL of the one subscription without a `name` whose feed the cache knows by this title.
-fn titled(cli: &Cli, title: &str) -> Option<String> {
-    let config = config::load(&cli.config).ok()?;
+/// (subscription URL, the feed's own title) of the feeds the cache knows: the name the page
+/// and `status` show for a feed without `name`. None without a readable config or cache.
+fn titles(cli: &Cli) -> Vec<(String, String)> {
+    let Ok(config) = config::load(&cli.config) else {
+        return Vec::new();
+    };
     if !config.planet.cache_dir.join(store::FILE_NAME).exists() {
-        return None;
+        return Vec::new();
     }
-    let sources = store::Store::open(&config.planet.cache_dir)
-        .ok()?
-        .sources()
-        .ok()?;
-    let urls: Vec<String> = config
-        .feeds
-        .iter()
-        .filter(|f| f.name.is_none())
-        .filter(|f| {
-            sources
-                .iter()
-                .any(|s| s.url == f.url.as_str() && s.meta.title.trim() == title.trim())
-        })
-        .map(|f| f.url.to_string())
-        .collect();
-    match &urls[..] {
-        [url] => Some(url.clone()),
-        _ => None,
-    }
+    let sources = store::Store::open(&config.planet.cache_dir).and_then(|s| s.sources());
+    sources
+        .map(|sources| sources.into_iter().map(|s| (s.url, s.meta.title)).collect())
+        .unwrap_or_default()
 }
 
 fn import(cli: &Cli, console: &Console, file: &Path) -> anyhow::Result<()> {
     let report = subscriptions::import(&cli.config, file)?;
+    if let Some(placeholders) = &report.created {
+        let set = to_set(placeholders)
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        console.say(&format!(
+            "wrote `{}`, as `planet init` does{set}",
+            cli.config.display()
+        ));
+    }
     for setting in &report.settings {
         console.say(&format!("set `[planet]` {setting}"));
     }
@@ -257,6 +320,9 @@ fn import(cli: &Cli, console: &Console, file: &Path) -> anyhow::Result<()> {
     }
     for (url, why) in &report.skipped {
         console.say(&format!("skipped `{url}`: {why}"));
+    }
+    for what in &report.left_out {
+        console.say(&format!("left out {what}"));
     }
     for what in &report.unreadable {
         console.warn(&format_args!("could not read {what}"));
@@ -284,14 +350,30 @@ fn export(cli: &Cli) -> anyhow::Result<()> {
     console::print_data(&String::from_utf8_lossy(&opml))
 }
 
-fn check(cli: &Cli, console: &Console, fetch: bool) -> anyhow::Result<()> {
+fn check(cli: &Cli, console: &Console, fetch: bool, fix: bool) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&cli.config)
         .with_context(|| format!("cannot read config `{}`", cli.config.display()))?;
     let (mut problems, config) = check::lint(&text, &cli.config);
     if fetch {
         if let Some(config) = config.as_ref() {
             let probed = runtime()?.block_on(check::probe(config, chrono::Utc::now()))?;
-            problems.extend(probed);
+            problems.extend(probed.problems);
+            if fix && !probed.moved.is_empty() {
+                for done in check::fix(&cli.config, &probed.moved)? {
+                    match &done {
+                        check::Fixed::Changed(m) => console.say(&format!(
+                            "{}feed `{}`: `url` changed to `{}` (it moved permanently)",
+                            m.line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+                            m.url,
+                            m.to
+                        )),
+                        check::Fixed::Duplicate { .. } => problems.extend(done.problem()),
+                    }
+                }
+            } else {
+                problems.extend(probed.moved.iter().map(check::Moved::problem));
+            }
+            problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
         }
     }
     for p in &problems {

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
+pub use planet::text::{and_list, plural};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::{format::Writer, FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
@@ -171,32 +172,5 @@ where
         write!(w, "{label}: ")?;
         ctx.field_format().format_fields(w.by_ref(), event)?;
         writeln!(w)
-    }
-}
-
-/// `1 feed`, `2 feeds`, `0 entries`: a count and its noun, in the right number.
-pub fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else if let Some(stem) = noun.strip_suffix('y') {
-        format!("{n} {stem}ies")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn plurals() {
-        let cases = [
-            (0, "feed", "0 feeds"),
-            (1, "feed", "1 feed"),
-            (2, "new entry", "2 new entries"),
-            (1, "entry", "1 entry"),
-        ];
-        for (n, noun, want) in cases {
-            assert_eq!(super::plural(n, noun), want);
-        }
     }
 }

@@ -262,6 +262,42 @@ impl Client {
         })
     }
 
+    /// The same client with the run's deadline at `deadline`: the pings that follow a publish
+    /// keep to the deadline of the fetch before it.
+    pub fn until(mut self, deadline: Instant) -> Client {
+        self.deadline = deadline;
+        self
+    }
+
+    /// POSTs `form` as `application/x-www-form-urlencoded` to `url`, within the run's
+    /// deadline; any answer but a 2xx (a redirect included: a POST is not replayed elsewhere)
+    /// is an error.
+    pub async fn post_form(&self, url: &Url, form: &[(&str, &str)]) -> Result<(), Error> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let send = self
+            .inner
+            .post(url.clone())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send();
+        let resp = match tokio::time::timeout_at(self.deadline, send).await {
+            Ok(resp) => resp.map_err(Error::Transport)?,
+            Err(_) => return Err(Error::Deadline),
+        };
+        match resp.status() {
+            status if status.is_success() => Ok(()),
+            status => Err(Error::Status {
+                status,
+                retry_after: None,
+            }),
+        }
+    }
+
     /// Fetches one feed with a conditional GET, following redirects, within the run's deadline.
     pub async fn fetch(&self, req: &Request) -> Result<Outcome, Error> {
         match tokio::time::timeout_at(self.deadline, self.follow(req)).await {

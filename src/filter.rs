@@ -1,4 +1,4 @@
-//! Pure: the operator's editorial rules, applied to stored entries before [`crate::select`].
+//! Pure: the operator's editorial rules, applied to stored entries before they are selected.
 //!
 //! The rules, applied in this order to the candidates (which arrive newest first):
 //! 1. A feed with `enabled = false`, or no longer in `planet.toml`, shows nothing.

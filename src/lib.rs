@@ -2,9 +2,9 @@
 //!
 //! The pipeline, one stage per module: [`config`] → [`refresh`] (plan, then [`fetch`] and
 //! [`parse`], then classify) → [`store`] → [`filter`] and [`select`] → [`sanitize`] →
-//! [`render`] → [`publish`]. Fetch, store and publish touch the network and the disk; the
-//! stages between them take values and return values. This file wires them together, one line
-//! per stage, and is the only place that knows the order. The commands around the pipeline
+//! [`render`] → [`publish`] → [`websub`]. Fetch, store, publish and the hubs' pings touch the
+//! network and the disk; the stages between them take values and return values. This file
+//! wires them together, one line per stage, and is the only place that knows the order. The commands around the pipeline
 //! (`status`, `check`, the subscription edits) are modules of their own that use the stages.
 
 #![forbid(unsafe_code)]
@@ -28,10 +28,12 @@ pub mod sanitize;
 pub mod schedule;
 pub mod select;
 pub mod serve;
+pub mod starter;
 pub mod status;
 pub mod store;
 pub mod subscriptions;
 pub mod text;
+pub mod websub;
 
 use std::sync::Arc;
 
@@ -85,6 +87,8 @@ pub struct Cycle {
     pub refresh: Option<refresh::Report>,
     /// The publish, when the cycle published.
     pub publish: Option<PublishReport>,
+    /// The WebSub pings, when feeds changed and there are hubs to tell.
+    pub announce: Option<websub::Report>,
 }
 
 /// One cycle of `planet run`, `fetch` or `render` on the config at `path`: reads it afresh (so
@@ -92,26 +96,29 @@ pub struct Cycle {
 /// the cache's lock, then fetches and publishes as `steps` says, at `options.now`.
 pub fn cycle(path: &std::path::Path, steps: Steps, options: &Options<'_>) -> Result<Cycle, Error> {
     let config = config::load(path)?;
-    let problems = check::preflight(&config);
-    if !problems.is_empty() {
-        return Err(config::Error::Invalid {
-            path: path.to_owned(),
-            problems,
-        }
-        .into());
-    }
+    check::ready(&config, path)?;
     let _lock = lock::Lock::acquire(&config.planet.cache_dir)?;
     let store = Store::open(&config.planet.cache_dir)?;
     let mut done = Cycle::default();
-    if steps != Steps::Render {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(Error::Runtime)?;
+    // `render` never touches the network; the fetch and the pings share one deadline.
+    let deadline = tokio::time::Instant::now() + config.planet.run_timeout();
+    let runtime = (steps != Steps::Render)
+        .then(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+        })
+        .transpose()
+        .map_err(Error::Runtime)?;
+    if let Some(runtime) = &runtime {
         done.refresh = Some(runtime.block_on(refresh(&config, &store, options))?);
     }
     if steps != Steps::Fetch {
         done.publish = Some(publish(&config, &store, options.now)?);
+    }
+    if let (Some(runtime), Some(published)) = (&runtime, &done.publish) {
+        let pings = websub::announce_changes(&config.planet, &published.feeds_changed, deadline);
+        done.announce = runtime.block_on(pings)?;
     }
     Ok(done)
 }
@@ -168,6 +175,8 @@ pub struct PublishReport {
     pub entries: usize,
     /// Output files whose bytes changed, or that were deleted.
     pub files_changed: usize,
+    /// The public URLs of the feeds among them whose bytes changed: what the hubs are told.
+    pub feeds_changed: Vec<String>,
     /// Where they are.
     pub output_dir: std::path::PathBuf,
 }
@@ -176,184 +185,56 @@ pub struct PublishReport {
 /// and the feeds carry the newest entries; the archive, the sources' and the topics' pages
 /// carry every entry the rules keep, rendered only where something they show changed.
 pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<PublishReport, Error> {
-    let mut theme = render::html::load(config.planet.templates_dir.as_deref())?;
-    let locale = locale::Locale::new(
-        &config.planet.language,
-        config.planet.tz(),
-        theme.words.as_deref(),
-    )
-    .map_err(render::Error::Words)?;
-    theme.localize(&locale);
+    let (theme, locale) = render::html::load_for(&config.planet)?;
     let limit = config.planet.items_per_page;
-    let selected = select_from(store, limit, |c| filter::filter(config, c, now))?;
+    let selected = select::newest(store, limit, |c| filter::filter(config, c, now))?;
     let shown: Vec<StoredEntry> = selected.into_iter().map(sanitize::entry).collect();
     let (sources, stored) = (store.sources()?, store.stored()?);
     let maker = render::Maker::new(config, &sources, &stored, &locale, now);
     let view = maker.view(&shown);
-    let outputs = render::all(&theme, &view, &config.planet.outputs)?;
-    let catalogue = catalogue(config, store, now)?;
+    let mut outputs = render::all(&theme, &view, &config.planet.outputs)?;
+    let rules = filter::Rules::new(config, now);
+    let lights = store.light(rules.need_text())?;
+    let catalogue = select::catalogue(config, rules, lights, now);
     let pages = render::site::plan(&maker, &catalogue, limit);
-    let dir = &config.planet.output_dir;
-    let cache = &config.planet.cache_dir;
+    let (dir, cache) = (&config.planet.output_dir, &config.planet.cache_dir);
     let old = publish::Manifest::load(cache, dir);
-    // What every page shares, without what changes every run.
-    let frame = render::View {
-        entries: Vec::new(),
-        days: Vec::new(),
-        feeds: Vec::new(),
-        updated: String::new(),
-        updated_text: String::new(),
-        generated: String::new(),
-        generated_text: String::new(),
-        ..view.clone()
-    };
-    let mut manifest = publish::Manifest {
-        output_dir: dir.clone(),
-        files: Default::default(),
-    };
-    // Pages are written as they are made, a batch at a time: a first run makes hundreds of
-    // megabytes of them.
-    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut batched = 0;
-    let mut files_changed = 0;
+    let mut out = publish::Writer::new(dir);
+    let load = |rows: &[i64]| Ok::<_, Error>(store.by_rows(rows)?);
     render::site::render(
         &theme,
         &maker,
-        &frame,
+        &view,
         &catalogue,
         &pages,
-        |path, fp| old.current(path, fp),
-        |rows| Ok::<_, Error>(store.by_rows(rows)?),
+        &old,
+        load,
         |page| {
-            manifest.add(&page.path, Some(page.fingerprint));
-            if let Some(bytes) = page.bytes {
-                batched += bytes.len();
-                batch.push((page.path, bytes));
-                if batch.len() >= 256 || batched > 16 << 20 {
-                    files_changed += publish::publish(dir, &batch)?;
-                    batch.clear();
-                    batched = 0;
-                }
+            if page.feed {
+                outputs.feeds.push(page.path.clone());
             }
-            Ok(())
+            Ok(out.add(page.path, Some(page.fingerprint), page.bytes)?)
         },
     )?;
-    files_changed += publish::publish(dir, &batch)?;
-    drop(batch);
-    let mut files = outputs.files;
-    for (name, _) in &files {
-        manifest.add(name, None);
-    }
-    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    let names: Vec<String> = outputs.files.iter().map(|(n, _)| n.clone()).collect();
     let sitemap = render::site::sitemap(&view.planet.link, &view, &catalogue, &pages, &names);
-    files.push(("sitemap.xml".to_owned(), sitemap));
-    manifest.add("sitemap.xml", None);
-    files_changed += publish::publish(dir, &files)?
-        + publish::retire(dir, &outputs.retired)?
-        + manifest.retire_since(&old)?;
-    manifest.save(cache)?;
-    prune(config, store, &shown, now)?;
+    outputs.files.push(("sitemap.xml".to_owned(), sitemap));
+    for (name, bytes) in outputs.files {
+        out.add(name, None, Some(bytes))?;
+    }
+    let written = out.finish(&old, &outputs.retired, cache)?;
+    let feeds_changed = (written.changed.iter())
+        .filter(|name| outputs.feeds.contains(name))
+        .map(|name| format!("{}{name}", view.planet.link))
+        .collect();
+    let subscribed: Vec<&str> = config.feeds.iter().map(|f| f.url.as_str()).collect();
+    store.prune_older(config.planet.retention_days, now, &subscribed, &shown)?;
     Ok(PublishReport {
         entries: shown.len(),
-        files_changed,
+        files_changed: written.changed.len() + written.removed,
+        feeds_changed,
         output_dir: dir.clone(),
     })
-}
-
-/// Every entry the rules keep, newest first, light (no content, no details): read from the
-/// cache one row at a time, so 100,000 entries cost their dates and links, not their text.
-fn catalogue(
-    config: &Config,
-    store: &Store,
-    now: DateTime<Utc>,
-) -> Result<render::site::Catalogue, Error> {
-    use std::hash::{Hash, Hasher};
-    let mut rules = filter::Rules::new(config, now);
-    let need_text = rules.need_text();
-    let mut kept: Vec<(store::Light, Vec<usize>)> = Vec::new();
-    for mut light in store.light(need_text)? {
-        let text = need_text.then(|| filter::text_of(&light.stored.entry));
-        if !rules.admits(&light.stored, text.as_deref()) {
-            continue;
-        }
-        let topics = filter::topics_of(config, &light.stored, text.as_deref());
-        light.stored.entry.content = String::new();
-        kept.push((light, topics));
-    }
-    let stored: Vec<&StoredEntry> = kept.iter().map(|(l, _)| &l.stored).collect();
-    let keep = select::distinct_refs(&stored);
-    let mut feeds: Vec<String> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = Default::default();
-    let mut rows = Vec::with_capacity(kept.len());
-    for ((light, topics), keep) in kept.into_iter().zip(keep) {
-        if !keep {
-            continue;
-        }
-        let s = light.stored;
-        let feed = *index.entry(s.feed_url.clone()).or_insert_with(|| {
-            feeds.push(s.feed_url.clone());
-            feeds.len() - 1
-        });
-        let e = &s.entry;
-        // What the page shows of a date depends on whether it is still in the future.
-        let past = |d: DateTime<Utc>| if d > now { s.sort_date } else { d };
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (light.row, light.revision).hash(&mut h);
-        (e.published.map(|d| d > now), e.updated.map(|d| d > now)).hash(&mut h);
-        rows.push(render::site::Row {
-            row: light.row,
-            feed,
-            sort_date: s.sort_date,
-            updated: e.updated.or(e.published).map(past).unwrap_or(s.first_seen),
-            stamp: h.finish(),
-            topics,
-        });
-    }
-    Ok(render::site::Catalogue { feeds, rows })
-}
-
-/// Bounds the cache: drops entries older than `retention_days` that left their feed (or whose
-/// feed left `planet.toml`) and are not on the page just published.
-fn prune(
-    config: &Config,
-    store: &Store,
-    shown: &[StoredEntry],
-    now: DateTime<Utc>,
-) -> Result<(), Error> {
-    let days = i64::try_from(config.planet.retention_days).unwrap_or(i64::MAX);
-    let Some(cutoff) = chrono::Duration::try_days(days).and_then(|d| now.checked_sub_signed(d))
-    else {
-        return Ok(()); // a retention longer than the calendar keeps everything
-    };
-    let subscribed: Vec<&str> = config.feeds.iter().map(|f| f.url.as_str()).collect();
-    let keep: Vec<(&str, &str)> = shown
-        .iter()
-        .map(|s| (s.feed_url.as_str(), s.entry.id.as_str()))
-        .collect();
-    let pruned = store.prune(cutoff, &subscribed, &keep)?;
-    if pruned > 0 {
-        tracing::debug!("pruned {pruned} entries older than {days} days");
-    }
-    Ok(())
-}
-
-/// Reads candidates from the store until deduplication leaves `limit` entries (or the store
-/// runs out): most runs need one small query, never a scan of the whole cache.
-fn select_from(
-    store: &Store,
-    limit: usize,
-    rules: impl Fn(Vec<StoredEntry>) -> Vec<StoredEntry>,
-) -> Result<Vec<StoredEntry>, Error> {
-    let mut want = limit.saturating_mul(2).saturating_add(16);
-    loop {
-        let candidates = store.newest(want, 0)?;
-        let exhausted = candidates.len() < want;
-        let selected = select::select(rules(candidates), limit);
-        if selected.len() >= limit || exhausted {
-            return Ok(selected);
-        }
-        want = want.saturating_mul(4);
-    }
 }
 
 /// An error and its causes on one line: `reason: cause: cause`.

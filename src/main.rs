@@ -21,6 +21,8 @@ fn main() -> ExitCode {
     let console = console::Console::init(cli.quiet, cli.verbose);
     match commands::dispatch(&cli, &console) {
         Ok(()) => ExitCode::SUCCESS,
+        // Said on stdout already, where monitoring reads it.
+        Err(err) if err.is::<commands::Unhealthy>() => ExitCode::from(EXIT_FAILURE),
         Err(err) => {
             console::print_error(&err, hint(&err));
             if is_locked(&err) {

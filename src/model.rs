@@ -12,6 +12,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::text;
+
 /// What a feed says about itself, as parsed from its latest successful fetch.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FeedMeta {
@@ -422,10 +424,7 @@ impl fmt::Display for Outcome {
     /// What one attempt came to, in a few words, for `-v`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Outcome::Fetched(x) => match x.parsed.entries.len() {
-                1 => f.write_str("1 entry"),
-                n => write!(f, "{n} entries"),
-            },
+            Outcome::Fetched(x) => f.write_str(&text::plural(x.parsed.entries.len(), "entry")),
             Outcome::NotModified { .. } => f.write_str("not modified"),
             Outcome::Failed(x) => f.write_str(&x.reason),
         }

@@ -44,7 +44,7 @@ pub enum Error {
 /// returns how many files actually changed. Files are written by several threads: each waits
 /// for the disk to confirm its file, and the disk confirms waiting files together, so a
 /// thousand pages cost little more than a few.
-pub fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<usize, Error> {
+pub fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<String>, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::Folder {
         path: dir.to_owned(),
         source: e,
@@ -61,31 +61,122 @@ pub fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<usize, Error> 
             source: e,
         })?;
     }
-    let write = |(name, bytes): &(String, Vec<u8>)| -> Result<usize, Error> {
+    // Whether the file changed.
+    let write = |(name, bytes): &(String, Vec<u8>)| -> Result<bool, Error> {
         let path = dir.join(name);
         // A different length is a change without reading the old file.
         let same = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64)
             && std::fs::read(&path).is_ok_and(|old| &old == bytes);
         if same {
-            return Ok(0);
+            return Ok(false);
         }
         write_atomically(&path, bytes).map_err(|e| Error::Write {
             path: path.clone(),
             source: e,
         })?;
-        Ok(1)
+        Ok(true)
     };
-    if files.len() < 8 {
-        return files.iter().map(write).sum();
+    let changed: Vec<bool> = if files.len() < 8 {
+        files.iter().map(write).collect::<Result<_, _>>()?
+    } else {
+        let chunk = files.len().div_ceil(WRITERS);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(write).collect::<Vec<_>>()))
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect::<Result<Vec<bool>, Error>>()
+        })?
+    };
+    Ok(files
+        .iter()
+        .zip(changed)
+        .filter(|(_, changed)| *changed)
+        .map(|((name, _), _)| name.clone())
+        .collect())
+}
+
+/// A publish under way: files are written as they come, pages in batches (a first run makes
+/// thousands of them, never held all at once), and what the planet publishes is recorded in a
+/// new manifest.
+pub struct Writer {
+    dir: PathBuf,
+    manifest: Manifest,
+    batch: Vec<(String, Vec<u8>)>,
+    batched: usize,
+    changed: Vec<String>,
+}
+
+/// What a publish changed in `output_dir`.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// The files written because their bytes changed (or they are new).
+    pub changed: Vec<String>,
+    /// The files deleted: outputs turned off, pages no longer made.
+    pub removed: usize,
+}
+
+impl Writer {
+    /// A publish into `dir`.
+    pub fn new(dir: &Path) -> Writer {
+        Writer {
+            dir: dir.to_owned(),
+            manifest: Manifest {
+                output_dir: dir.to_owned(),
+                files: Default::default(),
+            },
+            batch: Vec::new(),
+            batched: 0,
+            changed: Vec::new(),
+        }
     }
-    let chunk = files.len().div_ceil(WRITERS);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(write).sum::<Result<usize, Error>>()))
-            .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or(Ok(0))).sum()
-    })
+
+    /// One file: its bytes (`None` for a page the last manifest says is current, left as it
+    /// is), and the fingerprint of what a page shows.
+    pub fn add(
+        &mut self,
+        name: String,
+        fingerprint: Option<u64>,
+        bytes: Option<Vec<u8>>,
+    ) -> Result<(), Error> {
+        self.manifest.add(&name, fingerprint);
+        if let Some(bytes) = bytes {
+            self.batched += bytes.len();
+            self.batch.push((name, bytes));
+            if self.batch.len() >= 256 || self.batched > 16 << 20 {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        let written = publish(&self.dir, &self.batch)?;
+        self.changed.extend(written);
+        self.batch.clear();
+        self.batched = 0;
+        Ok(())
+    }
+
+    /// Writes what is left, deletes the outputs `turned_off` and the files `old` lists that
+    /// this publish did not make, and keeps the new manifest in `cache_dir`.
+    pub fn finish(
+        mut self,
+        old: &Manifest,
+        turned_off: &[&str],
+        cache_dir: &Path,
+    ) -> Result<Written, Error> {
+        self.flush()?;
+        let removed = retire(&self.dir, turned_off)? + self.manifest.retire_since(old)?;
+        self.manifest.save(cache_dir)?;
+        Ok(Written {
+            changed: self.changed,
+            removed,
+        })
+    }
 }
 
 /// Threads that write output files at once: mostly waiting for the disk, not computing.
@@ -209,13 +300,13 @@ mod tests {
     fn unchanged_file_keeps_its_mtime() {
         let dir = tempfile::tempdir().unwrap();
         let files = vec![("a.txt".to_owned(), b"hello".to_vec())];
-        assert_eq!(publish(dir.path(), &files).unwrap(), 1);
+        assert_eq!(publish(dir.path(), &files).unwrap(), ["a.txt"]);
         let before = std::fs::metadata(dir.path().join("a.txt"))
             .unwrap()
             .modified()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        assert_eq!(publish(dir.path(), &files).unwrap(), 0);
+        assert!(publish(dir.path(), &files).unwrap().is_empty());
         let after = std::fs::metadata(dir.path().join("a.txt"))
             .unwrap()
             .modified()

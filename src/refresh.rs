@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{Config, FeedConfig};
 use crate::model::{Failure, FeedUpdate, Fetched, Outcome, SortBy, Source, Validators};
-use crate::{fetch, filter, parse, sanitize, schedule};
+use crate::{fetch, filter, parse, sanitize, schedule, text};
 
 /// One feed to request.
 #[derive(Debug, Clone)]
@@ -104,8 +104,8 @@ impl fmt::Display for Notice {
             }
             Notice::Failed { url, failure, .. } => write!(f, "feed `{url}`: {}", failure.reason),
             Notice::StillFailing { feeds } => {
-                let noun = if *feeds == 1 { "feed" } else { "feeds" };
-                write!(f, "{feeds} {noun} still failing (see `planet status`)")
+                let feeds = text::plural(*feeds, "feed");
+                write!(f, "{feeds} still failing (see `planet status`)")
             }
         }
     }

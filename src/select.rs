@@ -13,8 +13,13 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::filter;
 use crate::links::canonical_link;
 use crate::model::StoredEntry;
+use crate::store::{Light, Store};
 
 /// Deduplicates, sorts and limits the candidates (see the module header for the rules).
 pub fn select(candidates: Vec<StoredEntry>, limit: usize) -> Vec<StoredEntry> {
@@ -65,6 +70,105 @@ pub fn distinct_refs(candidates: &[&StoredEntry]) -> Vec<bool> {
 
 fn seen_earlier(a: &StoredEntry, b: &StoredEntry) -> bool {
     (a.first_seen, &a.feed_url, &a.entry.id) < (b.first_seen, &b.feed_url, &b.entry.id)
+}
+
+/// One kept entry, light: enough to place it on pages and to tell when it changed.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Its row in the cache.
+    pub row: i64,
+    /// Its feed, an index into [`Catalogue::feeds`].
+    pub feed: usize,
+    /// The date it is sorted by.
+    pub sort_date: DateTime<Utc>,
+    /// Its last update, for the sitemap's `lastmod`.
+    pub updated: DateTime<Utc>,
+    /// A hash of its row and revision (and whatever else changes how it is shown).
+    pub stamp: u64,
+    /// The topics it belongs to (indexes into `config.topics`).
+    pub topics: Vec<usize>,
+}
+
+/// Every entry the rules keep, newest first.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    /// The feeds' URLs.
+    pub feeds: Vec<String>,
+    /// The entries.
+    pub rows: Vec<Row>,
+}
+
+/// Every entry `rules` keep of `lights` (the cache's entries, light: no content unless the
+/// rules read text, no details), newest first, deduplicated like the front page, with the
+/// topics each belongs to: what the archive, the sources' and the topics' pages carry.
+pub fn catalogue(
+    config: &Config,
+    mut rules: filter::Rules,
+    lights: Vec<Light>,
+    now: DateTime<Utc>,
+) -> Catalogue {
+    use std::hash::{Hash, Hasher};
+    let need_text = rules.need_text();
+    let mut kept: Vec<(Light, Vec<usize>)> = Vec::new();
+    for mut light in lights {
+        let text = need_text.then(|| filter::text_of(&light.stored.entry));
+        if !rules.admits(&light.stored, text.as_deref()) {
+            continue;
+        }
+        let topics = filter::topics_of(config, &light.stored, text.as_deref());
+        light.stored.entry.content = String::new();
+        kept.push((light, topics));
+    }
+    let stored: Vec<&StoredEntry> = kept.iter().map(|(l, _)| &l.stored).collect();
+    let keep = distinct_refs(&stored);
+    let mut feeds: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    let mut rows = Vec::with_capacity(kept.len());
+    for ((light, topics), keep) in kept.into_iter().zip(keep) {
+        if !keep {
+            continue;
+        }
+        let s = light.stored;
+        let feed = *index.entry(s.feed_url.clone()).or_insert_with(|| {
+            feeds.push(s.feed_url.clone());
+            feeds.len() - 1
+        });
+        let e = &s.entry;
+        // What the page shows of a date depends on whether it is still in the future.
+        let past = |d: DateTime<Utc>| if d > now { s.sort_date } else { d };
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (light.row, light.revision).hash(&mut h);
+        (e.published.map(|d| d > now), e.updated.map(|d| d > now)).hash(&mut h);
+        rows.push(Row {
+            row: light.row,
+            feed,
+            sort_date: s.sort_date,
+            updated: e.updated.or(e.published).map(past).unwrap_or(s.first_seen),
+            stamp: h.finish(),
+            topics,
+        });
+    }
+    Catalogue { feeds, rows }
+}
+
+/// The newest `limit` entries the rules keep, deduplicated: reads candidates from the store
+/// until deduplication leaves `limit` (or the store runs out), so most runs need one small
+/// query, never a scan of the whole cache.
+pub fn newest(
+    store: &Store,
+    limit: usize,
+    rules: impl Fn(Vec<StoredEntry>) -> Vec<StoredEntry>,
+) -> Result<Vec<StoredEntry>, crate::store::Error> {
+    let mut want = limit.saturating_mul(2).saturating_add(16);
+    loop {
+        let candidates = store.newest(want, 0)?;
+        let exhausted = candidates.len() < want;
+        let selected = select(rules(candidates), limit);
+        if selected.len() >= limit || exhausted {
+            return Ok(selected);
+        }
+        want = want.saturating_mul(4);
+    }
 }
 
 #[cfg(test)]

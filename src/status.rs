@@ -2,10 +2,11 @@
 //!
 //! Takes the config (the subscriptions, in the operator's order), what the store knows about
 //! each feed and the time, and returns [`Row`]s, each feed's [`Health`] in the operator's
-//! terms (the page says the same in readers' words); [`table`] lays them out for a terminal and
-//! `serde_json` serialises the same rows for `--json`. Feeds the cache still holds but
-//! `planet.toml` no longer lists come last, flagged `unlisted`, until pruning forgets them.
-//! This module neither fetches nor writes: it reports.
+//! terms (the page says the same in readers' words); [`table`] lays them out for a terminal
+//! (within 100 columns, or at full width) and `serde_json` serialises the same rows for
+//! `--json`; [`Summary`] is the one line of `--check`, for monitoring. Feeds the cache still
+//! holds but `planet.toml` no longer lists come last, flagged `unlisted`, until pruning
+//! forgets them. This module neither fetches nor writes: it reports.
 
 use std::collections::HashMap;
 
@@ -46,6 +47,70 @@ pub struct Row {
     pub flags: Vec<&'static str>,
     /// Where a permanent redirect sent it.
     pub moved_to: Option<String>,
+    /// Whether `planet.toml` lists it with `enabled = true` (the default).
+    pub enabled: bool,
+}
+
+impl Row {
+    /// Whether the operator has something to do about it: it fails, is gone or moved.
+    pub fn has_problem(&self) -> bool {
+        self.flags
+            .iter()
+            .any(|f| matches!(*f, "failing" | "gone" | "moved"))
+    }
+
+    /// Whether monitoring should count it as down: enabled, listed, and failing or gone.
+    pub fn is_failing(&self) -> bool {
+        self.enabled
+            && !self.flags.contains(&"unlisted")
+            && self.flags.iter().any(|f| matches!(*f, "failing" | "gone"))
+    }
+}
+
+/// The one line of `planet status --check`: how many enabled feeds, and which fail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// The enabled feeds `planet.toml` lists.
+    pub feeds: usize,
+    /// The names of those failing or gone.
+    pub failing: Vec<String>,
+}
+
+impl Summary {
+    /// Sums up the rows.
+    pub fn of(rows: &[Row]) -> Summary {
+        let listed = rows
+            .iter()
+            .filter(|r| r.enabled && !r.flags.contains(&"unlisted"));
+        Summary {
+            feeds: listed.count(),
+            failing: rows
+                .iter()
+                .filter(|r| r.is_failing())
+                .map(|r| r.name.clone())
+                .collect(),
+        }
+    }
+
+    /// Whether every enabled feed is fine.
+    pub fn ok(&self) -> bool {
+        self.failing.is_empty()
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let feeds = crate::text::plural(self.feeds, "feed");
+        if self.failing.is_empty() {
+            return write!(f, "planet: {feeds}, none failing");
+        }
+        write!(
+            f,
+            "planet: {} of {feeds} failing: {}",
+            self.failing.len(),
+            self.failing.join(", ")
+        )
+    }
 }
 
 /// Builds the rows: configured feeds first, in config order, then unlisted ones by URL.
@@ -56,7 +121,7 @@ pub fn rows(
     now: DateTime<Utc>,
 ) -> Vec<Row> {
     let by_url: HashMap<&str, &Source> = sources.iter().map(|s| (s.url.as_str(), s)).collect();
-    let row = |url: &str, name: Option<&str>, listed: bool| {
+    let row = |url: &str, name: Option<&str>, listed: bool, enabled: bool| {
         let src = by_url.get(url).copied();
         let stored = stored.get(url).copied().unwrap_or_default();
         let health = Health::of(src, stored, listed, config.planet.stale_days, now);
@@ -74,12 +139,13 @@ pub fn rows(
             last_error: health.failing.as_ref().map(|f| f.reason.clone()),
             flags: health.flags(),
             moved_to: health.moved_to.clone(),
+            enabled,
         }
     };
     let mut out: Vec<Row> = config
         .feeds
         .iter()
-        .map(|f| row(f.url.as_str(), f.name.as_deref(), true))
+        .map(|f| row(f.url.as_str(), f.name.as_deref(), true, f.enabled))
         .collect();
     let listed: std::collections::HashSet<&str> =
         config.feeds.iter().map(|f| f.url.as_str()).collect();
@@ -88,50 +154,78 @@ pub fn rows(
         .filter(|s| !listed.contains(s.url.as_str()))
         .collect();
     unlisted.sort_by(|a, b| a.url.cmp(&b.url));
-    out.extend(unlisted.into_iter().map(|s| row(&s.url, None, false)));
+    out.extend(
+        unlisted
+            .into_iter()
+            .map(|s| row(&s.url, None, false, false)),
+    );
     out
 }
 
-/// The rows as an aligned text table, one line per feed, with a header.
-pub fn table(rows: &[Row]) -> String {
-    let when = |d: Option<DateTime<Utc>>| {
-        d.map_or_else(
-            || "-".to_owned(),
-            |d| d.format("%Y-%m-%d %H:%M").to_string(),
-        )
+/// The width the table keeps to, unless asked for full width: a terminal's usual minimum
+/// with room to spare, and what a monitoring mail shows without wrapping.
+pub const TABLE_WIDTH: usize = 100;
+
+/// The rows as an aligned text table, one line per feed, with a header. Within
+/// [`TABLE_WIDTH`] columns: times as ages (`3h`, `12d`: since, or until for `NEXT DUE`), URLs
+/// without `https://`, no `ENTRIES` and `FAILS` columns, and the URL, the last error and the
+/// name cut with `…`, in that order, when they would not fit. `wide`: every column, full dates, nothing cut.
+pub fn table(rows: &[Row], now: DateTime<Utc>, wide: bool) -> String {
+    let when = |d: Option<DateTime<Utc>>| match d {
+        None => "-".to_owned(),
+        Some(d) if wide => d.format("%Y-%m-%d %H:%M").to_string(),
+        Some(d) => age(if d > now { d - now } else { now - d }),
     };
-    let header = [
-        "NAME",
-        "URL",
-        "STATUS",
-        "LAST OK",
-        "ENTRIES",
-        "NEWEST",
-        "FAILS",
-        "NEXT DUE",
-        "FLAGS",
-        "LAST ERROR",
+    let dash = |s: Option<String>| s.unwrap_or_else(|| "-".to_owned());
+    // (header, cell of a row, shown in the narrow table)
+    type Column<'a> = (&'a str, Box<dyn Fn(&Row) -> String + 'a>, bool);
+    let columns: Vec<Column> = vec![
+        ("NAME", Box::new(|r: &Row| r.name.clone()), true),
+        (
+            "URL",
+            Box::new(|r: &Row| match r.url.strip_prefix("https://") {
+                Some(rest) if !wide => rest.to_owned(),
+                _ => r.url.clone(),
+            }),
+            true,
+        ),
+        (
+            if wide { "STATUS" } else { "HTTP" },
+            Box::new(|r: &Row| dash(r.last_status.map(|s| s.to_string()))),
+            true,
+        ),
+        ("LAST OK", Box::new(|r: &Row| when(r.last_success)), true),
+        ("ENTRIES", Box::new(|r: &Row| r.entries.to_string()), false),
+        ("NEWEST", Box::new(|r: &Row| when(r.newest_entry)), true),
+        (
+            "FAILS",
+            Box::new(|r: &Row| r.consecutive_failures.to_string()),
+            false,
+        ),
+        ("NEXT DUE", Box::new(|r: &Row| when(r.next_due)), true),
+        (
+            "FLAGS",
+            Box::new(|r: &Row| {
+                if r.flags.is_empty() {
+                    "-".into()
+                } else {
+                    r.flags.join(",")
+                }
+            }),
+            true,
+        ),
+        (
+            "LAST ERROR",
+            Box::new(|r: &Row| dash(r.last_error.clone())),
+            true,
+        ),
     ];
-    let mut cells: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
+    let columns: Vec<&Column> = columns.iter().filter(|c| wide || c.2).collect();
+    let mut cells: Vec<Vec<String>> = vec![columns.iter().map(|c| c.0.to_owned()).collect()];
     for r in rows {
-        cells.push(vec![
-            r.name.clone(),
-            r.url.clone(),
-            r.last_status.map_or_else(|| "-".into(), |s| s.to_string()),
-            when(r.last_success),
-            r.entries.to_string(),
-            when(r.newest_entry),
-            r.consecutive_failures.to_string(),
-            when(r.next_due),
-            if r.flags.is_empty() {
-                "-".into()
-            } else {
-                r.flags.join(",")
-            },
-            r.last_error.clone().unwrap_or_else(|| "-".into()),
-        ]);
+        cells.push(columns.iter().map(|c| (c.1)(r)).collect());
     }
-    let widths: Vec<usize> = (0..header.len())
+    let mut widths: Vec<usize> = (0..columns.len())
         .map(|i| {
             cells
                 .iter()
@@ -140,6 +234,16 @@ pub fn table(rows: &[Row]) -> String {
                 .unwrap_or(0)
         })
         .collect();
+    if !wide {
+        // The URL gives way first (the name says which feed it is), then the last error,
+        // then the name.
+        let last = columns.len() - 1;
+        for (column, least) in [(1, 16), (last, 16), (0, 10)] {
+            let total = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+            let over = total.saturating_sub(TABLE_WIDTH);
+            widths[column] -= over.min(widths[column].saturating_sub(least));
+        }
+    }
     let mut out = String::new();
     for row in &cells {
         let line: Vec<String> = row
@@ -147,8 +251,9 @@ pub fn table(rows: &[Row]) -> String {
             .zip(&widths)
             .enumerate()
             .map(|(i, (c, w))| {
+                let c = cut(c, *w);
                 if i + 1 == row.len() {
-                    c.clone()
+                    c
                 } else {
                     format!("{c:<w$}")
                 }
@@ -158,6 +263,28 @@ pub fn table(rows: &[Row]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// `text` in at most `width` characters, ending in `…` when cut.
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// A duration in one short unit: `now`, `45m`, `5h`, `12d`, `2y`.
+fn age(d: chrono::Duration) -> String {
+    let minutes = d.num_minutes();
+    match minutes {
+        ..=0 => "now".to_owned(),
+        1..=59 => format!("{minutes}m"),
+        60..=2879 => format!("{}h", minutes / 60),
+        _ if d.num_days() < 730 => format!("{}d", d.num_days()),
+        _ => format!("{}y", d.num_days() / 365),
+    }
 }
 
 #[cfg(test)]
@@ -205,9 +332,119 @@ mod tests {
         assert_eq!(rows[1].flags, ["gone", "unlisted"]);
         // Without a name or a title, the host, as on the page.
         assert_eq!(rows[1].name, "old.test");
-        let t = table(&rows);
+        let t = table(&rows, now, false);
         assert_eq!(t.lines().count(), 3);
         assert!(t.contains("moved,failing,quiet"), "{t}");
         assert_eq!(rows[1].next_due, None, "a gone feed is never due");
+    }
+
+    fn long_row(now: DateTime<Utc>) -> Row {
+        Row {
+            name: "Last Week in Kubernetes Development, and then some".into(),
+            url: format!(
+                "https://blog.example.org/{}/feed.xml",
+                "very-long-path".repeat(4)
+            ),
+            state: "failing",
+            last_status: Some(503),
+            last_success: Some(now - chrono::Duration::hours(5)),
+            entries: 1234,
+            newest_entry: Some(now - chrono::Duration::days(12)),
+            consecutive_failures: 7,
+            failing_since: None,
+            next_due: Some(now + chrono::Duration::minutes(40)),
+            last_error: Some(format!("HTTP 503 Service Unavailable: {}", "x".repeat(80))),
+            flags: vec!["failing", "quiet"],
+            moved_to: None,
+            enabled: true,
+        }
+    }
+
+    #[test]
+    fn the_table_keeps_to_100_columns_unless_wide() {
+        let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        let row = long_row(now);
+        let narrow = table(std::slice::from_ref(&row), now, false);
+        for line in narrow.lines() {
+            assert!(line.chars().count() <= TABLE_WIDTH, "{line:?}");
+        }
+        let cells: Vec<&str> = narrow
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        assert!(
+            cells[0].starts_with("Last Week in") && cells[0].ends_with('…'),
+            "{cells:?}"
+        );
+        assert!(
+            cells[1].starts_with("blog.example.or") && cells[1].ends_with('…'),
+            "{cells:?}"
+        );
+        assert_eq!(
+            &cells[2..7],
+            ["503", "5h", "12d", "40m", "failing,quiet"],
+            "{cells:?}"
+        );
+        assert!(
+            cells[7].starts_with("HTTP 503") && cells[7].ends_with('…'),
+            "{cells:?}"
+        );
+        assert!(
+            !narrow.contains("ENTRIES") && !narrow.contains("FAILS"),
+            "{narrow}"
+        );
+
+        let wide = table(std::slice::from_ref(&row), now, true);
+        assert!(wide.lines().nth(1).unwrap().chars().count() > TABLE_WIDTH);
+        for whole in [&row.name, &row.url, row.last_error.as_ref().unwrap()] {
+            assert!(wide.contains(whole.as_str()), "{wide}");
+        }
+        assert!(wide.contains("ENTRIES") && wide.contains("1234"), "{wide}");
+        assert!(wide.contains("2027-01-15 03:00"), "full dates: {wide}");
+        assert!(!wide.contains('…'));
+    }
+
+    #[test]
+    fn the_summary_counts_enabled_feeds_and_names_the_failing_ones() {
+        let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        let ok = Row {
+            name: "Fine".into(),
+            flags: vec!["quiet"],
+            last_error: None,
+            ..long_row(now)
+        };
+        let failing = Row {
+            name: "Broken".into(),
+            ..long_row(now)
+        };
+        let disabled = Row {
+            enabled: false,
+            ..failing.clone()
+        };
+        let gone = Row {
+            name: "Gone".into(),
+            flags: vec!["gone"],
+            ..ok.clone()
+        };
+        let moved = Row {
+            flags: vec!["moved"],
+            ..ok.clone()
+        };
+        let all = [ok.clone(), failing.clone(), disabled, gone, moved.clone()];
+        let summary = Summary::of(&all);
+        assert!(!summary.ok());
+        assert_eq!(
+            summary.to_string(),
+            "planet: 2 of 4 feeds failing: Broken, Gone"
+        );
+        let summary = Summary::of(&[ok.clone(), moved.clone()]);
+        assert_eq!(summary.to_string(), "planet: 2 feeds, none failing");
+        assert!(summary.ok());
+        let problems: Vec<bool> = [ok, failing, moved].iter().map(Row::has_problem).collect();
+        assert_eq!(problems, [false, true, true]);
     }
 }

@@ -7,7 +7,8 @@
 //! in a document, and U+FFFD, the mark of bytes already lost; feed validators flag all three.
 //! Every writer and page goes through it. One escaper for HTML
 //! ([`escape_html`]), for element content and attribute values alike; the XML writers
-//! (atom_syndication, rss, quick-xml) escape for themselves.
+//! (atom_syndication, rss, quick-xml) escape for themselves. And the words of a message
+//! that counts ([`plural`]) or lists ([`and_list`]).
 
 use std::borrow::Cow;
 
@@ -104,8 +105,53 @@ pub fn escape_html(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `1 feed`, `2 feeds`, `0 entries`: a count and its noun, in the right number.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else if let Some(stem) = noun.strip_suffix('y') {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lists() {
+        let list = |items: &[&str]| {
+            super::and_list(&items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+        };
+        assert_eq!(list(&[]), "");
+        assert_eq!(list(&["a"]), "a");
+        assert_eq!(list(&["a", "b"]), "a and b");
+        assert_eq!(list(&["a", "b", "c"]), "a, b and c");
+    }
+
+    #[test]
+    fn plurals() {
+        let cases = [
+            (0, "feed", "0 feeds"),
+            (1, "feed", "1 feed"),
+            (2, "new entry", "2 new entries"),
+            (1, "entry", "1 entry"),
+            (3, "changed feed", "3 changed feeds"),
+        ];
+        for (n, noun, want) in cases {
+            assert_eq!(super::plural(n, noun), want);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -8,7 +8,7 @@
 
 mod validate;
 
-pub use validate::Problem;
+pub use validate::{closest, Problem};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -178,6 +178,10 @@ pub struct Planet {
     /// Which optional outputs are published; `index.html` and `atom.xml` always are.
     #[serde(default)]
     pub outputs: Outputs,
+    /// WebSub hubs (<https://www.w3.org/TR/websub/>): named in every feed, and told after each
+    /// run in which a feed changed, so subscribers hear of new entries at once.
+    #[serde(default)]
+    pub hubs: Vec<Url>,
     /// Regexes: an entry whose title, content or a category matches any is left off the page,
     /// whichever feed it comes from (an off-topic filter).
     #[serde(default)]

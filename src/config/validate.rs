@@ -475,11 +475,12 @@ fn shown(v: &DeValue<'_>) -> String {
     }
 }
 
-/// The known key a misspelt one most likely meant.
-fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+/// The known word (a key, a feed's name) a misspelt one most likely meant, case aside.
+pub fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    let key = key.to_lowercase();
     known
         .iter()
-        .map(|k| (strsim::jaro_winkler(key, k), *k))
+        .map(|k| (strsim::jaro_winkler(&key, &k.to_lowercase()), *k))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, k)| k)

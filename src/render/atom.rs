@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use regex::Regex;
 
 use super::normal::is_absolute_uri;
-use super::{clean, EntryView, Error, View};
+use super::{clean, EntryView, Error, PlanetView, View};
 use crate::links::strict_link;
 use crate::model::{minted_id, Category, Link, Person, TextConstruct, TextKind};
 use crate::{sanitize, text};
@@ -476,6 +476,19 @@ pub struct Head {
 }
 
 /// Renders the view as the planet's Atom feed.
+/// The links of a feed's head: the page that shows the same entries, the feed itself, and
+/// the WebSub hubs that relay its changes (WebSub §4: `rel="hub"` beside `rel="self"`). Every
+/// Atom feed the planet writes takes them from here, so each names the hubs.
+fn head_links(p: &PlanetView, alternate: &str, self_link: &str) -> Vec<atom::Link> {
+    let mut heads = vec![
+        own_link(alternate, "alternate", Some("text/html")),
+        own_link(self_link, "self", Some("application/atom+xml")),
+    ];
+    heads.extend(p.hubs.iter().map(|hub| own_link(hub, "hub", None)));
+    links(&heads)
+}
+
+/// Renders the view as the planet's Atom feed.
 pub fn render(view: &View) -> Result<Vec<u8>, Error> {
     let p = &view.planet;
     render_as(
@@ -514,10 +527,7 @@ pub fn render_as(view: &View, head: &Head) -> Result<Vec<u8>, Error> {
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
             ..Default::default()
         }),
-        links: links(&[
-            own_link(&head.alternate, "alternate", Some("text/html")),
-            own_link(&head.self_link, "self", Some("application/atom+xml")),
-        ]),
+        links: head_links(p, &head.alternate, &head.self_link),
         lang: Some(p.language.clone()),
         // The theme's square icon, which readers show beside the feed's name.
         icon: Some(format!("{}favicon.svg", p.link)),

@@ -102,11 +102,23 @@ pub struct Theme {
     pub fingerprint: u64,
 }
 
-/// Loads the embedded theme, then the operator's overrides from `dir`, if any.
+/// The planet's theme, speaking its language in its time zone: the theme loaded (see [`load`])
+/// and its words laid over the embedded catalogue.
+pub fn load_for(planet: &crate::config::Planet) -> Result<(Theme, Locale), Error> {
+    let mut theme = load(planet.templates_dir.as_deref())?;
+    let locale =
+        Locale::new(&planet.language, planet.tz(), theme.words.as_deref()).map_err(Error::Words)?;
+    theme.localize(&locale);
+    Ok((theme, locale))
+}
+
+/// Loads the embedded theme, then the operator's overrides from `dir`, if any. A template
+/// that does not parse is named, with its file and line.
 pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
-    let mut sources: Vec<(String, String)> = TEMPLATES
+    // (name, source, the file it came from when not embedded)
+    let mut sources: Vec<(String, String, Option<PathBuf>)> = TEMPLATES
         .iter()
-        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .map(|(n, s)| (n.to_string(), s.to_string(), None))
         .collect();
     let mut assets: Vec<(String, Vec<u8>)> = ASSETS
         .iter()
@@ -138,8 +150,8 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
             };
             if let Some(name) = file.strip_suffix(".tera") {
                 let text = std::fs::read_to_string(&path).map_err(read)?;
-                sources.retain(|(n, _)| n != name);
-                sources.push((name.to_owned(), text));
+                sources.retain(|(n, _, _)| n != name);
+                sources.push((name.to_owned(), text, Some(path.clone())));
             } else if file == WORDS {
                 words = Some(std::fs::read_to_string(&path).map_err(read)?);
             } else {
@@ -161,18 +173,30 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     tera.set_escape_fn(escape);
     tera.register_filter("demote_headings", demote_headings_filter);
+    // Each parsed alone first: tera's error for the whole set names no template.
+    for (name, text, path) in &sources {
+        if let Err(e) = tera::Template::new(name, None, text) {
+            return Err(Error::Parse {
+                name: name.clone(),
+                path: path.clone(),
+                line: parse_line(&e),
+                source: Box::new(e),
+            });
+        }
+    }
     let pages: Vec<String> = sources
         .iter()
-        .map(|(n, _)| n.clone())
+        .map(|(n, _, _)| n.clone())
         .filter(|n| !n.starts_with('_') && !LAYOUTS.contains(&n.as_str()))
         .collect();
-    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+    tera.add_raw_templates(sources.iter().map(|(n, s, _)| (n.as_str(), s.as_str())))
         .map_err(|e| Error::Template {
-            name: sources
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            // What spans templates (a missing parent, a loop of `extends`) names its own.
+            name: match e.kind {
+                tera::ErrorKind::MissingParent { ref current, .. } => current.clone(),
+                tera::ErrorKind::CircularExtend { ref tpl, .. } => tpl.clone(),
+                _ => pages.join(", "),
+            },
             source: e,
         })?;
     let custom_css = assets.iter().any(|(n, _)| n == CUSTOM_CSS);
@@ -184,6 +208,24 @@ pub fn load(dir: Option<&Path>) -> Result<Theme, Error> {
         custom_css,
         fingerprint,
     })
+}
+
+/// The line of a parse error: tera passes on the parser's message, which points at it as
+/// `--> LINE:COLUMN`; `None` when it does not.
+fn parse_line(e: &tera::Error) -> Option<usize> {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = source {
+        let text = err.to_string();
+        let found = text.split("--> ").nth(1).and_then(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        });
+        if found.is_some() {
+            return found;
+        }
+        source = err.source();
+    }
+    None
 }
 
 /// Writes the embedded theme into `dir` (made if missing) as a `templates_dir` holds it:

@@ -2,9 +2,10 @@
 //!
 //! The same entries as `atom.xml`, in the same order: the original id, link, title, sanitized
 //! HTML as `content_html`, the author, dates in RFC 3339, categories as `tags`, and the source
-//! feed in a `_planet` extension object (the spec's way to add fields). Optional fields that
-//! are unknown are left out, never null, as the spec asks. No clock is read, and fields are
-//! written in declaration order, so an unchanged planet produces a byte-identical file.
+//! feed in a `_planet` extension object (the spec's way to add fields); the feed names its
+//! WebSub `hubs`. Optional fields that are unknown are left out, never null, as the spec asks.
+//! No clock is read, and fields are written in declaration order, so an unchanged planet
+//! produces a byte-identical file.
 
 use serde::Serialize;
 
@@ -24,7 +25,16 @@ struct Feed<'a> {
     favicon: String,
     language: &'a str,
     authors: Vec<Author<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<Item<'a>>,
+}
+
+/// A WebSub hub (JSON Feed 1.1: `hubs`, each with a `type` and a `url`).
+#[derive(Serialize)]
+struct Hub<'a> {
+    r#type: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -79,6 +89,14 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
             name: &p.owner_name,
             url: p.owner_email.as_ref().map(|m| format!("mailto:{m}")),
         }],
+        hubs: p
+            .hubs
+            .iter()
+            .map(|url| Hub {
+                r#type: "WebSub",
+                url,
+            })
+            .collect(),
         items: view
             .entries
             .iter()

@@ -38,6 +38,19 @@ pub enum Error {
         #[source]
         source: tera::Error,
     },
+    /// A template does not parse.
+    #[error("cannot parse template `{name}`{}", place(path.as_deref(), *line))]
+    Parse {
+        /// The template's name.
+        name: String,
+        /// Its file, when it is the operator's (else it is embedded).
+        path: Option<std::path::PathBuf>,
+        /// The line tera points at.
+        line: Option<usize>,
+        /// tera's error (boxed: the variant would make every render result large).
+        #[source]
+        source: Box<tera::Error>,
+    },
     /// A template override could not be read.
     #[error("cannot read templates from `{path}`")]
     Read {
@@ -77,6 +90,22 @@ pub enum Error {
     /// The theme's word catalogue is not valid.
     #[error("cannot read the theme's words")]
     Words(#[source] crate::locale::Error),
+}
+
+/// ` (`PATH`, line N)`, or as much of it as is known.
+fn place(path: Option<&std::path::Path>, line: Option<usize>) -> String {
+    let parts: Vec<String> = [
+        path.map(|p| format!("`{}`", p.display())),
+        line.map(|l| format!("line {l}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
 }
 
 /// Everything the outputs show.
@@ -134,6 +163,8 @@ pub struct PlanetView {
     pub json_url: Option<String>,
     /// The OPML subscription list's absolute URL, when `outputs.opml` is on.
     pub opml_url: Option<String>,
+    /// The WebSub hubs every feed names (`[planet] hubs`).
+    pub hubs: Vec<String>,
 }
 
 /// A topic as the navigation links it.
@@ -572,6 +603,7 @@ impl<'a> Maker<'a> {
             rss_url: optional(p.outputs.rss, "rss.xml"),
             json_url: optional(p.outputs.json, "feed.json"),
             opml_url: optional(p.outputs.opml, "opml.xml"),
+            hubs: p.hubs.iter().map(ToString::to_string).collect(),
             link,
             owner_name: p.owner_name.clone(),
             owner_email: p.owner_email.clone(),
@@ -648,6 +680,9 @@ pub fn build(
 pub struct Rendered {
     /// (name in `output_dir`, bytes) of every file to publish.
     pub files: Vec<(String, Vec<u8>)>,
+    /// The names of those that are feeds, which name the WebSub hubs: when one changes, the
+    /// hubs are told.
+    pub feeds: Vec<String>,
     /// Optional outputs turned off, to delete: readers must not keep following a feed that
     /// would never change again.
     pub retired: Vec<&'static str>,
@@ -657,21 +692,29 @@ pub struct Rendered {
 pub fn all(theme: &html::Theme, view: &View, outputs: &Outputs) -> Result<Rendered, Error> {
     let mut files = html::render(theme, view)?;
     files.push(("atom.xml".to_owned(), atom::render(view)?));
+    let mut feeds = vec!["atom.xml".to_owned()];
     type Writer = fn(&View) -> Result<Vec<u8>, Error>;
-    let optional: [(bool, &'static str, Writer); 3] = [
-        (outputs.rss, "rss.xml", rss::render),
-        (outputs.json, "feed.json", json::render),
-        (outputs.opml, "opml.xml", opml::render),
+    let optional: [(bool, &'static str, Writer, bool); 3] = [
+        (outputs.rss, "rss.xml", rss::render, true),
+        (outputs.json, "feed.json", json::render, true),
+        (outputs.opml, "opml.xml", opml::render, false),
     ];
     let mut retired = Vec::new();
-    for (on, name, write) in optional {
+    for (on, name, write, feed) in optional {
         if on {
             files.push((name.to_owned(), write(view)?));
+            if feed {
+                feeds.push(name.to_owned());
+            }
         } else {
             retired.push(name);
         }
     }
-    Ok(Rendered { files, retired })
+    Ok(Rendered {
+        files,
+        feeds,
+        retired,
+    })
 }
 
 #[cfg(test)]

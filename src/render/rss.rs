@@ -4,8 +4,8 @@
 //! when it is the entry's link), title, link, sanitized HTML as `description`, the author as
 //! `dc:creator` (RSS's own `author` must be an e-mail address, which feeds rarely give), dates
 //! in RFC 822 form, categories, and `source` naming the blog's feed. The channel carries
-//! `atom:link rel="self"`, as the RSS Advisory Board recommends. No clock is read: an
-//! unchanged planet produces a byte-identical file.
+//! `atom:link rel="self"`, as the RSS Advisory Board recommends, and one `atom:link rel="hub"`
+//! per WebSub hub. No clock is read: an unchanged planet produces a byte-identical file.
 
 use std::collections::BTreeMap;
 
@@ -72,12 +72,19 @@ pub fn render(view: &View) -> Result<Vec<u8>, Error> {
         generator: Some(p.generator.clone()),
         docs: Some("https://www.rssboard.org/rss-specification".to_owned()),
         atom_ext: Some(AtomExtension {
-            links: vec![atom_syndication::Link {
+            links: std::iter::once(atom_syndication::Link {
                 href: self_url,
                 rel: "self".to_owned(),
                 mime_type: Some("application/rss+xml".to_owned()),
                 ..Default::default()
-            }],
+            })
+            // WebSub §4: RSS names its hubs with Atom's link element.
+            .chain(p.hubs.iter().map(|hub| atom_syndication::Link {
+                href: hub.clone(),
+                rel: "hub".to_owned(),
+                ..Default::default()
+            }))
+            .collect(),
         }),
         items,
         namespaces: BTreeMap::new(),

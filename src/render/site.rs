@@ -18,39 +18,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{html::Theme, Error, Maker, View};
 use crate::model::StoredEntry;
 use crate::sanitize;
-
-/// One kept entry, light: enough to place it on pages and to tell when it changed.
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// Its row in the cache.
-    pub row: i64,
-    /// Its feed, an index into [`Catalogue::feeds`].
-    pub feed: usize,
-    /// The date it is sorted by.
-    pub sort_date: DateTime<Utc>,
-    /// Its last update, for the sitemap's `lastmod`.
-    pub updated: DateTime<Utc>,
-    /// A hash of its row and revision (and whatever else changes how it is shown).
-    pub stamp: u64,
-    /// The topics it belongs to (indexes into `config.topics`).
-    pub topics: Vec<usize>,
-}
-
-/// Every entry the rules keep, newest first.
-#[derive(Debug, Default)]
-pub struct Catalogue {
-    /// The feeds' URLs.
-    pub feeds: Vec<String>,
-    /// The entries.
-    pub rows: Vec<Row>,
-}
+use crate::select::Catalogue;
 
 /// One page to write.
 #[derive(Debug, Clone)]
@@ -75,6 +49,8 @@ pub struct Rendered {
     pub fingerprint: u64,
     /// Its bytes, or `None` when the published page is already current.
     pub bytes: Option<Vec<u8>>,
+    /// Whether it is a feed (a topic's Atom feed), which WebSub hubs are told of.
+    pub feed: bool,
 }
 
 /// The path from a page to the output's root.
@@ -323,84 +299,169 @@ fn feed_stamps(maker: &Maker<'_>, catalogue: &Catalogue) -> Vec<u64> {
         .collect()
 }
 
-/// Renders the pages whose fingerprint `current` does not confirm (`current(path, fingerprint)`
-/// says whether the published file is that page already), loading their entries with `load`,
-/// and hands each page to `sink` as it is made, so no more than a page is held at once.
+/// Renders the pages whose fingerprint changed since `old` was written (the others are
+/// reported as current, with no bytes), in the order of `pages`. The entries of a batch of
+/// pages are read on this thread (`load`: the cache is one connection), the pages rendered on
+/// every core, and handed to `sink` in order.
 #[allow(clippy::too_many_arguments)]
-pub fn render<E: From<Error>>(
+pub fn render<E: From<Error> + Send>(
     theme: &Theme,
     maker: &Maker<'_>,
-    frame: &View,
+    front: &View,
     catalogue: &Catalogue,
     pages: &[Page],
-    current: impl Fn(&str, u64) -> bool,
+    old: &crate::publish::Manifest,
     mut load: impl FnMut(&[i64]) -> Result<Vec<StoredEntry>, E>,
     mut sink: impl FnMut(Rendered) -> Result<(), E>,
 ) -> Result<(), E> {
-    let frame_hash = frame_fingerprint(theme, frame);
+    // What every page shares, without what changes every run.
+    let frame = View {
+        entries: Vec::new(),
+        days: Vec::new(),
+        feeds: Vec::new(),
+        updated: String::new(),
+        updated_text: String::new(),
+        generated: String::new(),
+        generated_text: String::new(),
+        ..front.clone()
+    };
+    let frame_hash = frame_fingerprint(theme, &frame);
     let stamps = feed_stamps(maker, catalogue);
-    let mut base = tera::Context::from_serialize(frame).map_err(|e| Error::Template {
+    let mut base = tera::Context::from_serialize(&frame).map_err(|e| Error::Template {
         name: "context".into(),
         source: e,
     })?;
     base.insert("custom_css", &theme.custom_css);
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let mut todo: Vec<(&Page, u64, Vec<StoredEntry>)> = Vec::new();
+    let mut loaded = 0;
+    let flush = |todo: &mut Vec<(&Page, u64, Vec<StoredEntry>)>,
+                 sink: &mut dyn FnMut(Rendered) -> Result<(), E>|
+     -> Result<(), E> {
+        let made = render_batch(theme, maker, &frame, &base, std::mem::take(todo), cores);
+        for (page, fp, bytes) in made {
+            sink(Rendered {
+                path: page.path.clone(),
+                fingerprint: fp,
+                bytes: Some(bytes?),
+                feed: page.atom.is_some(),
+            })?;
+        }
+        Ok(())
+    };
     for page in pages {
         let fp = fingerprint(frame_hash, page, catalogue, &stamps);
-        if current(&page.path, fp) {
+        if old.current(&page.path, fp) {
+            flush(&mut todo, &mut sink)?;
             sink(Rendered {
                 path: page.path.clone(),
                 fingerprint: fp,
                 bytes: None,
+                feed: page.atom.is_some(),
             })?;
             continue;
         }
         let rows: Vec<i64> = page.rows.iter().map(|&i| catalogue.rows[i].row).collect();
-        let entries: Vec<StoredEntry> = if rows.is_empty() {
+        let entries = if rows.is_empty() {
             Vec::new()
         } else {
             load(&rows)?.into_iter().map(sanitize::entry).collect()
         };
-        let mut views = maker.entries(&entries);
-        for v in &mut views {
-            // The feed's own `updated` moves with every fetch: it stays in `index.html` and
-            // the feeds, so these pages keep their bytes.
-            v.source.updated = None;
+        loaded += entries.len();
+        todo.push((page, fp, entries));
+        // A batch small enough to keep memory bounded, big enough to keep every core busy.
+        if loaded >= 2048 {
+            flush(&mut todo, &mut sink)?;
+            loaded = 0;
         }
-        let bytes = match (&page.template, &page.atom) {
-            (_, Some(head)) => {
-                let view = View {
-                    updated: views
-                        .iter()
-                        .map(|e| e.updated.clone())
-                        .max()
-                        .unwrap_or_else(|| frame.updated.clone()),
-                    entries: views,
-                    ..frame.clone()
-                };
-                super::atom::render_as(&view, head)?
-            }
-            (Some(template), None) => {
-                let mut context = base.clone();
-                context.insert("root", &root_of(&page.path));
-                if let Value::Object(extra) = &page.context {
-                    for (k, v) in extra {
-                        context.insert(k.as_str(), v);
-                    }
-                }
-                let days = maker.days(&views, &entries);
-                context.insert("days", &days);
-                context.insert("entries", &views);
-                theme.page(template, &context)?
-            }
-            (None, None) => Vec::new(),
-        };
-        sink(Rendered {
-            path: page.path.clone(),
-            fingerprint: fp,
-            bytes: Some(bytes),
-        })?;
     }
-    Ok(())
+    flush(&mut todo, &mut sink)
+}
+
+/// A page rendered: the page, its fingerprint and its bytes.
+type Made<'p> = (&'p Page, u64, Result<Vec<u8>, Error>);
+
+/// Renders a batch of pages on `cores` threads, in their order.
+fn render_batch<'p>(
+    theme: &Theme,
+    maker: &Maker<'_>,
+    frame: &View,
+    base: &tera::Context,
+    todo: Vec<(&'p Page, u64, Vec<StoredEntry>)>,
+    cores: usize,
+) -> Vec<Made<'p>> {
+    let one = |(page, fp, entries): (&'p Page, u64, Vec<StoredEntry>)| {
+        let bytes = render_page(theme, maker, frame, base, page, &entries);
+        (page, fp, bytes)
+    };
+    if cores < 2 || todo.len() < 2 {
+        return todo.into_iter().map(one).collect();
+    }
+    let chunk = todo.len().div_ceil(cores);
+    let mut parts: Vec<Vec<_>> = Vec::new();
+    let mut rest = todo.into_iter();
+    loop {
+        let part: Vec<_> = rest.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// One page's bytes.
+fn render_page(
+    theme: &Theme,
+    maker: &Maker<'_>,
+    frame: &View,
+    base: &tera::Context,
+    page: &Page,
+    entries: &[StoredEntry],
+) -> Result<Vec<u8>, Error> {
+    let mut views = maker.entries(entries);
+    for v in &mut views {
+        // The feed's own `updated` moves with every fetch: it stays in `index.html` and the
+        // feeds, so these pages keep their bytes.
+        v.source.updated = None;
+    }
+    match (&page.template, &page.atom) {
+        (_, Some(head)) => {
+            let view = View {
+                updated: views
+                    .iter()
+                    .map(|e| e.updated.clone())
+                    .max()
+                    .unwrap_or_else(|| frame.updated.clone()),
+                entries: views,
+                ..frame.clone()
+            };
+            super::atom::render_as(&view, head)
+        }
+        (Some(template), None) => {
+            let mut context = base.clone();
+            context.insert("root", &root_of(&page.path));
+            if let Value::Object(extra) = &page.context {
+                for (k, v) in extra {
+                    context.insert(k.as_str(), v);
+                }
+            }
+            let days = maker.days(&views, entries);
+            context.insert("days", &days);
+            context.insert("entries", &views);
+            theme.page(template, &context)
+        }
+        (None, None) => Ok(Vec::new()),
+    }
 }
 
 #[derive(Serialize)]

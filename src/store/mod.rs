@@ -391,6 +391,32 @@ impl Store {
         Ok(())
     }
 
+    /// Bounds the cache: drops the entries older than `retention_days` at `now` that left their
+    /// feed (or whose feed is no longer `subscribed`) and are not `shown` on the page just
+    /// published (see [`Store::prune`]). A retention longer than the calendar keeps everything.
+    pub fn prune_older(
+        &self,
+        retention_days: u64,
+        now: DateTime<Utc>,
+        subscribed: &[&str],
+        shown: &[StoredEntry],
+    ) -> Result<usize, Error> {
+        let days = i64::try_from(retention_days).unwrap_or(i64::MAX);
+        let Some(cutoff) = chrono::Duration::try_days(days).and_then(|d| now.checked_sub_signed(d))
+        else {
+            return Ok(0);
+        };
+        let keep: Vec<(&str, &str)> = shown
+            .iter()
+            .map(|s| (s.feed_url.as_str(), s.entry.id.as_str()))
+            .collect();
+        let pruned = self.prune(cutoff, subscribed, &keep)?;
+        if pruned > 0 {
+            tracing::debug!("pruned {pruned} entries older than {days} days");
+        }
+        Ok(pruned)
+    }
+
     /// Deletes entries sorted before `cutoff` that are no longer in their feed (or whose feed
     /// is no longer subscribed) and are not in `keep` (the page); then forgets unsubscribed
     /// feeds with no entry left. Returns how many entries went.

@@ -2,24 +2,25 @@
 //!
 //! Takes the bytes of an HTML page and the URL it came from; returns candidate feed URLs in the
 //! order worth trying: the page's `<link rel="alternate">` feeds (Atom, then RSS, then JSON Feed,
-//! comment feeds last), then the paths where blog engines put their feed (`/feed`, `/atom.xml`,
-//! …). It parses HTML with a real parser (scraper, on html5ever), so attributes in any order or
+//! comment feeds last), then the paths where blog engines put their feed (`feed`, `atom.xml`,
+//! …), first under the page's own folder (a blog at `https://x.test/blog/` has its feed at
+//! `/blog/feed`), then at the site's root. It parses HTML with a real parser (scraper, on html5ever), so attributes in any order or
 //! quoting are found. It does not fetch: `subscribe` tries each candidate until one is a feed.
 
 use scraper::{Html, Selector};
 use url::Url;
 
-/// Where blog engines commonly serve their feed, tried when the page declares none:
-/// WordPress (`/feed`), Jekyll and Hexo (`/atom.xml`, `/feed.xml`), Hugo (`/index.xml`),
-/// Ghost and others (`/rss.xml`, `/rss`).
+/// Where blog engines commonly serve their feed, relative to the blog's folder, tried when
+/// the page declares none: WordPress (`feed`), Jekyll and Hexo (`atom.xml`, `feed.xml`), Hugo
+/// (`index.xml`), Ghost and others (`rss.xml`, `rss`).
 pub const COMMON_PATHS: &[&str] = &[
-    "/feed",
-    "/atom.xml",
-    "/feed.xml",
-    "/rss.xml",
-    "/index.xml",
-    "/rss",
-    "/feed.json",
+    "feed",
+    "atom.xml",
+    "feed.xml",
+    "rss.xml",
+    "index.xml",
+    "rss",
+    "feed.json",
 ];
 
 /// One feed a page offers.
@@ -32,7 +33,7 @@ pub struct Candidate {
 }
 
 /// The feeds declared by `<link rel="alternate">` in the page, best first, then the common
-/// paths on the page's host, without repeats.
+/// paths under the page's folder and then at its host's root, without repeats.
 pub fn candidates(html: &[u8], page_url: &Url) -> Vec<Candidate> {
     let text = String::from_utf8_lossy(html);
     let doc = Html::parse_document(&text);
@@ -75,15 +76,37 @@ pub fn candidates(html: &[u8], page_url: &Url) -> Vec<Candidate> {
     }
     declared.sort_by_key(|(rank, i, _)| (*rank, *i));
     let mut out: Vec<Candidate> = Vec::new();
-    let guessed = COMMON_PATHS.iter().filter_map(|p| {
-        page_url
-            .join(p)
-            .ok()
-            .map(|url| Candidate { url, title: None })
+    let guessed = folders(page_url).into_iter().flat_map(|folder| {
+        COMMON_PATHS.iter().filter_map(move |p| {
+            folder
+                .join(p)
+                .ok()
+                .map(|url| Candidate { url, title: None })
+        })
     });
     for c in declared.into_iter().map(|(_, _, c)| c).chain(guessed) {
         if !out.iter().any(|o| o.url == c.url) {
             out.push(c);
+        }
+    }
+    out
+}
+
+/// The page's folder, then the site's root. A last segment without a dot is a folder
+/// (`/blog` is the blog at `/blog/`); one with a dot is a page in its folder (`/blog/about.html`).
+fn folders(page_url: &Url) -> Vec<Url> {
+    let mut folder = page_url.clone();
+    folder.set_query(None);
+    folder.set_fragment(None);
+    let path = folder.path().to_owned();
+    let last = path.rsplit('/').next().unwrap_or_default();
+    if !last.is_empty() && !last.contains('.') {
+        folder.set_path(&format!("{path}/"));
+    }
+    let mut out = vec![folder.join(".").unwrap_or(folder)];
+    if let Ok(root) = page_url.join("/") {
+        if !out.contains(&root) {
+            out.push(root);
         }
     }
     out
@@ -135,13 +158,61 @@ mod tests {
     }
 
     #[test]
-    fn falls_back_to_common_paths_without_repeats() {
+    fn falls_back_to_common_paths_under_the_page_then_at_the_root_without_repeats() {
         let got = urls("<html><head><title>x</title></head></html>");
-        assert_eq!(got[0], "https://blog.test/feed");
-        assert_eq!(got.len(), COMMON_PATHS.len());
+        let n = COMMON_PATHS.len();
+        assert_eq!(got.len(), 2 * n);
+        assert_eq!(
+            (&got[0][..], &got[1][..], &got[n][..], &got[n + 1][..]),
+            (
+                "https://blog.test/about/feed",
+                "https://blog.test/about/atom.xml",
+                "https://blog.test/feed",
+                "https://blog.test/atom.xml"
+            )
+        );
         let got = urls(r#"<link rel="alternate" type="application/atom+xml" href="/atom.xml">"#);
         assert_eq!(got[0], "https://blog.test/atom.xml");
-        assert_eq!(got.len(), COMMON_PATHS.len());
+        assert_eq!(got.len(), 2 * n, "the declared feed is not tried twice");
+    }
+
+    #[test]
+    fn the_folder_of_a_page_is_where_its_feed_is_guessed_first() {
+        let first = |page: &str| {
+            let page = Url::parse(page).unwrap();
+            let all = candidates(b"", &page);
+            (all[0].url.to_string(), all.len())
+        };
+        let n = COMMON_PATHS.len();
+        for (name, page, want, count) in [
+            (
+                "a folder",
+                "https://x.test/blog/",
+                "https://x.test/blog/feed",
+                2 * n,
+            ),
+            (
+                "a folder without its slash",
+                "https://x.test/blog",
+                "https://x.test/blog/feed",
+                2 * n,
+            ),
+            (
+                "a page in a folder",
+                "https://x.test/blog/about.html?x=1",
+                "https://x.test/blog/feed",
+                2 * n,
+            ),
+            ("the root", "https://x.test/", "https://x.test/feed", n),
+            (
+                "a page at the root",
+                "https://x.test/index.html",
+                "https://x.test/feed",
+                n,
+            ),
+        ] {
+            assert_eq!(first(page), (want.to_owned(), count), "{name}");
+        }
     }
 
     #[test]

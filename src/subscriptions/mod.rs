@@ -21,8 +21,8 @@ pub mod import;
 pub use import::NewFeed;
 
 use crate::config::{self, Display};
-use crate::fetch;
 use crate::links::canonical_link;
+use crate::{fetch, starter};
 
 /// Why a subscription command failed.
 #[derive(Debug, thiserror::Error)]
@@ -64,8 +64,13 @@ pub enum Error {
         line: String,
     },
     /// No feed matches what `remove` was given.
-    #[error("no feed with URL or name `{0}` in the config")]
-    NotSubscribed(String),
+    #[error("no feed with URL or name `{given}` in the config{}", suggestion.as_ref().map(|s| format!(": did you mean `{s}`?")).unwrap_or_default())]
+    NotSubscribed {
+        /// What was given.
+        given: String,
+        /// The closest name, when one is close.
+        suggestion: Option<String>,
+    },
     /// Several feeds share the name `remove` was given.
     #[error("{count} feeds are named `{name}`: remove one by its URL")]
     Ambiguous {
@@ -83,13 +88,24 @@ pub enum Error {
         #[source]
         source: fetch::Error,
     },
+    /// A URL typed without a scheme could be fetched neither over https nor over http.
+    #[error("cannot fetch `{input}` over https ({https}) nor over http")]
+    NoScheme {
+        /// What was typed.
+        input: String,
+        /// Why https failed.
+        https: String,
+        /// Why http failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// The URL is neither a feed nor a page that leads to one.
-    #[error("`{url}` is not a feed, and no feed was found on it (tried {tried} candidates)")]
+    #[error("`{url}` is not a feed, and no feed was found on it; tried {}:{}", tried.len(), tried.iter().map(|(u, why)| format!("\n  `{u}`: {why}")).collect::<String>())]
     NoFeed {
         /// The URL.
         url: String,
-        /// How many candidate feed URLs were tried.
-        tried: usize,
+        /// Every candidate feed URL tried, and why it was not the feed.
+        tried: Vec<(String, String)>,
     },
     /// `feeds` is written in a form this tool does not edit (an inline array of tables).
     #[error("`feeds` in `{path}` is not written as `[[feeds]]` tables: cannot append to it")]
@@ -100,12 +116,17 @@ pub enum Error {
     /// The file to import is neither OPML nor a Planet Venus config.
     #[error(transparent)]
     Import(#[from] import::Error),
+    /// `planet.toml` could not be made for the import.
+    #[error(transparent)]
+    Init(#[from] starter::Error),
 }
 
 /// `planet.toml` open for editing.
 pub struct Subscriptions {
     path: PathBuf,
     doc: DocumentMut,
+    /// The group of the last feed appended, so a group's heading is written once.
+    group: Option<String>,
 }
 
 impl Subscriptions {
@@ -123,6 +144,7 @@ impl Subscriptions {
         Ok(Subscriptions {
             path: path.to_owned(),
             doc,
+            group: None,
         })
     }
 
@@ -179,7 +201,8 @@ impl Subscriptions {
             .unwrap_or_default()
     }
 
-    /// Appends a `[[feeds]]` table at the end of the file.
+    /// Appends a `[[feeds]]` table at the end of the file, under a `# --- GROUP` heading when
+    /// it starts a group.
     pub fn append(&mut self, feed: &NewFeed) -> Result<(), Error> {
         let mut t = Table::new();
         t.insert("url", value(feed.url.as_str()));
@@ -204,11 +227,18 @@ impl Subscriptions {
         let trailing = self.doc.trailing().as_str().unwrap_or_default().to_owned();
         self.doc.set_trailing("");
         let comment = trailing.trim_end();
-        if comment.trim().is_empty() {
-            t.decor_mut().set_prefix("\n");
+        let mut prefix = if comment.trim().is_empty() {
+            "\n".to_owned()
         } else {
-            t.decor_mut().set_prefix(format!("{comment}\n\n"));
+            format!("{comment}\n\n")
+        };
+        if feed.group.is_some() && feed.group != self.group {
+            let group = feed.group.as_deref().unwrap_or_default();
+            let one_line: String = group.split_whitespace().collect::<Vec<_>>().join(" ");
+            prefix.push_str(&format!("# --- {one_line}\n"));
         }
+        self.group = feed.group.clone();
+        t.decor_mut().set_prefix(prefix);
         let feeds = self
             .doc
             .entry("feeds")
@@ -229,20 +259,21 @@ impl Subscriptions {
     }
 
     /// Sets a `[planet]` key from an imported config, unless `planet.toml` already sets it (the
-    /// operator's value wins); an `exclude` regex is added to the list. Returns what was done.
+    /// operator's value wins); an `exclude` regex or a hub is added to its list. Returns what
+    /// was done.
     pub fn set_planet(&mut self, key: &str, v: import::PlanetValue) -> Option<String> {
         let planet = self.doc.get_mut("planet")?.as_table_mut()?;
         let done = match v {
-            import::PlanetValue::Regex(re) => {
+            import::PlanetValue::Regex(item) | import::PlanetValue::Url(item) => {
                 let list = planet
                     .entry(key)
                     .or_insert(value(Array::new()))
                     .as_array_mut()?;
-                if list.iter().any(|x| x.as_str() == Some(re.as_str())) {
+                if list.iter().any(|x| x.as_str() == Some(item.as_str())) {
                     return None;
                 }
-                list.push(re.as_str());
-                format!("{key} += [{:?}]", re)
+                list.push(item.as_str());
+                format!("{key} += [{item:?}]")
             }
             _ if planet.contains_key(key) => return None,
             import::PlanetValue::Count(n) => {
@@ -257,22 +288,52 @@ impl Subscriptions {
         Some(done)
     }
 
-    /// Removes the subscription with this URL, else the one with this name; returns its URL.
-    pub fn remove(&mut self, url_or_name: &str) -> Result<String, Error> {
+    /// Removes the subscription with this URL, else the one shown under this name: its
+    /// `name`, else (for a feed without one) its own title, which `titles` gives as
+    /// (subscription URL, title) from the cache. The same case is tried first, then any
+    /// case. Returns its URL. When nothing matches, the error suggests the closest name.
+    ///
+    /// The comments above the feed's table that are its own go with it; the rest stay (see
+    /// [`kept_comments`]): a group heading belongs to the feeds after it.
+    pub fn remove(
+        &mut self,
+        url_or_name: &str,
+        titles: &[(String, String)],
+    ) -> Result<String, Error> {
         let feeds = self.feeds();
-        let wanted = canonical_link(url_or_name);
-        let by_url: Vec<usize> = (0..feeds.len())
-            .filter(|&i| wanted.is_some() && canonical_link(&feeds[i].0) == wanted)
+        // The name each feed is shown under, when known.
+        let shown: Vec<Option<&str>> = feeds
+            .iter()
+            .map(|(url, name)| {
+                name.as_deref().or_else(|| {
+                    titles
+                        .iter()
+                        .find(|(u, _)| u == url)
+                        .map(|(_, title)| title.as_str())
+                })
+            })
+            .map(|n| n.map(str::trim).filter(|n| !n.is_empty()))
             .collect();
-        let matches = if by_url.is_empty() {
-            (0..feeds.len())
-                .filter(|&i| feeds[i].1.as_deref().map(str::trim) == Some(url_or_name.trim()))
-                .collect()
-        } else {
-            by_url
-        };
+        let wanted = canonical_link(url_or_name);
+        let given = url_or_name.trim();
+        let rules: [&dyn Fn(usize) -> bool; 3] = [
+            &|i| wanted.is_some() && canonical_link(&feeds[i].0) == wanted,
+            &|i| shown[i] == Some(given),
+            &|i| shown[i].map(str::to_lowercase) == Some(given.to_lowercase()),
+        ];
+        let matches: Vec<usize> = rules
+            .iter()
+            .map(|rule| (0..feeds.len()).filter(|&i| rule(i)).collect::<Vec<_>>())
+            .find(|m| !m.is_empty())
+            .unwrap_or_default();
         let i = match matches[..] {
-            [] => return Err(Error::NotSubscribed(url_or_name.to_owned())),
+            [] => {
+                let known: Vec<&str> = shown.iter().flatten().copied().collect();
+                return Err(Error::NotSubscribed {
+                    given: url_or_name.to_owned(),
+                    suggestion: config::closest(given, &known).map(str::to_owned),
+                });
+            }
             [i] => i,
             _ => {
                 return Err(Error::Ambiguous {
@@ -286,9 +347,52 @@ impl Subscriptions {
             .get_mut("feeds")
             .and_then(Item::as_array_of_tables_mut)
         {
+            let prefix = |t: &Table| {
+                let p = t.decor().prefix().and_then(|p| p.as_str());
+                p.unwrap_or_default().to_owned()
+            };
+            let own = aot.get(i).map(prefix).unwrap_or_default();
+            let next = aot.get(i + 1).map(prefix);
+            // The group goes on past this feed when the next one has no comment of its own.
+            let continues = next.as_deref().is_some_and(|n| !has_comment(n));
+            let kept = kept_comments(&own, continues);
             aot.remove(i);
+            match (aot.get_mut(i), next) {
+                (Some(t), Some(next)) => {
+                    t.decor_mut().set_prefix(join_comments(&kept, &next));
+                }
+                _ if has_comment(&kept) => {
+                    let trailing = self.doc.trailing().as_str().unwrap_or_default().to_owned();
+                    self.doc
+                        .set_trailing(format!("{}{trailing}", without_blank_tail(&kept)));
+                }
+                _ => {}
+            }
         }
         Ok(feeds[i].0.clone())
+    }
+
+    /// Changes the `url` of the subscription written `from` to `to`, keeping the comment on
+    /// its line; `NotSubscribed` when no feed has that URL.
+    pub fn set_url(&mut self, from: &str, to: &str) -> Result<(), Error> {
+        let not_there = || Error::NotSubscribed {
+            given: from.to_owned(),
+            suggestion: None,
+        };
+        let aot = self
+            .doc
+            .get_mut("feeds")
+            .and_then(Item::as_array_of_tables_mut)
+            .ok_or_else(not_there)?;
+        let url = aot
+            .iter_mut()
+            .filter_map(|t| t.get_mut("url").and_then(Item::as_value_mut))
+            .find(|v| v.as_str() == Some(from))
+            .ok_or_else(not_there)?;
+        let decor = url.decor().clone();
+        *url = toml_edit::Value::from(to);
+        *url.decor_mut() = decor;
+        Ok(())
     }
 
     /// Checks the edited text as a config, then writes it atomically.
@@ -311,6 +415,69 @@ impl Subscriptions {
     }
 }
 
+fn has_comment(text: &str) -> bool {
+    text.lines().any(|l| l.trim_start().starts_with('#'))
+}
+
+/// Whether a comment line heads a group: `# --- Cloud`, `## Cloud`, `# === Cloud ===`.
+fn is_heading(line: &str) -> bool {
+    let line = line.trim_start();
+    let text = line.trim_start_matches('#').trim_start();
+    line.starts_with("##")
+        || ["--", "==", "**", "~~", "__"]
+            .iter()
+            .any(|rule| text.starts_with(rule))
+}
+
+/// `text` without its blank lines at the end, ending in one line break.
+fn without_blank_tail(text: &str) -> String {
+    format!("{}\n", text.trim_end())
+}
+
+/// What stays of the comments above a feed's table (`prefix`, toml_edit's decor of its
+/// header) when the feed is removed. The paragraph right above the table (no blank line
+/// between) is the feed's own and goes, except its heading lines, or all of it when the group
+/// goes on past this feed (`continues`: the next feed has no comment of its own, so the
+/// paragraph heads several feeds). Paragraphs further up, apart from the table by a blank
+/// line, head a group or the file and stay.
+pub fn kept_comments(prefix: &str, continues: bool) -> String {
+    let lines: Vec<&str> = prefix.split_inclusive('\n').collect();
+    let own = lines
+        .iter()
+        .rev()
+        .take_while(|l| l.trim_start().starts_with('#'))
+        .count();
+    let (above, adjacent) = lines.split_at(lines.len() - own);
+    let mut kept: String = above.concat();
+    for line in adjacent {
+        if continues || is_heading(line) {
+            kept.push_str(line);
+        }
+    }
+    kept
+}
+
+/// The comments kept from a removed feed, put above the next feed's own (its `prefix`): right
+/// above them when they were right above the removed feed, else a blank line apart.
+pub fn join_comments(kept: &str, next: &str) -> String {
+    if !has_comment(kept) {
+        return next.to_owned();
+    }
+    let next: String = next
+        .split_inclusive('\n')
+        .skip_while(|l| l.trim().is_empty())
+        .collect();
+    let adjacent = kept
+        .split_inclusive('\n')
+        .next_back()
+        .is_some_and(|l| l.trim_start().starts_with('#'));
+    if adjacent {
+        format!("{kept}{next}")
+    } else {
+        format!("{}\n{next}", without_blank_tail(kept))
+    }
+}
+
 /// What `import` did, for its report.
 #[derive(Debug, Default)]
 pub struct ImportReport {
@@ -322,9 +489,16 @@ pub struct ImportReport {
     pub unreadable: Vec<String>,
     /// `[planet]` settings brought over (e.g. `new_feed_items = 5`).
     pub settings: Vec<String>,
+    /// The other aggregator's own settings, which planet has no use for.
+    pub left_out: Vec<String>,
+    /// When there was no `planet.toml`, the one written (as `planet init` does), with the
+    /// required keys still holding a placeholder.
+    pub created: Option<Vec<&'static str>>,
 }
 
-/// Imports an OPML file or a Planet Venus / Planet 2.0 `config.ini` into `planet.toml`.
+/// Imports an OPML file or a Planet Venus / Planet 2.0 `config.ini` into `planet.toml`; with
+/// no `planet.toml` yet, writes one first, as `planet init` does, with the name, link and
+/// owner the list gives.
 pub fn import(config_path: &Path, file: &Path) -> Result<ImportReport, Error> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::Io {
         action: "read",
@@ -332,9 +506,16 @@ pub fn import(config_path: &Path, file: &Path) -> Result<ImportReport, Error> {
         source: e,
     })?;
     let list = import::read(&text, file)?;
+    let created = match starter::write(config_path, &list.fill) {
+        Ok(()) => Some(list.fill.placeholders()),
+        Err(starter::Error::Exists { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
     let mut subs = Subscriptions::open(config_path)?;
     let mut report = ImportReport {
         unreadable: list.unreadable,
+        left_out: list.left_out,
+        created,
         ..ImportReport::default()
     };
     for (key, v) in list.planet {
@@ -401,18 +582,110 @@ mod tests {
     #[test]
     fn remove_by_name_or_url_keeps_the_rest() {
         let (_d, mut s) = subs();
-        assert_eq!(s.remove("Alpha").unwrap(), "https://a.test/feed");
+        assert_eq!(s.remove("Alpha", &[]).unwrap(), "https://a.test/feed");
         assert_eq!(
-            s.remove("http://b.test/feed/").unwrap(),
+            s.remove("http://b.test/feed/", &[]).unwrap(),
             "https://b.test/feed"
         );
-        assert!(matches!(s.remove("Nope"), Err(Error::NotSubscribed(_))));
+        assert!(matches!(
+            s.remove("Nope", &[]),
+            Err(Error::NotSubscribed { .. })
+        ));
         let text = s.doc.to_string();
         assert!(
             text.contains("# my planet") && text.contains("# the name"),
             "{text}"
         );
         assert!(!text.contains("a.test"), "{text}");
+    }
+
+    #[test]
+    fn remove_keeps_the_comments_that_are_not_the_feeds_own() {
+        let feed = |x: &str| format!("[[feeds]]\nurl = \"https://{x}.test/\"\n");
+        let (a, b, c) = (feed("a"), feed("b"), feed("c"));
+        let cases = [
+            (
+                "a group heading right above the group's first feed stays above the next",
+                format!("\n# --- Kubernetes\n{a}\n{b}"),
+                "a",
+                format!("\n# --- Kubernetes\n{b}"),
+            ),
+            (
+                "a comment right above a feed, the next one commented too, goes with it",
+                format!("\n# alpha, weekly\n{a}\n# beta\n{b}"),
+                "a",
+                format!("\n# beta\n{b}"),
+            ),
+            (
+                "a comment right above several feeds heads them and stays",
+                format!("\n# the cloud ones\n{a}\n{b}\n# gamma\n{c}"),
+                "a",
+                format!("\n# the cloud ones\n{b}\n# gamma\n{c}"),
+            ),
+            (
+                "of a heading and the feed's own line, the heading stays",
+                format!("\n# --- Group\n# alpha\n{a}\n# beta\n{b}"),
+                "a",
+                format!("\n# --- Group\n# beta\n{b}"),
+            ),
+            (
+                "a heading apart by a blank line stays, a blank line apart",
+                format!("\n# Group\n\n# alpha\n{a}\n# beta\n{b}"),
+                "a",
+                format!("\n# Group\n\n# beta\n{b}"),
+            ),
+            (
+                "the next group's heading stays the next feed's",
+                format!("\n# --- One\n{a}\n{b}\n# --- Two\n{c}"),
+                "b",
+                format!("\n# --- One\n{a}\n# --- Two\n{c}"),
+            ),
+            (
+                "the last feed's heading stays at the end of the file",
+                format!("\n{a}\n# --- Two\n{c}"),
+                "c",
+                format!("\n{a}\n# --- Two\n"),
+            ),
+            (
+                "the last feed's own comment goes",
+                format!("\n{a}\n# gamma\n{c}"),
+                "c",
+                format!("\n{a}"),
+            ),
+        ];
+        for (name, feeds, gone, want) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("planet.toml");
+            std::fs::write(&path, format!("[planet]\nname = \"P\"\n{feeds}")).unwrap();
+            let mut s = Subscriptions::open(&path).unwrap();
+            s.remove(&format!("https://{gone}.test/"), &[]).unwrap();
+            assert_eq!(
+                s.doc.to_string(),
+                format!("[planet]\nname = \"P\"\n{want}"),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn remove_matches_names_in_any_case_and_suggests_the_closest() {
+        let (_d, mut s) = subs();
+        let titles = [("https://b.test/feed".to_owned(), "Beta Blog".to_owned())];
+        let err = s.remove("Betta blog", &titles).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no feed with URL or name `Betta blog` in the config: did you mean `Beta Blog`?"
+        );
+        let err = s.remove("zzz", &titles).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no feed with URL or name `zzz` in the config"
+        );
+        assert_eq!(
+            s.remove("beta BLOG", &titles).unwrap(),
+            "https://b.test/feed"
+        );
+        assert_eq!(s.remove("ALPHA", &[]).unwrap(), "https://a.test/feed");
     }
 
     #[test]

@@ -41,9 +41,81 @@ fn help_and_version_work() {
         .unwrap();
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["run", "fetch", "render"] {
+    for cmd in ["run", "fetch", "render", "init"] {
         assert!(help.contains(cmd), "{help}");
     }
+    // Both helps end with examples and the exit statuses scripts rely on.
+    for flag in ["-h", "--help"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_planet"))
+            .arg(flag)
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        let examples = help.find("\nExamples:\n  planet init").expect("examples");
+        let exits = help
+            .find("\nExit status:\n  0  done")
+            .expect("exit statuses");
+        assert!(examples < exits, "{help}");
+        for code in [
+            "\n  1  ",
+            "\n  2  ",
+            "\n  3  another planet holds the cache",
+        ] {
+            assert!(help[exits..].contains(code), "{flag}: {help}");
+        }
+    }
+}
+
+#[test]
+fn init_says_what_to_set_next_and_exits_1_rather_than_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_planet"))
+            .arg("init")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = init(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "wrote `planet.toml`: set `name`, `link` and `owner_name` (placeholders for now), \
+         add a feed with `planet add URL`, then `planet run`\n"
+    );
+    let out = init(&[
+        "site",
+        "--name",
+        "P",
+        "--link",
+        "https://p.test/",
+        "--owner",
+        "O",
+    ]);
+    assert_eq!(
+        stderr(&out),
+        "wrote `site/planet.toml`: add a feed with `planet -c site/planet.toml add URL`, \
+         then `planet -c site/planet.toml run`\n"
+    );
+    let before = std::fs::read(dir.path().join("planet.toml")).unwrap();
+    let out = init(&["--name", "Other"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: `planet.toml` already exists: it was left unchanged\n"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("planet.toml")).unwrap(),
+        before
+    );
+    let out = init(&["--link", "not a url"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap refuses it: {}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -211,6 +283,46 @@ fn check_exits_1_listing_every_problem() {
 }
 
 #[test]
+fn check_fetch_suggests_fix_and_fix_says_what_it_changed() {
+    let server = Server::start();
+    server.set("/new.xml", Route::xml(one_item("New")));
+    server.set(
+        "/old.xml",
+        Route::status(301).with_header("Location", &server.url("/new.xml")),
+    );
+    let planet = Planet::with_feeds("", &[server.url("/old.xml")]);
+    let out = planet.run(&["check", "--fetch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "hint: change its `url` to the new address (`planet check --fetch --fix` does)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = planet.run(&["check", "--fix"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--fix needs --fetch: {}",
+        stderr(&out)
+    );
+    let err = planet.run_ok(&["check", "--fetch", "--fix"]);
+    assert_eq!(
+        err,
+        format!(
+            "line 7: feed `{}`: `url` changed to `{}` (it moved permanently)\n`{}`: 1 feed, no problems, every feed fetched\n",
+            server.url("/old.xml"),
+            server.url("/new.xml"),
+            planet.config.display()
+        )
+    );
+    assert!(std::fs::read_to_string(&planet.config)
+        .unwrap()
+        .contains(&format!("url = \"{}\"", server.url("/new.xml"))));
+}
+
+#[test]
 fn data_commands_print_only_data_on_stdout() {
     let server = Server::start();
     server.set("/f.xml", Route::xml(one_item("One")));
@@ -228,21 +340,25 @@ fn data_commands_print_only_data_on_stdout() {
     let table = data(&["status"]);
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.len(), 2, "a header and one row:\n{table}");
-    for col in [
+    let narrow = [
         "NAME",
         "URL",
-        "STATUS",
+        "HTTP",
         "LAST OK",
-        "ENTRIES",
         "NEWEST",
-        "FAILS",
         "NEXT DUE",
         "FLAGS",
         "LAST ERROR",
-    ] {
+    ];
+    for col in narrow {
         assert!(lines[0].contains(col), "{col} in {}", lines[0]);
     }
     assert!(lines[1].contains(&server.url("/f.xml")), "{table}");
+    let table = data(&["status", "--wide"]);
+    let lines: Vec<&str> = table.lines().collect();
+    for col in narrow.iter().skip(3).chain(&["STATUS", "ENTRIES", "FAILS"]) {
+        assert!(lines[0].contains(col), "{col} in {}", lines[0]);
+    }
     let rows: serde_json::Value =
         serde_json::from_str(&data(&["status", "--json"])).expect("status --json is JSON");
     assert_eq!(rows[0]["url"], server.url("/f.xml"));
@@ -255,6 +371,54 @@ fn data_commands_print_only_data_on_stdout() {
     let schema: serde_json::Value =
         serde_json::from_str(&data(&["schema"])).expect("schema is JSON");
     assert_eq!(schema["additionalProperties"], false);
+}
+
+#[test]
+fn status_check_says_one_line_and_exits_1_while_an_enabled_feed_fails() {
+    let server = Server::start();
+    server.set("/ok.xml", Route::xml(one_item("Fine")));
+    server.set("/off.xml", Route::status(500));
+    let text = format!(
+        "{}{}[[feeds]]\nurl = \"{}\"\nenabled = false\n",
+        planet_table(""),
+        feeds_toml(&[server.url("/ok.xml"), server.url("/bad.xml")]),
+        server.url("/off.xml")
+    );
+    let planet = Planet::new(&text);
+    planet.run_at(t0());
+    let check = planet.run(&["status", "--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    assert!(check.stderr.is_empty(), "{}", stderr(&check));
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout),
+        "planet: 1 of 2 feeds failing: 127.0.0.1\n",
+        "the disabled feed does not count"
+    );
+    let failing = planet.run(&["status", "--failing"]);
+    let table = String::from_utf8_lossy(&failing.stdout);
+    assert!(failing.status.success());
+    assert_eq!(
+        table.lines().count(),
+        2,
+        "a header and the failing feed: {table}"
+    );
+    assert!(
+        table.contains("/bad") && table.contains("HTTP 404"),
+        "{table}"
+    );
+    let rows: serde_json::Value =
+        serde_json::from_slice(&planet.run(&["status", "--failing", "--json"]).stdout).unwrap();
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+
+    // Fixed, the check passes.
+    server.set("/bad.xml", Route::xml(one_item("Back")));
+    planet.force_at(t0() + chrono::Duration::hours(1));
+    let check = planet.run(&["status", "--check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout),
+        "planet: 2 feeds, none failing\n"
+    );
 }
 
 #[test]
@@ -347,8 +511,12 @@ fn subscription_commands_say_what_they_did() {
         "{err}"
     );
     assert!(
+        err.contains("\nleft out `[Planet]` `cache_directory`, `output_dir`, `log_level`: Venus's own settings"),
+        "{err}"
+    );
+    assert!(
         err.ends_with(&format!(
-            "imported `{}`: 4 feeds added, 0 skipped, 3 could not be read\n",
+            "imported `{}`: 5 feeds added, 0 skipped, 3 could not be read\n",
             ini.display()
         )),
         "{err}"
@@ -370,6 +538,43 @@ fn subscription_commands_say_what_they_did() {
         stderr(&out).starts_with("error: no feed with URL or name `Nobody`"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn add_says_which_scheme_worked_and_v_lists_every_candidate_tried() {
+    let server = Server::start();
+    server.set("/f.xml", Route::xml(one_item("Local")));
+    server.set(
+        "/blog/",
+        Route::ok("text/html", "<html><head><title>B</title></head></html>"),
+    );
+    server.set("/blog/feed.xml", Route::xml(one_item("Blog")));
+    let planet = Planet::new(&planet_table(""));
+    let bare = server.url("/f.xml").replace("http://", "");
+    let err = planet.run_ok(&["add", &bare]);
+    let said = format!(
+        "added `{}` as \"Local\" (no scheme given: over http, as https failed: ",
+        server.url("/f.xml")
+    );
+    assert!(err.starts_with(&said) && err.lines().count() == 1, "{err}");
+
+    let err = planet.run_ok(&["-v", "add", &server.url("/blog/")]);
+    let tried: Vec<&str> = err.lines().filter(|l| l.contains("tried `")).collect();
+    assert_eq!(
+        tried,
+        [
+            format!(
+                "debug: tried `{}`: HTTP 404 Not Found",
+                server.url("/blog/feed")
+            ),
+            format!(
+                "debug: tried `{}`: HTTP 404 Not Found",
+                server.url("/blog/atom.xml")
+            ),
+            format!("debug: tried `{}`: a feed", server.url("/blog/feed.xml")),
+        ],
+        "{err}"
     );
 }
 

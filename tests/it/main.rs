@@ -29,5 +29,6 @@ mod unattended;
 mod undated;
 mod validate;
 mod venus;
+mod websub;
 mod xml_attacks;
 mod xss;

@@ -4,6 +4,7 @@
 use crate::support::Planet;
 
 const COMMANDS: &[&str] = &[
+    "init",
     "run",
     "fetch",
     "render",

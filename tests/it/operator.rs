@@ -45,6 +45,73 @@ fn read(planet: &Planet) -> String {
     std::fs::read_to_string(&planet.config).unwrap()
 }
 
+// ---- init ----
+
+#[test]
+fn init_writes_a_planet_that_checks_and_publishes_a_page_saying_it_has_no_feeds() {
+    let planet = Planet::new("");
+    std::fs::remove_file(&planet.config).unwrap();
+    planet::starter::write(&planet.config, &planet::starter::Fill::default()).expect("init");
+    assert_eq!(planet.check(), Vec::<String>::new(), "check accepts it");
+    planet.run_at(t0());
+    let html = page(&planet);
+    assert!(html.contains("This planet has no feeds yet."), "{html}");
+    assert!(
+        html.contains("<title>My Planet</title>"),
+        "the placeholder name"
+    );
+    assert_eq!(planet.atom().entries.len(), 0);
+    assert!(planet.out_path("feed.json").is_file() && planet.out_path("opml.xml").is_file());
+
+    // `add` puts the first feed below the commented example, which stays.
+    let server = Server::start();
+    server.set("/f.xml", Route::xml(feed("First", &items("f", 1))));
+    planet.add(&server.url("/f.xml"), None).expect("add");
+    let toml = read(&planet);
+    assert!(
+        toml.contains(&format!(
+            "# name = \"Rust Blog\"\n\n[[feeds]]\nurl = \"{}\"\nname = \"First\"\n",
+            server.url("/f.xml")
+        )),
+        "{toml}"
+    );
+    planet.run_at(t0());
+    assert!(!page(&planet).contains("no feeds yet"));
+}
+
+#[test]
+fn init_fills_the_required_keys_and_never_overwrites() {
+    let planet = Planet::new("mine\n");
+    let fill = planet::starter::Fill {
+        name: Some("Planet Ferris".into()),
+        link: Some("https://ferris.example.org/".into()),
+        owner: Some("Ferris \"the crab\"".into()),
+    };
+    let err = planet::starter::write(&planet.config, &fill).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("already exists: it was left unchanged"),
+        "{err}"
+    );
+    assert_eq!(read(&planet), "mine\n");
+    std::fs::remove_file(&planet.config).unwrap();
+    planet::starter::write(&planet.config, &fill).expect("init");
+    let config = planet::config::load(&planet.config).expect("loads");
+    assert_eq!(
+        (
+            config.planet.name.as_str(),
+            config.planet.link.as_str(),
+            config.planet.owner_name.as_str()
+        ),
+        (
+            "Planet Ferris",
+            "https://ferris.example.org/",
+            "Ferris \"the crab\""
+        )
+    );
+    assert!(!read(&planet).contains("PLACEHOLDER"));
+}
+
 // ---- import / export ----
 
 #[test]
@@ -57,18 +124,28 @@ fn imports_a_planet_venus_config_with_faces_and_filters() {
     let ini_path = planet.dir.path().join("config.ini");
     std::fs::write(&ini_path, ini).unwrap();
     let report = planet.import(&ini_path);
-    let added: Vec<String> = ["alice", "bob", "carol", "dave"]
+    let added: Vec<String> = ["alice", "bob", "carol", "dave", "erin"]
         .iter()
         .map(|who| format!("{}/{who}.xml", server.base))
         .collect();
     assert_eq!(report.added, added);
     assert!(report.skipped.is_empty(), "{report:?}");
-    // What has no equivalent is reported, never silently lost.
+    assert_eq!(report.created, None, "planet.toml was there");
+    // What has no equivalent is reported, never silently lost; a feed whose regex Rust
+    // cannot compile comes without it.
     let unreadable = report.unreadable.join("\n");
     assert_eq!(report.unreadable.len(), 3, "{unreadable}");
     assert!(
-        unreadable.contains("erin.xml]`: the regex `(?<!not )planet`"),
+        unreadable.contains(
+            "erin.xml]`: the regex `(?<!not )planet` is not valid here (Rust regex syntax): the feed is added without this `include` rule"
+        ),
         "{unreadable}"
+    );
+    assert_eq!(
+        report.left_out.len(),
+        2,
+        "Venus's own settings and its template's: {:?}",
+        report.left_out
     );
     assert!(unreadable.contains("xpath_sifter.py"), "{unreadable}");
     assert!(
@@ -133,6 +210,10 @@ fn imports_a_planet_venus_config_with_faces_and_filters() {
         "/dave.xml",
         Route::xml(feed("Dave", &[item("d1", "Dave post", 1, &[], "x")])),
     );
+    server.set(
+        "/erin.xml",
+        Route::xml(feed("Erin", &[item("e1", "Erin post", 1, &[], "x")])),
+    );
     planet.run_at(t0());
     let titles = planet.atom_titles();
     assert!(titles.contains(&"Planet news".to_owned()), "{titles:?}");
@@ -155,6 +236,84 @@ fn imports_a_planet_venus_config_with_faces_and_filters() {
         html.contains('…') && !html.contains(&long.trim().to_owned()),
         "carol is shown as an excerpt"
     );
+}
+
+#[test]
+fn import_without_a_planet_toml_writes_one_with_what_the_list_says() {
+    // Venus's name, link and owner fill the required keys; its feed_timeout becomes
+    // timeout_secs.
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let ini = dir.path().join("config.ini");
+    let text = String::from_utf8(fixture("operator/venus-config.ini"))
+        .unwrap()
+        .replace("{BASE}", &server.base)
+        .replace("log_level = WARNING", "feed_timeout = 20");
+    std::fs::write(&ini, text).unwrap();
+    let planet = Planet {
+        config: dir.path().join("planet.toml"),
+        dir,
+    };
+    let report = planet.import(&ini);
+    assert_eq!(report.created, Some(vec![]), "nothing left a placeholder");
+    assert!(
+        report.settings.contains(&"timeout_secs = 20".to_owned()),
+        "{report:?}"
+    );
+    let config = planet::config::load(&planet.config).expect("the new planet.toml loads");
+    assert_eq!(
+        (
+            config.planet.name.as_str(),
+            config.planet.link.as_str(),
+            config.planet.owner_name.as_str(),
+            config.planet.timeout_secs
+        ),
+        ("Planet Test", "https://planet.test/", "Jane Ops", 20)
+    );
+    assert_eq!(config.feeds.len(), 5);
+    assert_eq!(planet.check(), Vec::<String>::new());
+    let toml = read(&planet);
+    assert!(
+        toml.starts_with("# planet.toml: the configuration of a planet"),
+        "{toml}"
+    );
+}
+
+#[test]
+fn import_of_opml_folders_keeps_their_names_as_headings() {
+    let dir = tempfile::tempdir().unwrap();
+    let opml = dir.path().join("devops.opml");
+    std::fs::write(&opml, fixture("operator/devops-feeds.opml")).unwrap();
+    let planet = Planet {
+        config: dir.path().join("planet.toml"),
+        dir,
+    };
+    let report = planet.import(&opml);
+    // The OPML's title names the planet; no owner nor link: placeholders, which check passes.
+    assert_eq!(report.created, Some(vec!["link", "owner_name"]));
+    assert_eq!(report.added.len(), 58);
+    assert_eq!(planet.check(), Vec::<String>::new());
+    let toml = read(&planet);
+    assert!(
+        toml.contains(
+            "\n\n# --- Kubernetes and cloud-native\n[[feeds]]\nurl = \"https://kubernetes.io/feed.xml\"\n"
+        ),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("\n\n[[feeds]]\nurl = \"https://www.cncf.io/blog/feed/\""),
+        "one heading per folder: {toml}"
+    );
+    let folders = fixture("operator/devops-feeds.opml")
+        .windows(b"<outline text=\"".len())
+        .filter(|w| *w == b"<outline text=\"")
+        .count();
+    assert_eq!(toml.matches("\n# --- ").count(), folders, "{toml}");
+    // Removing a folder's first feed keeps its heading.
+    planet.remove("Kubernetes Blog").unwrap();
+    assert!(read(&planet).contains(
+        "# --- Kubernetes and cloud-native\n[[feeds]]\nurl = \"https://www.cncf.io/blog/feed/\""
+    ));
 }
 
 #[test]
@@ -354,6 +513,88 @@ fn adds_a_feed_url_directly() {
 }
 
 #[test]
+fn adds_a_url_typed_without_its_scheme_over_http_when_https_fails() {
+    let server = Server::start();
+    server.set("/feed.xml", Route::xml(feed("Local", &items("l", 1))));
+    let planet = Planet::new(&planet_table(""));
+    let bare = server.url("/feed.xml").replace("http://", "");
+    let added = planet.add(&bare, None).expect("add");
+    assert_eq!(added.url, server.url("/feed.xml"));
+    assert!(
+        added
+            .https_failed
+            .as_deref()
+            .is_some_and(|why| !why.is_empty()),
+        "{added:?}"
+    );
+    assert!(read(&planet).contains(&format!("url = \"{}\"", server.url("/feed.xml"))));
+    // Given a scheme, only that one is tried.
+    let other = Planet::new(&planet_table(""));
+    let err = other
+        .add(
+            &server.url("/feed.xml").replace("http://", "https://"),
+            None,
+        )
+        .unwrap_err();
+    assert!(err.starts_with("cannot fetch `https://"), "{err}");
+    // Neither works: both reasons are said.
+    let bare = server.url("/missing.xml").replace("http://", "");
+    let err = other.add(&bare, None).unwrap_err();
+    assert!(
+        err.starts_with(&format!("cannot fetch `{bare}` over https (")),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(&format!(
+            ") nor over http: cannot fetch `{}`: HTTP 404 Not Found",
+            server.url("/missing.xml")
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn discovery_tries_the_pages_own_folder_before_the_root_and_names_every_candidate() {
+    let server = Server::start();
+    let page = "<html><head><title>Blog</title></head><body>no feed links</body></html>";
+    server.set("/blog/", Route::ok("text/html", page));
+    server.set(
+        "/blog/atom.xml",
+        Route::xml(feed("The blog", &items("b", 1))),
+    );
+    server.set("/atom.xml", Route::xml(feed("The site", &items("s", 1))));
+    let planet = Planet::new(&planet_table(""));
+    let added = planet.add(&server.url("/blog/"), None).expect("add");
+    assert_eq!(
+        (added.url, added.name.as_deref()),
+        (server.url("/blog/atom.xml"), Some("The blog"))
+    );
+    let asked: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(asked, ["/blog/", "/blog/feed", "/blog/atom.xml"]);
+
+    server.set("/empty/", Route::ok("text/html", page));
+    server.set("/atom.xml", Route::status(404));
+    let err = planet.add(&server.url("/empty/"), None).unwrap_err();
+    let n = planet::subscriptions::discover::COMMON_PATHS.len();
+    assert!(
+        err.starts_with(&format!(
+            "`{}` is not a feed, and no feed was found on it; tried {}:\n  `{}`: HTTP 404 Not Found\n",
+            server.url("/empty/"),
+            2 * n,
+            server.url("/empty/feed")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "\n  `{}`: HTTP 404 Not Found",
+            server.url("/feed")
+        )),
+        "the root too: {err}"
+    );
+}
+
+#[test]
 fn refuses_a_duplicate_by_url_and_through_a_redirect() {
     let server = Server::start();
     server.set("/feed.xml", Route::xml(feed("Dup", &items("d", 1))));
@@ -476,6 +717,41 @@ fn removes_a_feed_by_name_or_url_and_its_entries_leave_the_page() {
     assert!(err.contains("no feed with URL or name `Nobody`"), "{err}");
 }
 
+#[test]
+fn remove_keeps_the_group_headings_of_the_example_planet() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/planet.toml"))
+        .expect("the repository's planet.toml");
+    let planet = Planet::new(&text);
+    // Any case; the first feed of a group, right under its heading.
+    assert_eq!(
+        planet.remove("kubernetes BLOG"),
+        Ok("https://kubernetes.io/feed.xml".to_owned())
+    );
+    let toml = read(&planet);
+    assert!(
+        toml.contains(
+            "\n\n# --- Kubernetes and cloud-native\n[[feeds]]\nurl = \"https://www.cncf.io/blog/feed/\"\n"
+        ),
+        "{toml}"
+    );
+    assert_eq!(
+        toml.matches("# --- ").count(),
+        text.matches("# --- ").count()
+    );
+    assert_eq!(
+        toml.len(),
+        text.len()
+            - "[[feeds]]\nurl = \"https://kubernetes.io/feed.xml\"\nname = \"Kubernetes Blog\"\n\n"
+                .len(),
+        "only the feed's own lines went"
+    );
+    let err = planet.remove("the new stak").unwrap_err();
+    assert_eq!(
+        err,
+        "no feed with URL or name `the new stak` in the config: did you mean `The New Stack`?"
+    );
+}
+
 // ---- check ----
 
 #[test]
@@ -547,6 +823,72 @@ fn check_fetch_reports_moved_gone_failing_and_not_a_feed_feeds() {
         "a good feed is not mentioned: {err}"
     );
     assert_eq!(problems.len(), 4, "{err}");
+}
+
+#[test]
+fn check_fetch_fix_writes_where_feeds_moved_keeping_the_comments() {
+    let server = Server::start();
+    server.set("/ok.xml", Route::xml(feed("Ok", &items("o", 1))));
+    server.set("/new.xml", Route::xml(feed("New home", &items("n", 1))));
+    server.set(
+        "/moved.xml",
+        Route::status(301).with_header("Location", &server.url("/new.xml")),
+    );
+    server.set(
+        "/old-ok.xml",
+        Route::status(308).with_header("Location", &server.url("/ok.xml")),
+    );
+    let text = format!(
+        "{}# moved last spring\n[[feeds]]\nurl = \"{}\"   # keep me\nname = \"Moved\"\n\n[[feeds]]\nurl = \"{}\"\n\n[[feeds]]\nurl = \"{}\"\n",
+        planet_table(""),
+        server.url("/moved.xml"),
+        server.url("/ok.xml"),
+        server.url("/old-ok.xml"),
+    );
+    let planet = Planet::new(&text);
+    let problems = planet.check_fetch(t0());
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    assert!(
+        problems[0].ends_with(
+            "hint: change its `url` to the new address (`planet check --fetch --fix` does)"
+        ),
+        "without --fix, --fix is suggested: {problems:#?}"
+    );
+
+    let done = planet.fix_moved(t0());
+    let fixed: Vec<(bool, &str)> = done
+        .iter()
+        .map(|d| match d {
+            planet::check::Fixed::Changed(m) => (true, m.url.as_str()),
+            planet::check::Fixed::Duplicate { moved, .. } => (false, moved.url.as_str()),
+        })
+        .collect();
+    assert_eq!(
+        fixed,
+        [
+            (true, server.url("/moved.xml").as_str()),
+            (false, server.url("/old-ok.xml").as_str())
+        ]
+    );
+    let toml = read(&planet);
+    assert_eq!(
+        toml,
+        text.replace(&server.url("/moved.xml"), &server.url("/new.xml")),
+        "only the url changed, its comment kept"
+    );
+    // What is left: the feed whose new address is already subscribed.
+    let problems = planet.check_fetch(t0());
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(problems[0].contains("/old-ok.xml"), "{problems:#?}");
+    assert_eq!(
+        done[1].problem().map(|p| p.to_string()).unwrap_or_default(),
+        format!(
+            "line 15: feed `{}`: moved permanently to `{}`, which is already subscribed as `{}`\n  hint: delete one of the two",
+            server.url("/old-ok.xml"),
+            server.url("/ok.xml"),
+            server.url("/ok.xml")
+        )
+    );
 }
 
 #[test]

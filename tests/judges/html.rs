@@ -28,6 +28,20 @@ fn index_html_has_zero_nu_checker_errors() {
 }
 
 #[test]
+fn a_new_planet_publishes_a_valid_page_saying_it_has_no_feeds() {
+    // What `planet init` then `planet run` publish, before any `planet add`.
+    let Some((java, jar)) = vnu() else { return };
+    let planet = Planet::new("");
+    std::fs::remove_file(&planet.config).unwrap();
+    planet::starter::write(&planet.config, &planet::starter::Fill::default()).expect("init");
+    planet.run_at(t0());
+    assert!(planet
+        .output("index.html")
+        .contains("This planet has no feeds yet."));
+    assert_no_nu_errors(&java, &jar, &planet);
+}
+
+#[test]
 fn real_world_markup_keeps_the_page_valid() {
     // Found on real feeds of the corpus: text double-encoded upstream carries C1 controls
     // (`â€\u{9d}`), which HTML forbids; images without `alt`; named anchors; links with

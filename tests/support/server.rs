@@ -7,9 +7,9 @@
 //! hold its body already gzipped (a real server caches its compressed feeds too), answer
 //! conditional GETs with 304, wait before answering, trickle its body or redirect. By default
 //! each answer closes its connection; the benchmark keeps connections alive, as feed servers
-//! do ([`Options`]). It parses no more HTTP than a feed fetcher sends (GET, headers, no request
-//! body) and is meant for nothing else. Included by `tests/it/main.rs` and
-//! `benches/planet-bench.rs`, each of which uses part of it.
+//! do ([`Options`]). It parses no more HTTP than a feed fetcher sends (GET, headers; a POST's
+//! body is read whole, for the WebSub pings) and is meant for nothing else. Included by
+//! `tests/it/main.rs` and `benches/planet-bench.rs`, each of which uses part of it.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read as _, Write};
@@ -138,6 +138,8 @@ impl Route {
 /// One request as the server saw it.
 #[derive(Clone, Debug)]
 pub struct Seen {
+    /// `GET`, or `POST` from a WebSub ping.
+    pub method: String,
     pub path: String,
     pub headers: HashMap<String, String>,
     pub status: u16,
@@ -146,6 +148,8 @@ pub struct Seen {
     pub wire_bytes: usize,
     /// What the client sent: request line and headers.
     pub request_bytes: usize,
+    /// The request's body (`Content-Length` bytes), e.g. a ping's form.
+    pub body: Vec<u8>,
 }
 
 /// The traffic of the requests logged since the last [`Server::take_traffic`].
@@ -283,6 +287,12 @@ fn handle(conn: TcpStream, shared: &Shared) -> std::io::Result<()> {
     } else {
         conn.set_read_timeout(Some(Duration::from_secs(10)))?;
     }
+    // A TLS ClientHello (a client trying https here) is closed at once, as a server that
+    // speaks no TLS fails the handshake, instead of waiting for a line that never comes.
+    let mut first = [0u8; 1];
+    if conn.peek(&mut first)? == 1 && first[0] == 0x16 {
+        return Ok(());
+    }
     let mut reader = BufReader::new(conn.try_clone()?);
     let mut conn = conn;
     loop {
@@ -306,7 +316,9 @@ fn answer(
     mut request_bytes: usize,
     shared: &Shared,
 ) -> std::io::Result<bool> {
-    let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let mut words = line.split_whitespace();
+    let method = words.next().unwrap_or("GET").to_owned();
+    let path = words.next().unwrap_or("/").to_owned();
     let mut headers = HashMap::new();
     loop {
         let mut h = String::new();
@@ -319,6 +331,12 @@ fn answer(
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
         }
     }
+    let length = headers
+        .get("content-length")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut request_body = vec![0; length.min(1 << 20)];
+    reader.read_exact(&mut request_body)?;
     let route = shared
         .routes
         .lock()
@@ -381,12 +399,14 @@ fn answer(
         .get("connection")
         .is_some_and(|c| c.eq_ignore_ascii_case("close"));
     shared.log.lock().unwrap().push(Seen {
+        method,
         path,
         headers,
         status,
         bytes: body.len(),
         wire_bytes: head.len() + body.len(),
         request_bytes,
+        body: request_body,
     });
     conn.write_all(head.as_bytes())?;
     match route.trickle {
