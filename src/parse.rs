@@ -22,6 +22,7 @@ mod date;
 mod decode;
 mod detail;
 mod json;
+mod limits;
 mod people;
 mod repair;
 #[doc(hidden)]
@@ -73,7 +74,8 @@ pub fn parse_feed(
     } else {
         Cow::Borrowed(text)
     };
-    // What feed-rs would read wrong rather than refuse, before it reads anything: old
+    // What feed-rs would read wrong rather than refuse, before it reads anything: entries past
+    // the most one document may hold (they cost memory before anything is known), old
     // vocabularies (read as nothing), RSS 1.0 items without a link (dropped), then the rewrite
     // that spares feed-rs one event per `&lt;`, then references (misread, or refused along
     // with the whole feed). References go last: their check then jumps over the CDATA the
@@ -82,6 +84,7 @@ pub fn parse_feed(
         &[]
     } else {
         &[
+            |xml| limits::first_entries(xml, limits::MAX_ENTRIES),
             repair::modernize_namespaces,
             repair::link_rss1_items,
             repair::escaped_text_as_cdata,
@@ -113,7 +116,10 @@ pub fn parse_feed(
         let repaired = if is_json || repairs == MAX_REPAIRS {
             None
         } else {
-            repair_for(&e, &xml).filter(|r| *r != *xml)
+            // A repair may make entries of what was no entry to the first count.
+            repair_for(&e, &xml)
+                .map(|r| limits::first_entries(&r, limits::MAX_ENTRIES).unwrap_or(r))
+                .filter(|r| *r != *xml)
         };
         let error = first_error.unwrap_or(e);
         match repaired {

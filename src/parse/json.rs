@@ -28,7 +28,7 @@ enum Kind {
     Attachments,
     /// A whole number of bytes.
     Size,
-    /// The array of items.
+    /// The array of items, of which the first [`super::limits::MAX_ENTRIES`] are kept.
     Items,
 }
 
@@ -153,6 +153,10 @@ fn fit(value: &mut Value, kind: Kind) -> Option<bool> {
         }
         (Kind::Items, Value::Array(items)) => {
             let mut changed = retain(items, Value::is_object);
+            if items.len() > super::limits::MAX_ENTRIES {
+                items.truncate(super::limits::MAX_ENTRIES);
+                changed = true;
+            }
             for item in items.iter_mut().filter_map(Value::as_object_mut) {
                 changed |= fit_object(item, ITEM);
             }

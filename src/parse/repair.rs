@@ -453,7 +453,8 @@ pub fn link_rss1_items(text: &str) -> Option<String> {
 /// nearest open element of its name (and those opened inside it), an end tag with no open
 /// element is dropped, and a document cut short (truncated mid-tag or mid-CDATA) ends where the
 /// last complete piece of markup did, with its open elements closed, minus the entry it cut
-/// (half an entry would be published under a wrong title and id). Used only when feed-rs
+/// (half an entry would be published under a wrong title and id); so does one nested deeper
+/// than [`super::limits::MAX_DEPTH`], where it goes deeper. Used only when feed-rs
 /// rejects a document, so well-formed feeds are read exactly as written.
 pub fn balance(text: &str) -> String {
     use quick_xml::events::{BytesEnd, Event};
@@ -467,6 +468,8 @@ pub fn balance(text: &str) -> String {
     loop {
         let event = match reader.read_event() {
             Ok(Event::Eof) | Err(_) => break,
+            // Nested past what any reader takes: cut short there.
+            Ok(Event::Start(_)) if open.len() >= super::limits::MAX_DEPTH => break,
             Ok(e) => e,
         };
         let ok = match &event {
@@ -872,6 +875,19 @@ mod tests {
         for (name, input, want) in cases {
             assert_eq!(balance(input), want, "case {name}");
         }
+    }
+
+    #[test]
+    fn nesting_past_the_depth_limit_is_cut_short_there() {
+        let deep = "<d>".repeat(super::super::limits::MAX_DEPTH * 4);
+        let input = format!(
+            "<rss><channel><item><title>a</title></item><item><title>b</title>{deep}</item></channel></rss>"
+        );
+        assert_eq!(
+            balance(&input),
+            "<rss><channel><item><title>a</title></item></channel></rss>",
+            "the entry that goes too deep is left out, the one before it kept"
+        );
     }
 
     #[test]
