@@ -66,14 +66,14 @@ pub fn parse_feed(
     final_url: &str,
     content_type: Option<&str>,
 ) -> Result<Parsed, Error> {
-    let decoded = decode::decode(bytes.into(), content_type);
-    let text = decoded.as_str();
-    let is_json = text.starts_with('{');
-    let mut xml = if is_json {
-        json::fitted(text).map_or(Cow::Borrowed(text), Cow::Owned)
-    } else {
-        Cow::Borrowed(text)
-    };
+    // One copy of the document at a time: each fix replaces the one before it, which goes.
+    let mut xml = decode::decode(bytes.into(), content_type).into_string();
+    let is_json = xml.starts_with('{');
+    if is_json {
+        if let Some(fitted) = json::fitted(&xml) {
+            xml = fitted;
+        }
+    }
     // What feed-rs would read wrong rather than refuse, before it reads anything: entries past
     // the most one document may hold (they cost memory before anything is known), old
     // vocabularies (read as nothing), RSS 1.0 items without a link (dropped), then the rewrite
@@ -99,7 +99,7 @@ pub fn parse_feed(
     };
     for fix in fixes {
         if let Some(fixed) = fix(&xml) {
-            xml = Cow::Owned(fixed);
+            xml = fixed;
         }
     }
     // What feed-rs refuses is repaired by what it says went wrong, and read again: a document
@@ -119,12 +119,12 @@ pub fn parse_feed(
             // A repair may make entries of what was no entry to the first count.
             repair_for(&e, &xml)
                 .map(|r| limits::first_entries(&r, limits::MAX_ENTRIES).unwrap_or(r))
-                .filter(|r| *r != *xml)
+                .filter(|r| *r != xml)
         };
         let error = first_error.unwrap_or(e);
         match repaired {
             Some(r) => {
-                xml = Cow::Owned(r);
+                xml = r;
                 repairs += 1;
                 first_error = Some(error);
             }
@@ -134,6 +134,7 @@ pub fn parse_feed(
     // The fidelity pass must read the very text feed-rs read (its entries are matched by
     // position), so it sees the repaired document.
     let extras = detail::read(xml.as_bytes(), final_url);
+    drop(xml);
     Ok(convert(feed, feed_url, final_url, extras))
 }
 
