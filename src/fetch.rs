@@ -7,6 +7,9 @@
 //! and a redirect from a public address into a loopback, private or link-local one is refused
 //! (the classic way to make a fetcher read `169.254.169.254`). Each hop holds a permit of its
 //! host's semaphore, so no host sees more than `per_host_concurrency` requests from us at once.
+//! A body past [`SMALL_BODY`] waits for one of a few large-body slots, so that however many
+//! fetches run at once, only that many large bodies (and the feeds parsed from them) are in
+//! memory.
 //! Every failure is contained in its feed's result: nothing here can stop the other feeds. The
 //! body is handed on as raw bytes, never decoded to text, so the parser can honour the XML
 //! encoding declaration. This stage does not parse, does not decide when a feed is due (the
@@ -33,6 +36,12 @@ pub const MAX_REDIRECTS: usize = 5;
 
 /// How long a host name may take to resolve when a redirect's target is checked.
 const RESOLVE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A body up to this size is read at once; a larger one waits for one of the run's large-body
+/// slots (one per parse slot, see [`fetch_all`]), held until its feed is handed over. Most
+/// feeds are far smaller, and the slots bound what large ones hold in memory at once to a few
+/// `max_feed_bytes`, whatever the concurrency.
+const SMALL_BODY: u64 = 1 << 20;
 
 /// Why one feed's fetch failed.
 #[derive(Debug, thiserror::Error)]
@@ -108,11 +117,17 @@ impl Error {
 /// trailer (a multi-member file), is decompressed again by flate2, streaming, against `max`.
 /// One case slips through: a file of the same member repeated reads as that member once (there
 /// is no way to ask libdeflater where a member ends without `unsafe`); no server sends one.
+/// The size a gzip file's trailer claims for it (of its last member, modulo 4 GiB).
+fn gzip_claim(raw: &[u8]) -> Option<u64> {
+    let at = raw.len().checked_sub(4)?;
+    let b = raw.get(at..)?;
+    Some(u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+}
+
 fn gunzip(raw: &[u8], max: u64) -> Result<Vec<u8>, Error> {
-    if let Some(trailer) = raw.len().checked_sub(8).and_then(|at| raw.get(at..)) {
-        let (crc, claimed) = trailer.split_at(4);
-        let claimed = u32::from_le_bytes([claimed[0], claimed[1], claimed[2], claimed[3]]);
-        if u64::from(claimed) > max {
+    let crc = raw.len().checked_sub(8).and_then(|at| raw.get(at..at + 4));
+    if let (Some(claimed), Some(crc)) = (gzip_claim(raw), crc) {
+        if claimed > max {
             return Err(Error::TooLarge { limit: max });
         }
         let mut out = vec![0; claimed as usize];
@@ -210,7 +225,17 @@ pub struct Client {
     max_bytes: u64,
     per_host: usize,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    /// The large-body slots (see [`SMALL_BODY`]).
+    large: Arc<Semaphore>,
     deadline: Instant,
+}
+
+/// A large-body slot, held while its body, and the feed parsed from it, are in memory.
+type Slot = Option<OwnedSemaphorePermit>;
+
+/// How many feeds are parsed at once: one per core. More would only take turns on the cores.
+fn parse_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
 }
 
 /// The User-Agent: names the software, its version and the planet, so a feed host knows who
@@ -258,19 +283,24 @@ impl Client {
             max_bytes: planet.max_feed_bytes,
             per_host: planet.per_host_concurrency.max(1),
             hosts: Arc::default(),
+            large: Arc::new(Semaphore::new(parse_slots())),
             deadline: Instant::now() + planet.run_timeout(),
         })
     }
 
     /// Fetches one feed with a conditional GET, following redirects, within the run's deadline.
     pub async fn fetch(&self, req: &Request) -> Result<Outcome, Error> {
-        match tokio::time::timeout_at(self.deadline, self.follow(req)).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::Deadline),
-        }
+        self.fetch_holding(req).await.0
     }
 
-    async fn follow(&self, req: &Request) -> Result<Outcome, Error> {
+    /// [`Client::fetch`], and the large-body slot its body holds, if it needed one.
+    async fn fetch_holding(&self, req: &Request) -> (Result<Outcome, Error>, Slot) {
+        let mut slot = None;
+        let fetched = tokio::time::timeout_at(self.deadline, self.follow(req, &mut slot)).await;
+        (fetched.unwrap_or(Err(Error::Deadline)), slot)
+    }
+
+    async fn follow(&self, req: &Request, slot: &mut Slot) -> Result<Outcome, Error> {
         let mut url = req.url.clone();
         let mut visited = HashSet::from([url.clone()]);
         let mut moved_to = None;
@@ -320,7 +350,7 @@ impl Client {
                 hop += 1;
                 continue;
             }
-            return self.answer(resp, moved_to).await;
+            return self.answer(resp, moved_to, slot).await;
         }
     }
 
@@ -329,6 +359,7 @@ impl Client {
         &self,
         mut resp: reqwest::Response,
         moved_to: Option<Url>,
+        slot: &mut Slot,
     ) -> Result<Outcome, Error> {
         let status = resp.status();
         let headers = resp.headers();
@@ -362,21 +393,45 @@ impl Client {
             e.trim().eq_ignore_ascii_case("gzip") || e.trim().eq_ignore_ascii_case("x-gzip")
         });
         let final_url = resp.url().clone();
-        let mut bytes = Vec::new();
+        let announced = resp.content_length().unwrap_or(0).min(self.max_bytes);
+        if announced > SMALL_BODY {
+            self.hold(slot).await;
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
         // Counted chunk by chunk (after reqwest's brotli or deflate decompression), so an endless
         // or bomb body stops at the limit; a gzip one is checked again as it is decompressed.
         while let Some(chunk) = resp.chunk().await.map_err(Error::Transport)? {
-            if (bytes.len() + chunk.len()) as u64 > self.max_bytes {
+            let len = (bytes.len() + chunk.len()) as u64;
+            if len > self.max_bytes {
                 return Err(Error::TooLarge {
                     limit: self.max_bytes,
                 });
+            }
+            if len > SMALL_BODY {
+                self.hold(slot).await;
             }
             bytes.extend_from_slice(&chunk);
         }
         // A gzip file served as is (a `feed.xml.gz`, or a server that compressed it without
         // saying so) is read like one the server said it compressed: it is still the feed.
         if gzipped || bytes.starts_with(&[0x1f, 0x8b]) {
-            bytes = gunzip(&bytes, self.max_bytes)?;
+            // Decompressed within a small body's size unless a slot is held (the trailer's
+            // claim may lie): past it, again once one is.
+            if gzip_claim(&bytes).is_none_or(|claimed| claimed > SMALL_BODY) {
+                self.hold(slot).await;
+            }
+            let within = if slot.is_some() {
+                self.max_bytes
+            } else {
+                SMALL_BODY.min(self.max_bytes)
+            };
+            bytes = match gunzip(&bytes, within) {
+                Err(Error::TooLarge { .. }) if within < self.max_bytes => {
+                    self.hold(slot).await;
+                    gunzip(&bytes, self.max_bytes)?
+                }
+                unzipped => unzipped?,
+            };
         }
         Ok(Outcome::Body(Body {
             bytes,
@@ -386,6 +441,13 @@ impl Client {
             content_type,
             hints,
         }))
+    }
+
+    /// Takes a large-body slot, unless `slot` holds one already.
+    async fn hold(&self, slot: &mut Slot) {
+        if slot.is_none() {
+            *slot = self.large.clone().acquire_owned().await.ok();
+        }
     }
 
     /// Waits for a free slot on the URL's host: at most `per_host_concurrency` requests to one
@@ -424,21 +486,17 @@ where
     // At most one `then` per core: more only take turns on the cores, and they crowd out the
     // thread that receives the results (the store's), which then falls behind and holds up
     // the fetches waiting to hand over theirs.
-    let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    let cpu = Arc::new(Semaphore::new(cores));
+    let cpu = Arc::new(Semaphore::new(parse_slots()));
     let then = Arc::new(then);
     for req in interleave_hosts(requests) {
         let (tx, limit, then, client) = (tx.clone(), limit.clone(), then.clone(), client.clone());
         let cpu = cpu.clone();
         tokio::spawn(async move {
-            let (permit, result) =
+            let (permit, (result, slot)) =
                 match tokio::time::timeout_at(client.deadline, limit.acquire_owned()).await {
-                    Ok(Ok(permit)) => {
-                        let result = client.fetch(req.as_ref()).await;
-                        (Some(permit), result)
-                    }
+                    Ok(Ok(permit)) => (Some(permit), client.fetch_holding(req.as_ref()).await),
                     Ok(Err(_)) => return,
-                    Err(_) => (None, Err(Error::Deadline)),
+                    Err(_) => (None, (Err(Error::Deadline), None)),
                 };
             let Ok(core) = cpu.acquire_owned().await else {
                 return;
@@ -453,9 +511,10 @@ where
                 let _ = tx.send(out).await;
             }
             // Held until the result is handed over, so at most `concurrency` feeds are in
-            // memory beyond the channel: without it, fast fetches piled up parsed feeds
-            // behind the store.
+            // memory beyond the channel (and as many large ones as there are slots): without
+            // it, fast fetches piled up parsed feeds behind the store.
             drop(permit);
+            drop(slot);
         });
     }
     rx
