@@ -5,18 +5,25 @@
 //! (reqwest's own policy is off), so each hop can be told apart: permanent ones (301, 308) are
 //! reported as [`Moved`] for the store to remember, loops and long chains end the feed's fetch,
 //! and a redirect from a public address into a loopback, private or link-local one is refused
-//! (the classic way to make a fetcher read `169.254.169.254`). Each hop holds a permit of its
-//! host's semaphore, so no host sees more than `per_host_concurrency` requests from us at once.
-//! A body past [`SMALL_BODY`] waits for one of a few large-body slots, so that however many
-//! fetches run at once, only that many large bodies (and the feeds parsed from them) are in
-//! memory.
-//! Every failure is contained in its feed's result: nothing here can stop the other feeds. The
-//! body is handed on as raw bytes, never decoded to text, so the parser can honour the XML
-//! encoding declaration. This stage does not parse, does not decide when a feed is due (the
-//! `schedule` module does) and does not touch the cache.
+//! (the classic way to make a fetcher read `169.254.169.254`); a feed URL the operator wrote may
+//! point inside, and redirect anywhere from there. That check holds for the very address
+//! connected to: the feed's own address is the one its answer came from, and the hops after a
+//! public one go through a second HTTP client whose resolver answers only the public addresses
+//! of a name, so what was checked is what is connected to, and a name cannot answer a public
+//! address to the check and a private one to the connection (DNS rebinding). For the same
+//! reason no proxy is used: through one, the proxy would resolve and connect.
+//!
+//! Each hop holds a permit of its host's semaphore, so no host sees more than
+//! `per_host_concurrency` requests from us at once. A body past [`SMALL_BODY`] waits for one of
+//! a few large-body slots, so that however many fetches run at once, only that many large
+//! bodies (and the feeds parsed from them) are in memory. Every failure is contained in its
+//! feed's result: nothing here can stop the other feeds. The body is handed on as raw bytes,
+//! never decoded to text, so the parser can honour the XML encoding declaration. This stage
+//! does not parse, does not decide when a feed is due (the `schedule` module does) and does
+//! not touch the cache.
 
 use std::collections::{HashMap, HashSet};
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -33,9 +40,6 @@ use crate::config::Planet;
 
 /// How many redirects one fetch may follow before it is abandoned.
 pub const MAX_REDIRECTS: usize = 5;
-
-/// How long a host name may take to resolve when a redirect's target is checked.
-const RESOLVE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A body up to this size is read at once; a larger one waits for one of the run's large-body
 /// slots (one per parse slot, see [`fetch_all`]), held until its feed is handed over. Most
@@ -218,10 +222,75 @@ pub struct Body {
     pub hints: Hints,
 }
 
+pub use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+/// How host names become addresses, and which addresses are private: the system's resolver
+/// and [`private_ip`] ([`Network::system`]). A test gives its own, since it has no public
+/// address to connect to.
+#[derive(Clone)]
+pub struct Network {
+    /// Resolves every name the client connects to.
+    pub resolver: Arc<dyn Resolve>,
+    /// The addresses a redirect from a public one may not lead to.
+    pub private: fn(IpAddr) -> bool,
+}
+
+impl Network {
+    /// The system's resolver (`getaddrinfo`, as reqwest's own), and [`private_ip`].
+    pub fn system() -> Network {
+        Network {
+            resolver: Arc::new(SystemResolver),
+            private: private_ip,
+        }
+    }
+}
+
+/// The system's resolver.
+struct SystemResolver;
+
+impl Resolve for SystemResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// A resolver that answers only the public addresses of a name, for the hops that must not
+/// reach inside: what it answers is what is connected to, so what was checked is what is used.
+struct PublicOnly(Network);
+
+/// A name that resolved to private addresses only, refused as a redirect's target.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` resolves to private addresses only")]
+struct PrivateOnly(String);
+
+impl Resolve for PublicOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        let resolving = self.0.resolver.resolve(name);
+        let private = self.0.private;
+        Box::pin(async move {
+            let public: Vec<SocketAddr> = resolving.await?.filter(|a| !private(a.ip())).collect();
+            if public.is_empty() {
+                return Err(Box::new(PrivateOnly(host)) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(public.into_iter()) as Addrs)
+        })
+    }
+}
+
 /// The one HTTP client of a run.
 #[derive(Clone)]
 pub struct Client {
+    /// For the feed's own URL, and where it redirects when that is inside.
     inner: reqwest::Client,
+    /// For where a public address redirects: it connects to public addresses only.
+    outside: reqwest::Client,
+    private: fn(IpAddr) -> bool,
     max_bytes: u64,
     per_host: usize,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
@@ -248,6 +317,11 @@ impl Client {
     /// Builds the client from the planet's limits and identity. The whole-run deadline starts
     /// now: a feed not done by then fails with [`Error::Deadline`].
     pub fn new(planet: &Planet) -> Result<Client, Error> {
+        Client::on(planet, Network::system())
+    }
+
+    /// [`Client::new`], resolving names and telling private addresses as `network` does.
+    pub fn on(planet: &Planet, network: Network) -> Result<Client, Error> {
         let mut headers = HeaderMap::new();
         if let Some(email) = &planet.owner_email {
             if let Ok(v) = HeaderValue::from_str(email) {
@@ -267,19 +341,26 @@ impl Client {
             reqwest::header::ACCEPT_ENCODING,
             HeaderValue::from_static("gzip, br, deflate"),
         );
-        let inner = reqwest::Client::builder()
-            .user_agent(user_agent(planet))
-            .default_headers(headers)
-            .no_gzip()
-            .connect_timeout(planet.connect_timeout())
-            .timeout(planet.timeout())
-            // Followed by hand, hop by hop: see the module header.
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(Error::Client)?;
+        let builder = |resolver: Arc<dyn Resolve>| {
+            reqwest::Client::builder()
+                .user_agent(user_agent(planet))
+                .default_headers(headers.clone())
+                .no_gzip()
+                .connect_timeout(planet.connect_timeout())
+                .timeout(planet.timeout())
+                // Followed by hand, hop by hop: see the module header.
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_idle_timeout(Duration::from_secs(30))
+                .no_proxy()
+                .dns_resolver(resolver)
+                .build()
+                .map_err(Error::Client)
+        };
+        let private = network.private;
         Ok(Client {
-            inner,
+            inner: builder(network.resolver.clone())?,
+            outside: builder(Arc::new(PublicOnly(network)))?,
+            private,
             max_bytes: planet.max_feed_bytes,
             per_host: planet.per_host_concurrency.max(1),
             hosts: Arc::default(),
@@ -305,19 +386,26 @@ impl Client {
         let mut visited = HashSet::from([url.clone()]);
         let mut moved_to = None;
         let mut all_permanent = true;
-        // Whether the operator's own URL points inside; computed at the first redirect.
-        let mut origin_private = None;
+        // Whether the hops must stay outside: the feed's own address was public.
+        let mut outside = false;
         let mut hop = 0;
         loop {
             let _permit = self.host_permit(&url).await;
-            let mut rb = self.inner.get(url.clone());
+            let client = if outside { &self.outside } else { &self.inner };
+            let mut rb = client.get(url.clone());
             if let Some(etag) = &req.etag {
                 rb = rb.header(IF_NONE_MATCH, etag);
             }
             if let Some(lm) = &req.last_modified {
                 rb = rb.header(IF_MODIFIED_SINCE, lm);
             }
-            let resp = rb.send().await.map_err(Error::Transport)?;
+            let resp = rb.send().await.map_err(|e| {
+                if private_only(&e) {
+                    Error::PrivateRedirect { url: url.clone() }
+                } else {
+                    Error::Transport(e)
+                }
+            })?;
             let status = resp.status();
             if is_redirect(status) {
                 let next = header(resp.headers(), LOCATION)
@@ -332,11 +420,17 @@ impl Client {
                 if !visited.insert(next.clone()) {
                     return Err(Error::RedirectLoop { url: next });
                 }
-                let origin = match origin_private {
-                    Some(p) => p,
-                    None => *origin_private.insert(is_private(&req.url).await),
+                // The address the feed's own URL was read from, not a second lookup of its name.
+                if hop == 0 {
+                    outside = !resp.remote_addr().is_some_and(|a| (self.private)(a.ip()));
+                }
+                // A name's addresses are checked as it is connected to (see `PublicOnly`).
+                let literal = match next.host() {
+                    Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+                    Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+                    _ => None,
                 };
-                if !origin && is_private(&next).await {
+                if outside && literal.is_some_and(self.private) {
                     return Err(Error::PrivateRedirect { url: next });
                 }
                 all_permanent &= matches!(
@@ -562,27 +656,16 @@ fn is_redirect(status: StatusCode) -> bool {
     )
 }
 
-/// Whether a URL's host is loopback, private, link-local or otherwise not on the public
-/// internet. A name is resolved; one that does not resolve in time counts as public (the
-/// request itself will then fail on its own).
-async fn is_private(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => private_ip(IpAddr::V4(ip)),
-        Some(url::Host::Ipv6(ip)) => private_ip(IpAddr::V6(ip)),
-        Some(url::Host::Domain(name)) => {
-            let name = name.trim_end_matches('.').to_ascii_lowercase();
-            if name == "localhost" || name.ends_with(".localhost") {
-                return true;
-            }
-            let port = url.port_or_known_default().unwrap_or(80);
-            let lookup = tokio::net::lookup_host(format!("{name}:{port}"));
-            match tokio::time::timeout(RESOLVE_TIMEOUT, lookup).await {
-                Ok(Ok(mut addrs)) => addrs.any(|a| private_ip(a.ip())),
-                _ => false,
-            }
+/// Whether a request failed because its host resolved to private addresses only.
+fn private_only(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<PrivateOnly>() {
+            return true;
         }
-        None => false,
+        source = s.source();
     }
+    false
 }
 
 /// Addresses a feed on the public internet must never redirect us to.
