@@ -107,11 +107,19 @@ pub fn parse_feed(
     let mut first_error = None;
     let mut repairs = 0;
     let feed = loop {
-        // A panic in feed-rs fails this feed, not the run.
+        // A panic in feed-rs fails this feed, not the run; one on a declaration inside the
+        // document (quick-xml's, when it names an encoding) is spared by dropping those.
         let e = match std::panic::catch_unwind(|| feed_reader(final_url).parse(xml.as_bytes())) {
             Ok(Ok(feed)) => break feed,
             Ok(Err(e)) => e,
-            Err(_) => return Err(Error::ReaderFailed),
+            Err(_) => match repair::drop_inner_declarations(&xml).filter(|_| !is_json) {
+                Some(r) if repairs < MAX_REPAIRS => {
+                    xml = r;
+                    repairs += 1;
+                    continue;
+                }
+                _ => return Err(Error::ReaderFailed),
+            },
         };
         let repaired = if is_json || repairs == MAX_REPAIRS {
             None
@@ -810,6 +818,19 @@ mod tests {
           <itunes:duration>99999999999999999999:00:00</itunes:duration></item></channel></rss>"#;
         let got = parse_feed(xml.as_bytes(), "u", "https://b.test/", None);
         assert!(matches!(got, Err(Error::ReaderFailed)), "{got:?}");
+    }
+
+    #[test]
+    fn a_declaration_inside_the_document_does_not_fail_it() {
+        // Two documents pasted together; the second declares another encoding.
+        let xml = format!(
+            r#"<rss version="2.0"><channel><title>T</title>{}<item><title>One</title>
+            <?xml version="1.0" encoding="windows-1252"?><link>https://b.test/1</link>
+            </item></channel></rss>"#,
+            "<!-- padding -->".repeat(1000)
+        );
+        let p = parse_feed(xml.as_bytes(), "u", "https://b.test/", None).unwrap();
+        assert_eq!(p.entries[0].title, "One");
     }
 
     #[test]

@@ -393,7 +393,11 @@ pub fn add_missing_channel(text: &str) -> Option<String> {
         return None;
     }
     let open_end = start + text[start..].find('>')? + 1;
-    let close = text.rfind("</rss>").unwrap_or(text.len());
+    // The last `</rss>` may stand before the start tag's first `>` (in an attribute value).
+    let close = text
+        .rfind("</rss>")
+        .filter(|&c| c >= open_end)
+        .unwrap_or(text.len());
     Some(format!(
         "{}<channel>{}</channel>{}",
         &text[..open_end],
@@ -446,6 +450,36 @@ pub fn link_rss1_items(text: &str) -> Option<String> {
         at = open_end;
     }
     out.push_str(&text[at..]);
+    changed.then_some(out)
+}
+
+/// The document without the XML declarations inside it (`<?xml version="1.0"?>` where two
+/// documents were pasted together): the prolog's own was taken off when it was decoded, and
+/// the reader under feed-rs panics on one that names an encoding. Those in CDATA sections and
+/// comments are text, and stay. `None` when there is none.
+pub fn drop_inner_declarations(text: &str) -> Option<String> {
+    let is_declaration = |s: &str| {
+        s.strip_prefix("<?xml")
+            .and_then(|r| r.bytes().next())
+            .is_some_and(|b| b.is_ascii_whitespace() || b == b'?')
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(next) = rest.find('<') {
+        let (before, from) = rest.split_at(next);
+        out.push_str(before);
+        let end = if is_declaration(from) {
+            changed = true;
+            from.find("?>").map_or(from.len(), |e| e + 2)
+        } else {
+            let end = unparsed_section(from).unwrap_or(1);
+            out.push_str(&from[..end]);
+            end
+        };
+        rest = &from[end..];
+    }
+    out.push_str(rest);
     changed.then_some(out)
 }
 
@@ -891,6 +925,21 @@ mod tests {
     }
 
     #[test]
+    fn drops_declarations_inside_the_document_but_not_in_text() {
+        let input =
+            "<rss><?xml version=\"1.0\" encoding=\"utf-8\"?><channel><?xml-stylesheet href=\"s\"?>\
+                     <![CDATA[<?xml version=\"1.0\"?>]]><!-- <?xml ?> --></channel></rss>";
+        assert_eq!(
+            drop_inner_declarations(input).as_deref(),
+            Some("<rss><channel><?xml-stylesheet href=\"s\"?><![CDATA[<?xml version=\"1.0\"?>]]><!-- <?xml ?> --></channel></rss>")
+        );
+        assert_eq!(
+            drop_inner_declarations("<rss><?xml-stylesheet?></rss>"),
+            None
+        );
+    }
+
+    #[test]
     fn closes_what_was_left_open_before_an_entry() {
         let input =
             "<rss><channel><itunes:category text='a'><item><title>x</title></item></channel></rss>";
@@ -958,6 +1007,11 @@ mod tests {
         assert_eq!(
             add_missing_channel("<rss><item/></rss>").as_deref(),
             Some("<rss><channel><item/></channel></rss>")
+        );
+        // Its only `</rss>` is inside the start tag: nothing to slice backwards.
+        assert_eq!(
+            add_missing_channel("<rss a=\"</rss>\"><item/>").as_deref(),
+            Some("<rss a=\"</rss><channel>\"><item/></channel>")
         );
     }
 
