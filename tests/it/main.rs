@@ -6,6 +6,7 @@ mod browser;
 mod corpus_rate;
 mod endtoend;
 mod fidelity;
+mod fuzz;
 mod html;
 mod manners;
 mod normalize;
