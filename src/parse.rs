@@ -75,16 +75,19 @@ pub fn parse_feed(
         }
     }
     // What feed-rs would read wrong rather than refuse, before it reads anything: entries past
-    // the most one document may hold (they cost memory before anything is known), old
-    // vocabularies (read as nothing), RSS 1.0 items without a link (dropped), then the rewrite
-    // that spares feed-rs one event per `&lt;`, then references (misread, or refused along
-    // with the whole feed). References go last: their check then jumps over the CDATA the
+    // the most one document may hold and fields past the longest (they would cost memory before
+    // anything is known), XML declarations inside the document (quick-xml panics on one that
+    // names an encoding), old vocabularies (read as nothing), RSS 1.0 items without a link
+    // (dropped), then the rewrite that spares feed-rs one event per `&lt;`, then references
+    // (misread, or refused along with the whole feed). References go last: their check then jumps over the CDATA the
     // rewrite made, and a run the rewrite left for a reference to repair gets a second chance.
     let fixes: &[fn(&str) -> Option<String>] = if is_json {
         &[]
     } else {
         &[
             |xml| limits::first_entries(xml, limits::MAX_ENTRIES),
+            |xml| limits::shorten_runs(xml, limits::MAX_RUN),
+            repair::drop_inner_declarations,
             repair::modernize_namespaces,
             repair::link_rss1_items,
             repair::escaped_text_as_cdata,
@@ -107,19 +110,11 @@ pub fn parse_feed(
     let mut first_error = None;
     let mut repairs = 0;
     let feed = loop {
-        // A panic in feed-rs fails this feed, not the run; one on a declaration inside the
-        // document (quick-xml's, when it names an encoding) is spared by dropping those.
+        // A panic in feed-rs fails this feed, not the run.
         let e = match std::panic::catch_unwind(|| feed_reader(final_url).parse(xml.as_bytes())) {
             Ok(Ok(feed)) => break feed,
             Ok(Err(e)) => e,
-            Err(_) => match repair::drop_inner_declarations(&xml).filter(|_| !is_json) {
-                Some(r) if repairs < MAX_REPAIRS => {
-                    xml = r;
-                    repairs += 1;
-                    continue;
-                }
-                _ => return Err(Error::ReaderFailed),
-            },
+            Err(_) => return Err(Error::ReaderFailed),
         };
         let repaired = if is_json || repairs == MAX_REPAIRS {
             None
