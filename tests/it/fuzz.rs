@@ -10,7 +10,8 @@
 //! corpus is not at `../shared/corpus`; `PLANET_FUZZ_MUTANTS` mutants per feed, default 10).
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Once};
 use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
@@ -143,21 +144,45 @@ fn mutant(doc: &[u8], seed: u64) -> Vec<u8> {
     out
 }
 
-/// Parses `doc` on a thread of its own: `Err` with what went wrong when it panics or takes
-/// longer than [`HANG`] (the thread is left behind: it cannot be stopped).
+/// The name of the threads [`parse_watched`] parses on.
+const PARSE_THREAD: &str = "fuzz-parse";
+
+/// Panics on parse threads, counted by a panic hook: the parse catches feed-rs's own, which
+/// then fail their feed as if it were unreadable, so they are counted where they happen.
+static PANICS: AtomicUsize = AtomicUsize::new(0);
+
+fn count_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() == Some(PARSE_THREAD) {
+                PANICS.fetch_add(1, Ordering::SeqCst);
+            }
+            report(info);
+        }));
+    });
+}
+
+/// Parses `doc` on a thread of its own: `Err` with what went wrong when anything panics on
+/// the way (even a panic the parse catches) or it takes longer than [`HANG`] (the thread is
+/// then left behind: it cannot be stopped).
 fn parse_watched(doc: Vec<u8>) -> Result<Duration, String> {
+    count_panics();
     let (tx, rx) = mpsc::channel();
     let started = Instant::now();
     std::thread::Builder::new()
-        .name("parse".into())
+        .name(PARSE_THREAD.into())
         .spawn(move || {
+            let before = PANICS.load(Ordering::SeqCst);
             let url = "http://fuzz.test/feed";
             let _ = planet::parse::parse_feed(doc, url, url, None);
-            let _ = tx.send(());
+            let _ = tx.send(PANICS.load(Ordering::SeqCst) > before);
         })
         .expect("spawn a parse");
     match rx.recv_timeout(HANG) {
-        Ok(()) => Ok(started.elapsed()),
+        Ok(false) => Ok(started.elapsed()),
+        Ok(true) => Err("panicked inside the parse, which caught it".to_owned()),
         Err(mpsc::RecvTimeoutError::Timeout) => Err(format!("no answer after {HANG:?}")),
         Err(mpsc::RecvTimeoutError::Disconnected) => Err("panicked".to_owned()),
     }
