@@ -9,6 +9,7 @@ mod fidelity;
 mod fuzz;
 mod html;
 mod manners;
+mod memory;
 mod normalize;
 mod operator;
 mod pipeline;
