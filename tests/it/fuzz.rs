@@ -18,7 +18,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::server::{Route, Server};
-use crate::support::{fixture, Planet, FIXTURES};
+use crate::support::{corpus_root, fixture, Planet, FIXTURES};
 
 /// A document that takes longer than this to parse is taken to hang: no document of these
 /// sizes comes near it, even unoptimized.
@@ -267,10 +267,7 @@ fn mutated_fixture_feeds_neither_panic_nor_hang() {
 #[test]
 #[ignore = "needs the shared corpus outside the repository; minutes"]
 fn mutated_corpus_feeds_neither_panic_nor_hang() {
-    let root = std::env::var_os("PLANET_CORPUS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
-        PathBuf::from,
-    );
+    let root = corpus_root();
     // The corpus folder, or its `feeds/` folder.
     let dir = if root.join("feeds").is_dir() {
         root.join("feeds")
