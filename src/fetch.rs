@@ -44,7 +44,7 @@ pub const MAX_REDIRECTS: usize = 5;
 /// A body up to this size is read at once; a larger one waits for one of the run's large-body
 /// slots (one per parse slot, see [`fetch_all`]), held until its feed is handed over. Most
 /// feeds are far smaller, and the slots bound what large ones hold in memory at once to a few
-/// `max_feed_bytes`, whatever the concurrency.
+/// `max_feed_bytes`, whatever the concurrency. The wait counts towards the request's timeout.
 const SMALL_BODY: u64 = 1 << 20;
 
 /// Why one feed's fetch failed.
@@ -113,6 +113,13 @@ impl Error {
     }
 }
 
+/// The size a gzip file's trailer claims for it (of its last member, modulo 4 GiB).
+fn gzip_claim(raw: &[u8]) -> Option<u64> {
+    let at = raw.len().checked_sub(4)?;
+    let b = raw.get(at..)?;
+    Some(u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+}
+
 /// Decompresses a whole gzip body at once with libdeflate, into a buffer sized from the gzip
 /// trailer: 2.4 times faster than zlib-rs streaming inside reqwest (62 against 150 ms over the
 /// bench's 1000 feeds), the biggest cost of a first run after feed-rs (issue 6). The trailer only
@@ -121,13 +128,6 @@ impl Error {
 /// trailer (a multi-member file), is decompressed again by flate2, streaming, against `max`.
 /// One case slips through: a file of the same member repeated reads as that member once (there
 /// is no way to ask libdeflater where a member ends without `unsafe`); no server sends one.
-/// The size a gzip file's trailer claims for it (of its last member, modulo 4 GiB).
-fn gzip_claim(raw: &[u8]) -> Option<u64> {
-    let at = raw.len().checked_sub(4)?;
-    let b = raw.get(at..)?;
-    Some(u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
-}
-
 fn gunzip(raw: &[u8], max: u64) -> Result<Vec<u8>, Error> {
     let crc = raw.len().checked_sub(8).and_then(|at| raw.get(at..at + 4));
     if let (Some(claimed), Some(crc)) = (gzip_claim(raw), crc) {
