@@ -64,7 +64,7 @@ pub fn shorten_runs(text: &str, max: usize) -> Option<String> {
     if !long {
         return None;
     }
-    let mut out = String::with_capacity(text.len().min(bytes.len()));
+    let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
         let piece = if !rest.starts_with('<') {
