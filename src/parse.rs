@@ -70,8 +70,11 @@ pub fn parse_feed(
     let mut xml = decode::decode(bytes.into(), content_type).into_string();
     let is_json = xml.starts_with('{');
     if is_json {
-        if let Some(fitted) = json::fitted(&xml) {
-            xml = fitted;
+        // Not JSON, or not an object: feed-rs would refuse it the same way, after reading it.
+        match json::fitted(&xml) {
+            Ok(Some(fitted)) => xml = fitted,
+            Ok(None) => {}
+            Err(e) => return Err(Error::Feed(feed_rs::parser::ParseFeedError::JsonSerde(e))),
         }
     }
     // What feed-rs would read wrong rather than refuse, before it reads anything: entries past
