@@ -1,6 +1,7 @@
 //! Memory is bounded whatever a document's shape: the real binary runs over feeds built to be
 //! costly (one item repeated up to the size limit, 100,000 tiny items, 100,000 levels of
-//! nesting, closed and not, a 5 MB attribute, nothing but references) beside good feeds, and
+//! nesting, closed and not, a 5 MB attribute, a JSON Feed of tiny items, nothing but
+//! references) beside good feeds, and
 //! its peak resident memory must stay under the bound the README states:
 //! [`BASE_MB`] + [`PER_PARSE`] × `max_feed_bytes` per parse in flight (one per core).
 //!
@@ -75,6 +76,13 @@ fn hostile(size: usize) -> Vec<(&'static str, String)> {
                  <enclosure type=\"audio/mpeg\" length=\"1\" url=\"https://h.test/{}\"/><description>d</description></item>",
                 "a".repeat(5_000_000)
             )),
+        ),
+        (
+            "json",
+            format!(
+                "{{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\", \"items\": [{}]}}",
+                fill("{\"id\": \"1\", \"content_text\": \"x\"},", room - 100).trim_end_matches(',')
+            ),
         ),
         (
             "references",
