@@ -5,15 +5,25 @@
 //! (reqwest's own policy is off), so each hop can be told apart: permanent ones (301, 308) are
 //! reported as [`Moved`] for the store to remember, loops and long chains end the feed's fetch,
 //! and a redirect from a public address into a loopback, private or link-local one is refused
-//! (the classic way to make a fetcher read `169.254.169.254`). Each hop holds a permit of its
-//! host's semaphore, so no host sees more than `per_host_concurrency` requests from us at once.
-//! Every failure is contained in its feed's result: nothing here can stop the other feeds. The
-//! body is handed on as raw bytes, never decoded to text, so the parser can honour the XML
-//! encoding declaration. This stage does not parse, does not decide when a feed is due (the
-//! `schedule` module does) and does not touch the cache.
+//! (the classic way to make a fetcher read `169.254.169.254`); a feed URL the operator wrote may
+//! point inside, and redirect anywhere from there. That check holds for the very address
+//! connected to: the feed's own address is the one its answer came from, and the hops after a
+//! public one go through a second HTTP client whose resolver answers only the public addresses
+//! of a name, so what was checked is what is connected to, and a name cannot answer a public
+//! address to the check and a private one to the connection (DNS rebinding). For the same
+//! reason no proxy is used: through one, the proxy would resolve and connect.
+//!
+//! Each hop holds a permit of its host's semaphore, so no host sees more than
+//! `per_host_concurrency` requests from us at once. A body past [`SMALL_BODY`] waits for one of
+//! a few large-body slots, so that however many fetches run at once, only that many large
+//! bodies (and the feeds parsed from them) are in memory. Every failure is contained in its
+//! feed's result: nothing here can stop the other feeds. The body is handed on as raw bytes,
+//! never decoded to text, so the parser can honour the XML encoding declaration. This stage
+//! does not parse, does not decide when a feed is due (the `schedule` module does) and does
+//! not touch the cache.
 
 use std::collections::{HashMap, HashSet};
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -31,8 +41,11 @@ use crate::config::Planet;
 /// How many redirects one fetch may follow before it is abandoned.
 pub const MAX_REDIRECTS: usize = 5;
 
-/// How long a host name may take to resolve when a redirect's target is checked.
-const RESOLVE_TIMEOUT: Duration = Duration::from_secs(3);
+/// A body up to this size is read at once; a larger one waits for one of the run's large-body
+/// slots (one per parse slot, see [`fetch_all`]), held until its feed is handed over. Most
+/// feeds are far smaller, and the slots bound what large ones hold in memory at once to a few
+/// `max_feed_bytes`, whatever the concurrency. The wait counts towards the request's timeout.
+const SMALL_BODY: u64 = 1 << 20;
 
 /// Why one feed's fetch failed.
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +113,13 @@ impl Error {
     }
 }
 
+/// The size a gzip file's trailer claims for it (of its last member, modulo 4 GiB).
+fn gzip_claim(raw: &[u8]) -> Option<u64> {
+    let at = raw.len().checked_sub(4)?;
+    let b = raw.get(at..)?;
+    Some(u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+}
+
 /// Decompresses a whole gzip body at once with libdeflate, into a buffer sized from the gzip
 /// trailer: 2.4 times faster than zlib-rs streaming inside reqwest (62 against 150 ms over the
 /// bench's 1000 feeds), the biggest cost of a first run after feed-rs (issue 6). The trailer only
@@ -109,10 +129,9 @@ impl Error {
 /// One case slips through: a file of the same member repeated reads as that member once (there
 /// is no way to ask libdeflater where a member ends without `unsafe`); no server sends one.
 fn gunzip(raw: &[u8], max: u64) -> Result<Vec<u8>, Error> {
-    if let Some(trailer) = raw.len().checked_sub(8).and_then(|at| raw.get(at..)) {
-        let (crc, claimed) = trailer.split_at(4);
-        let claimed = u32::from_le_bytes([claimed[0], claimed[1], claimed[2], claimed[3]]);
-        if u64::from(claimed) > max {
+    let crc = raw.len().checked_sub(8).and_then(|at| raw.get(at..at + 4));
+    if let (Some(claimed), Some(crc)) = (gzip_claim(raw), crc) {
+        if claimed > max {
             return Err(Error::TooLarge { limit: max });
         }
         let mut out = vec![0; claimed as usize];
@@ -203,14 +222,89 @@ pub struct Body {
     pub hints: Hints,
 }
 
+pub use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+/// How host names become addresses, and which addresses are private: the system's resolver
+/// and [`private_ip`] ([`Network::system`]). A test gives its own, since it has no public
+/// address to connect to.
+#[derive(Clone)]
+pub struct Network {
+    /// Resolves every name the client connects to.
+    pub resolver: Arc<dyn Resolve>,
+    /// The addresses a redirect from a public one may not lead to.
+    pub private: fn(IpAddr) -> bool,
+}
+
+impl Network {
+    /// The system's resolver (`getaddrinfo`, as reqwest's own), and [`private_ip`].
+    pub fn system() -> Network {
+        Network {
+            resolver: Arc::new(SystemResolver),
+            private: private_ip,
+        }
+    }
+}
+
+/// The system's resolver.
+struct SystemResolver;
+
+impl Resolve for SystemResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// A resolver that answers only the public addresses of a name, for the hops that must not
+/// reach inside: what it answers is what is connected to, so what was checked is what is used.
+struct PublicOnly(Network);
+
+/// A name that resolved to private addresses only, refused as a redirect's target.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` resolves to private addresses only")]
+struct PrivateOnly(String);
+
+impl Resolve for PublicOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        let resolving = self.0.resolver.resolve(name);
+        let private = self.0.private;
+        Box::pin(async move {
+            let public: Vec<SocketAddr> = resolving.await?.filter(|a| !private(a.ip())).collect();
+            if public.is_empty() {
+                return Err(Box::new(PrivateOnly(host)) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(public.into_iter()) as Addrs)
+        })
+    }
+}
+
 /// The one HTTP client of a run.
 #[derive(Clone)]
 pub struct Client {
+    /// For the feed's own URL, and where it redirects when that is inside.
     inner: reqwest::Client,
+    /// For where a public address redirects: it connects to public addresses only.
+    outside: reqwest::Client,
+    private: fn(IpAddr) -> bool,
     max_bytes: u64,
     per_host: usize,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    /// The large-body slots (see [`SMALL_BODY`]).
+    large: Arc<Semaphore>,
     deadline: Instant,
+}
+
+/// A large-body slot, held while its body, and the feed parsed from it, are in memory.
+type Slot = Option<OwnedSemaphorePermit>;
+
+/// How many feeds are parsed at once: one per core. More would only take turns on the cores.
+fn parse_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
 }
 
 /// The User-Agent: names the software, its version and the planet, so a feed host knows who
@@ -223,6 +317,11 @@ impl Client {
     /// Builds the client from the planet's limits and identity. The whole-run deadline starts
     /// now: a feed not done by then fails with [`Error::Deadline`].
     pub fn new(planet: &Planet) -> Result<Client, Error> {
+        Client::on(planet, Network::system())
+    }
+
+    /// [`Client::new`], resolving names and telling private addresses as `network` does.
+    pub fn on(planet: &Planet, network: Network) -> Result<Client, Error> {
         let mut headers = HeaderMap::new();
         if let Some(email) = &planet.owner_email {
             if let Ok(v) = HeaderValue::from_str(email) {
@@ -242,22 +341,30 @@ impl Client {
             reqwest::header::ACCEPT_ENCODING,
             HeaderValue::from_static("gzip, br, deflate"),
         );
-        let inner = reqwest::Client::builder()
-            .user_agent(user_agent(planet))
-            .default_headers(headers)
-            .no_gzip()
-            .connect_timeout(planet.connect_timeout())
-            .timeout(planet.timeout())
-            // Followed by hand, hop by hop: see the module header.
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(Error::Client)?;
+        let builder = |resolver: Arc<dyn Resolve>| {
+            reqwest::Client::builder()
+                .user_agent(user_agent(planet))
+                .default_headers(headers.clone())
+                .no_gzip()
+                .connect_timeout(planet.connect_timeout())
+                .timeout(planet.timeout())
+                // Followed by hand, hop by hop: see the module header.
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_idle_timeout(Duration::from_secs(30))
+                .no_proxy()
+                .dns_resolver(resolver)
+                .build()
+                .map_err(Error::Client)
+        };
+        let private = network.private;
         Ok(Client {
-            inner,
+            inner: builder(network.resolver.clone())?,
+            outside: builder(Arc::new(PublicOnly(network)))?,
+            private,
             max_bytes: planet.max_feed_bytes,
             per_host: planet.per_host_concurrency.max(1),
             hosts: Arc::default(),
+            large: Arc::new(Semaphore::new(parse_slots())),
             deadline: Instant::now() + planet.run_timeout(),
         })
     }
@@ -300,30 +407,41 @@ impl Client {
 
     /// Fetches one feed with a conditional GET, following redirects, within the run's deadline.
     pub async fn fetch(&self, req: &Request) -> Result<Outcome, Error> {
-        match tokio::time::timeout_at(self.deadline, self.follow(req)).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::Deadline),
-        }
+        self.fetch_holding(req).await.0
     }
 
-    async fn follow(&self, req: &Request) -> Result<Outcome, Error> {
+    /// [`Client::fetch`], and the large-body slot its body holds, if it needed one.
+    async fn fetch_holding(&self, req: &Request) -> (Result<Outcome, Error>, Slot) {
+        let mut slot = None;
+        let fetched = tokio::time::timeout_at(self.deadline, self.follow(req, &mut slot)).await;
+        (fetched.unwrap_or(Err(Error::Deadline)), slot)
+    }
+
+    async fn follow(&self, req: &Request, slot: &mut Slot) -> Result<Outcome, Error> {
         let mut url = req.url.clone();
         let mut visited = HashSet::from([url.clone()]);
         let mut moved_to = None;
         let mut all_permanent = true;
-        // Whether the operator's own URL points inside; computed at the first redirect.
-        let mut origin_private = None;
+        // Whether the hops must stay outside: the feed's own address was public.
+        let mut outside = false;
         let mut hop = 0;
         loop {
             let _permit = self.host_permit(&url).await;
-            let mut rb = self.inner.get(url.clone());
+            let client = if outside { &self.outside } else { &self.inner };
+            let mut rb = client.get(url.clone());
             if let Some(etag) = &req.etag {
                 rb = rb.header(IF_NONE_MATCH, etag);
             }
             if let Some(lm) = &req.last_modified {
                 rb = rb.header(IF_MODIFIED_SINCE, lm);
             }
-            let resp = rb.send().await.map_err(Error::Transport)?;
+            let resp = rb.send().await.map_err(|e| {
+                if private_only(&e) {
+                    Error::PrivateRedirect { url: url.clone() }
+                } else {
+                    Error::Transport(e)
+                }
+            })?;
             let status = resp.status();
             if is_redirect(status) {
                 let next = header(resp.headers(), LOCATION)
@@ -338,11 +456,17 @@ impl Client {
                 if !visited.insert(next.clone()) {
                     return Err(Error::RedirectLoop { url: next });
                 }
-                let origin = match origin_private {
-                    Some(p) => p,
-                    None => *origin_private.insert(is_private(&req.url).await),
+                // The address the feed's own URL was read from, not a second lookup of its name.
+                if hop == 0 {
+                    outside = !resp.remote_addr().is_some_and(|a| (self.private)(a.ip()));
+                }
+                // A name's addresses are checked as it is connected to (see `PublicOnly`).
+                let literal = match next.host() {
+                    Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+                    Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+                    _ => None,
                 };
-                if !origin && is_private(&next).await {
+                if outside && literal.is_some_and(self.private) {
                     return Err(Error::PrivateRedirect { url: next });
                 }
                 all_permanent &= matches!(
@@ -356,7 +480,7 @@ impl Client {
                 hop += 1;
                 continue;
             }
-            return self.answer(resp, moved_to).await;
+            return self.answer(resp, moved_to, slot).await;
         }
     }
 
@@ -365,6 +489,7 @@ impl Client {
         &self,
         mut resp: reqwest::Response,
         moved_to: Option<Url>,
+        slot: &mut Slot,
     ) -> Result<Outcome, Error> {
         let status = resp.status();
         let headers = resp.headers();
@@ -398,21 +523,45 @@ impl Client {
             e.trim().eq_ignore_ascii_case("gzip") || e.trim().eq_ignore_ascii_case("x-gzip")
         });
         let final_url = resp.url().clone();
-        let mut bytes = Vec::new();
+        let announced = resp.content_length().unwrap_or(0).min(self.max_bytes);
+        if announced > SMALL_BODY {
+            self.hold(slot).await;
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
         // Counted chunk by chunk (after reqwest's brotli or deflate decompression), so an endless
         // or bomb body stops at the limit; a gzip one is checked again as it is decompressed.
         while let Some(chunk) = resp.chunk().await.map_err(Error::Transport)? {
-            if (bytes.len() + chunk.len()) as u64 > self.max_bytes {
+            let len = (bytes.len() + chunk.len()) as u64;
+            if len > self.max_bytes {
                 return Err(Error::TooLarge {
                     limit: self.max_bytes,
                 });
+            }
+            if len > SMALL_BODY {
+                self.hold(slot).await;
             }
             bytes.extend_from_slice(&chunk);
         }
         // A gzip file served as is (a `feed.xml.gz`, or a server that compressed it without
         // saying so) is read like one the server said it compressed: it is still the feed.
         if gzipped || bytes.starts_with(&[0x1f, 0x8b]) {
-            bytes = gunzip(&bytes, self.max_bytes)?;
+            // Decompressed within a small body's size unless a slot is held (the trailer's
+            // claim may lie): past it, again once one is.
+            if gzip_claim(&bytes).is_none_or(|claimed| claimed > SMALL_BODY) {
+                self.hold(slot).await;
+            }
+            let within = if slot.is_some() {
+                self.max_bytes
+            } else {
+                SMALL_BODY.min(self.max_bytes)
+            };
+            bytes = match gunzip(&bytes, within) {
+                Err(Error::TooLarge { .. }) if within < self.max_bytes => {
+                    self.hold(slot).await;
+                    gunzip(&bytes, self.max_bytes)?
+                }
+                unzipped => unzipped?,
+            };
         }
         Ok(Outcome::Body(Body {
             bytes,
@@ -422,6 +571,13 @@ impl Client {
             content_type,
             hints,
         }))
+    }
+
+    /// Takes a large-body slot, unless `slot` holds one already.
+    async fn hold(&self, slot: &mut Slot) {
+        if slot.is_none() {
+            *slot = self.large.clone().acquire_owned().await.ok();
+        }
     }
 
     /// Waits for a free slot on the URL's host: at most `per_host_concurrency` requests to one
@@ -460,21 +616,17 @@ where
     // At most one `then` per core: more only take turns on the cores, and they crowd out the
     // thread that receives the results (the store's), which then falls behind and holds up
     // the fetches waiting to hand over theirs.
-    let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    let cpu = Arc::new(Semaphore::new(cores));
+    let cpu = Arc::new(Semaphore::new(parse_slots()));
     let then = Arc::new(then);
     for req in interleave_hosts(requests) {
         let (tx, limit, then, client) = (tx.clone(), limit.clone(), then.clone(), client.clone());
         let cpu = cpu.clone();
         tokio::spawn(async move {
-            let (permit, result) =
+            let (permit, (result, slot)) =
                 match tokio::time::timeout_at(client.deadline, limit.acquire_owned()).await {
-                    Ok(Ok(permit)) => {
-                        let result = client.fetch(req.as_ref()).await;
-                        (Some(permit), result)
-                    }
+                    Ok(Ok(permit)) => (Some(permit), client.fetch_holding(req.as_ref()).await),
                     Ok(Err(_)) => return,
-                    Err(_) => (None, Err(Error::Deadline)),
+                    Err(_) => (None, (Err(Error::Deadline), None)),
                 };
             let Ok(core) = cpu.acquire_owned().await else {
                 return;
@@ -489,9 +641,10 @@ where
                 let _ = tx.send(out).await;
             }
             // Held until the result is handed over, so at most `concurrency` feeds are in
-            // memory beyond the channel: without it, fast fetches piled up parsed feeds
-            // behind the store.
+            // memory beyond the channel (and as many large ones as there are slots): without
+            // it, fast fetches piled up parsed feeds behind the store.
             drop(permit);
+            drop(slot);
         });
     }
     rx
@@ -539,27 +692,16 @@ fn is_redirect(status: StatusCode) -> bool {
     )
 }
 
-/// Whether a URL's host is loopback, private, link-local or otherwise not on the public
-/// internet. A name is resolved; one that does not resolve in time counts as public (the
-/// request itself will then fail on its own).
-async fn is_private(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => private_ip(IpAddr::V4(ip)),
-        Some(url::Host::Ipv6(ip)) => private_ip(IpAddr::V6(ip)),
-        Some(url::Host::Domain(name)) => {
-            let name = name.trim_end_matches('.').to_ascii_lowercase();
-            if name == "localhost" || name.ends_with(".localhost") {
-                return true;
-            }
-            let port = url.port_or_known_default().unwrap_or(80);
-            let lookup = tokio::net::lookup_host(format!("{name}:{port}"));
-            match tokio::time::timeout(RESOLVE_TIMEOUT, lookup).await {
-                Ok(Ok(mut addrs)) => addrs.any(|a| private_ip(a.ip())),
-                _ => false,
-            }
+/// Whether a request failed because its host resolved to private addresses only.
+fn private_only(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<PrivateOnly>() {
+            return true;
         }
-        None => false,
+        source = s.source();
     }
+    false
 }
 
 /// Addresses a feed on the public internet must never redirect us to.

@@ -22,6 +22,7 @@ mod date;
 mod decode;
 mod detail;
 mod json;
+mod limits;
 mod people;
 mod repair;
 #[doc(hidden)]
@@ -65,23 +66,31 @@ pub fn parse_feed(
     final_url: &str,
     content_type: Option<&str>,
 ) -> Result<Parsed, Error> {
-    let decoded = decode::decode(bytes.into(), content_type);
-    let text = decoded.as_str();
-    let is_json = text.starts_with('{');
-    let mut xml = if is_json {
-        json::fitted(text).map_or(Cow::Borrowed(text), Cow::Owned)
-    } else {
-        Cow::Borrowed(text)
-    };
-    // What feed-rs would read wrong rather than refuse, before it reads anything: old
-    // vocabularies (read as nothing), RSS 1.0 items without a link (dropped), then the rewrite
-    // that spares feed-rs one event per `&lt;`, then references (misread, or refused along
-    // with the whole feed). References go last: their check then jumps over the CDATA the
+    // One copy of the document at a time: each fix replaces the one before it, which goes.
+    let mut xml = decode::decode(bytes.into(), content_type).into_string();
+    let is_json = xml.starts_with('{');
+    if is_json {
+        // Not JSON, or not an object: feed-rs would refuse it the same way, after reading it.
+        match json::fitted(&xml) {
+            Ok(Some(fitted)) => xml = fitted,
+            Ok(None) => {}
+            Err(e) => return Err(Error::Feed(feed_rs::parser::ParseFeedError::JsonSerde(e))),
+        }
+    }
+    // What feed-rs would read wrong rather than refuse, before it reads anything: entries past
+    // the most one document may hold and fields past the longest (they would cost memory before
+    // anything is known), XML declarations inside the document (quick-xml panics on one that
+    // names an encoding), old vocabularies (read as nothing), RSS 1.0 items without a link
+    // (dropped), then the rewrite that spares feed-rs one event per `&lt;`, then references
+    // (misread, or refused along with the whole feed). References go last: their check then jumps over the CDATA the
     // rewrite made, and a run the rewrite left for a reference to repair gets a second chance.
     let fixes: &[fn(&str) -> Option<String>] = if is_json {
         &[]
     } else {
         &[
+            |xml| limits::first_entries(xml, limits::MAX_ENTRIES),
+            |xml| limits::shorten_runs(xml, limits::MAX_RUN),
+            repair::drop_inner_declarations,
             repair::modernize_namespaces,
             repair::link_rss1_items,
             repair::escaped_text_as_cdata,
@@ -96,7 +105,7 @@ pub fn parse_feed(
     };
     for fix in fixes {
         if let Some(fixed) = fix(&xml) {
-            xml = Cow::Owned(fixed);
+            xml = fixed;
         }
     }
     // What feed-rs refuses is repaired by what it says went wrong, and read again: a document
@@ -113,12 +122,15 @@ pub fn parse_feed(
         let repaired = if is_json || repairs == MAX_REPAIRS {
             None
         } else {
-            repair_for(&e, &xml).filter(|r| *r != *xml)
+            // A repair may make entries of what was no entry to the first count.
+            repair_for(&e, &xml)
+                .map(|r| limits::first_entries(&r, limits::MAX_ENTRIES).unwrap_or(r))
+                .filter(|r| *r != xml)
         };
         let error = first_error.unwrap_or(e);
         match repaired {
             Some(r) => {
-                xml = Cow::Owned(r);
+                xml = r;
                 repairs += 1;
                 first_error = Some(error);
             }
@@ -128,6 +140,7 @@ pub fn parse_feed(
     // The fidelity pass must read the very text feed-rs read (its entries are matched by
     // position), so it sees the repaired document.
     let extras = detail::read(xml.as_bytes(), final_url);
+    drop(xml);
     Ok(convert(feed, feed_url, final_url, extras))
 }
 
@@ -808,6 +821,19 @@ mod tests {
           <itunes:duration>99999999999999999999:00:00</itunes:duration></item></channel></rss>"#;
         let got = parse_feed(xml.as_bytes(), "u", "https://b.test/", None);
         assert!(matches!(got, Err(Error::ReaderFailed)), "{got:?}");
+    }
+
+    #[test]
+    fn a_declaration_inside_the_document_does_not_fail_it() {
+        // Two documents pasted together; the second declares another encoding.
+        let xml = format!(
+            r#"<rss version="2.0"><channel><title>T</title>{}<item><title>One</title>
+            <?xml version="1.0" encoding="windows-1252"?><link>https://b.test/1</link>
+            </item></channel></rss>"#,
+            "<!-- padding -->".repeat(1000)
+        );
+        let p = parse_feed(xml.as_bytes(), "u", "https://b.test/", None).unwrap();
+        assert_eq!(p.entries[0].title, "One");
     }
 
     #[test]

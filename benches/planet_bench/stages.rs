@@ -79,7 +79,10 @@ pub fn time(mut docs: Vec<Vec<u8>>) -> anyhow::Result<String> {
     });
     time("fixes", &mut || {
         for x in &rep {
+            let _ = stages::first_entries(x, stages::MAX_ENTRIES);
+            let _ = stages::shorten_runs(x, stages::MAX_RUN);
             for fix in [
+                stages::drop_inner_declarations,
                 stages::fix_rss_version,
                 stages::modernize_namespaces,
                 stages::add_missing_channel,

@@ -43,6 +43,17 @@ impl Decoded {
     pub fn as_str(&self) -> &str {
         self.text.get(self.start..).unwrap_or_default()
     }
+
+    /// The document as [`Decoded::as_str`] has it, in the buffer it was decoded into.
+    pub fn into_string(mut self) -> String {
+        match self.text.get(self.start..) {
+            Some(_) => {
+                self.text.drain(..self.start);
+                self.text
+            }
+            None => String::new(),
+        }
+    }
 }
 
 /// Decodes a feed body to UTF-8 text, without BOM, XML declaration or leading junk, and with

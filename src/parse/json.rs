@@ -9,7 +9,13 @@
 //! empty value. People's names get the space [`super::people`] gives them in XML. Fields JSON
 //! Feed does not define are left alone: feed-rs does not read them.
 
+use std::cell::Cell;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+
+use super::limits::MAX_ENTRIES;
 
 /// What a field of JSON Feed holds.
 #[derive(Clone, Copy)]
@@ -71,12 +77,16 @@ const ATTACHMENT: &[(&str, Kind)] = &[
     ("size_in_bytes", Kind::Size),
 ];
 
-/// The feed fitted to feed-rs's model; `None` when it needs nothing (or is not a JSON object,
-/// which feed-rs refuses as it is).
-pub(super) fn fitted(text: &str) -> Option<String> {
-    let mut doc: Value = serde_json::from_str(text).ok()?;
-    let feed = doc.as_object_mut()?;
-    let mut changed = fit_object(feed, FEED);
+/// The feed fitted to feed-rs's model; `None` when it needs nothing, an error when it is not
+/// a JSON object. Items past the first [`MAX_ENTRIES`] are skipped as they are read, never
+/// built: a document of tiny items would cost many times its size.
+pub(super) fn fitted(text: &str) -> Result<Option<String>, serde_json::Error> {
+    let cut = Cell::new(false);
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let mut doc = reader.deserialize_map(Feed { cut: &cut })?;
+    reader.end()?;
+    let feed = &mut doc;
+    let mut changed = cut.get() | fit_object(feed, FEED);
     if let Some(Value::String(version)) = feed.get_mut("version") {
         if let Some(number) = version.strip_prefix("http://jsonfeed.org/version/") {
             *version = format!("https://jsonfeed.org/version/{number}");
@@ -94,9 +104,100 @@ pub(super) fn fitted(text: &str) -> Option<String> {
         }
     }
     if changed {
-        serde_json::to_string(&doc).ok()
+        serde_json::to_string(&doc).map(Some)
     } else {
-        None
+        Ok(None)
+    }
+}
+
+/// The feed object, read with [`FirstItems`] for its `items`.
+struct Feed<'a> {
+    cut: &'a Cell<bool>,
+}
+
+impl<'de> Visitor<'de> for Feed<'_> {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON Feed object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut feed = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = if key == "items" {
+                map.next_value_seed(FirstItems { cut: self.cut })?
+            } else {
+                map.next_value()?
+            };
+            feed.insert(key, value);
+        }
+        Ok(feed)
+    }
+}
+
+/// The first [`MAX_ENTRIES`] items of an array, the others read past (setting `cut`); any
+/// other value reads as `null`, which is no items.
+struct FirstItems<'a> {
+    cut: &'a Cell<bool>,
+}
+
+impl<'de> DeserializeSeed<'de> for FirstItems<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FirstItems<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of items")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Value>()? {
+            items.push(item);
+            if items.len() == MAX_ENTRIES {
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    self.cut.set(true);
+                }
+                break;
+            }
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Value::Null)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
 }
 
@@ -186,7 +287,9 @@ mod tests {
     use super::*;
 
     fn fit_feed(json: &str) -> Option<Value> {
-        fitted(json).map(|t| serde_json::from_str(&t).unwrap())
+        fitted(json)
+            .unwrap()
+            .map(|t| serde_json::from_str(&t).unwrap())
     }
 
     #[test]
@@ -258,7 +361,12 @@ mod tests {
         let got = fit_feed(r#"{"version": "http://jsonfeed.org/version/1", "items": null}"#);
         let want = serde_json::json!({"version": "https://jsonfeed.org/version/1", "title": "", "items": []});
         assert_eq!(got, Some(want));
-        assert_eq!(fitted("[1]"), None, "not a feed");
-        assert_eq!(fitted("{"), None, "not JSON");
+        assert!(fitted("[1]").is_err(), "not a feed");
+        assert!(fitted("{").is_err(), "not JSON");
+        assert!(fitted("{} x").is_err(), "more than JSON");
+        assert_eq!(
+            fit_feed(r#"{"title": "t", "items": "none"}"#).unwrap()["items"],
+            serde_json::json!([])
+        );
     }
 }

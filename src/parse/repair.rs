@@ -267,7 +267,7 @@ pub fn escaped_text_as_cdata(text: &str) -> Option<String> {
 
 /// The length of the tag that starts `s` (at its `<`), through its `>`; a `>` inside a quoted
 /// attribute value does not end it.
-fn tag_end(s: &str) -> Option<usize> {
+pub(super) fn tag_end(s: &str) -> Option<usize> {
     let mut quote = None;
     for (i, b) in s.bytes().enumerate() {
         match (quote, b) {
@@ -393,7 +393,11 @@ pub fn add_missing_channel(text: &str) -> Option<String> {
         return None;
     }
     let open_end = start + text[start..].find('>')? + 1;
-    let close = text.rfind("</rss>").unwrap_or(text.len());
+    // The last `</rss>` may stand before the start tag's first `>` (in an attribute value).
+    let close = text
+        .rfind("</rss>")
+        .filter(|&c| c >= open_end)
+        .unwrap_or(text.len());
     Some(format!(
         "{}<channel>{}</channel>{}",
         &text[..open_end],
@@ -449,11 +453,44 @@ pub fn link_rss1_items(text: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// The document without the XML declarations inside it (`<?xml version="1.0"?>` where two
+/// documents were pasted together): the prolog's own was taken off when it was decoded, and
+/// the reader under feed-rs panics on one that names an encoding. Those in CDATA sections and
+/// comments are text, and stay. `None` when there is none.
+pub fn drop_inner_declarations(text: &str) -> Option<String> {
+    let is_declaration = |s: &str| {
+        s.strip_prefix("<?xml")
+            .and_then(|r| r.bytes().next())
+            .is_some_and(|b| b.is_ascii_whitespace() || b == b'?')
+    };
+    // Most documents have none: their own was taken off.
+    memchr::memmem::find(text.as_bytes(), b"<?xml")?;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(next) = rest.find('<') {
+        let (before, from) = rest.split_at(next);
+        out.push_str(before);
+        let end = if is_declaration(from) {
+            changed = true;
+            from.find("?>").map_or(from.len(), |e| e + 2)
+        } else {
+            let end = unparsed_section(from).unwrap_or(1);
+            out.push_str(&from[..end]);
+            end
+        };
+        rest = &from[end..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
 /// Makes an ill-formed document well-formed the way a browser would: an end tag closes the
 /// nearest open element of its name (and those opened inside it), an end tag with no open
 /// element is dropped, and a document cut short (truncated mid-tag or mid-CDATA) ends where the
 /// last complete piece of markup did, with its open elements closed, minus the entry it cut
-/// (half an entry would be published under a wrong title and id). Used only when feed-rs
+/// (half an entry would be published under a wrong title and id); so does one nested deeper
+/// than [`super::limits::MAX_DEPTH`], where it goes deeper. Used only when feed-rs
 /// rejects a document, so well-formed feeds are read exactly as written.
 pub fn balance(text: &str) -> String {
     use quick_xml::events::{BytesEnd, Event};
@@ -467,6 +504,8 @@ pub fn balance(text: &str) -> String {
     loop {
         let event = match reader.read_event() {
             Ok(Event::Eof) | Err(_) => break,
+            // Nested past what any reader takes: cut short there.
+            Ok(Event::Start(_)) if open.len() >= super::limits::MAX_DEPTH => break,
             Ok(e) => e,
         };
         let ok = match &event {
@@ -875,6 +914,34 @@ mod tests {
     }
 
     #[test]
+    fn nesting_past_the_depth_limit_is_cut_short_there() {
+        let deep = "<d>".repeat(super::super::limits::MAX_DEPTH * 4);
+        let input = format!(
+            "<rss><channel><item><title>a</title></item><item><title>b</title>{deep}</item></channel></rss>"
+        );
+        assert_eq!(
+            balance(&input),
+            "<rss><channel><item><title>a</title></item></channel></rss>",
+            "the entry that goes too deep is left out, the one before it kept"
+        );
+    }
+
+    #[test]
+    fn drops_declarations_inside_the_document_but_not_in_text() {
+        let input =
+            "<rss><?xml version=\"1.0\" encoding=\"utf-8\"?><channel><?xml-stylesheet href=\"s\"?>\
+                     <![CDATA[<?xml version=\"1.0\"?>]]><!-- <?xml ?> --></channel></rss>";
+        assert_eq!(
+            drop_inner_declarations(input).as_deref(),
+            Some("<rss><channel><?xml-stylesheet href=\"s\"?><![CDATA[<?xml version=\"1.0\"?>]]><!-- <?xml ?> --></channel></rss>")
+        );
+        assert_eq!(
+            drop_inner_declarations("<rss><?xml-stylesheet?></rss>"),
+            None
+        );
+    }
+
+    #[test]
     fn closes_what_was_left_open_before_an_entry() {
         let input =
             "<rss><channel><itunes:category text='a'><item><title>x</title></item></channel></rss>";
@@ -942,6 +1009,11 @@ mod tests {
         assert_eq!(
             add_missing_channel("<rss><item/></rss>").as_deref(),
             Some("<rss><channel><item/></channel></rss>")
+        );
+        // Its only `</rss>` is inside the start tag: nothing to slice backwards.
+        assert_eq!(
+            add_missing_channel("<rss a=\"</rss>\"><item/>").as_deref(),
+            Some("<rss a=\"</rss><channel>\"><item/></channel>")
         );
     }
 

@@ -5,9 +5,10 @@
 
 use crate::model::Parsed;
 
+pub use super::limits::{first_entries, shorten_runs, MAX_ENTRIES, MAX_RUN};
 pub use super::repair::{
-    add_missing_channel, escaped_text_as_cdata, fix_rss_version, link_rss1_items,
-    modernize_namespaces, repair_references,
+    add_missing_channel, drop_inner_declarations, escaped_text_as_cdata, fix_rss_version,
+    link_rss1_items, modernize_namespaces, repair_references,
 };
 
 /// A body decoded to UTF-8 as `parse_feed` decodes it, without a `Content-Type`.

@@ -683,51 +683,6 @@ fn killed_run_leaves_a_cache_the_next_run_completes() {
     assert_eq!(planet.atom().entries.len(), 10 + 15 + 15 + 1);
 }
 
-#[test]
-fn redirect_from_public_to_private_address_is_refused() {
-    // The client reaches the "public" feed through our server acting as an HTTP proxy, so no
-    // packet leaves the machine; the redirect target is never requested. The proxy is the
-    // process's environment, which only a process of its own can be given.
-    let server = Server::start();
-    let public = "http://feeds.planet-test.invalid/f.xml";
-    server.set(
-        public,
-        Route::redirect(302, "http://169.254.169.254/latest/meta-data/"),
-    );
-    server.set(
-        "http://feeds.planet-test.invalid/ok.xml",
-        Route::xml(one_item("Public")),
-    );
-    let planet = Planet::with_feeds(
-        "",
-        &[
-            public.to_owned(),
-            "http://feeds.planet-test.invalid/ok.xml".to_owned(),
-        ],
-    );
-    let out = planet
-        .cmd(&["run"])
-        .env("HTTP_PROXY", &server.base)
-        .env("http_proxy", &server.base)
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
-        .output()
-        .unwrap();
-    let stderr = stderr(&out);
-    assert!(out.status.success(), "{stderr}");
-    assert!(
-        stderr.contains(
-            "refused redirect to private address `http://169.254.169.254/latest/meta-data/`"
-        ),
-        "{stderr}"
-    );
-    assert!(server
-        .requests()
-        .iter()
-        .all(|r| !r.path.contains("169.254")));
-    assert_eq!(planet.atom_titles(), ["Public"]);
-}
-
 /// Runs `planet run` and returns (success, wall time, peak resident memory in KiB as sampled
 /// from `/proc` every few milliseconds while it runs, 0 where there is no `/proc`).
 fn run_measured(planet: &Planet) -> (bool, Duration, u64) {

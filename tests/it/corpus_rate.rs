@@ -8,17 +8,12 @@
 //! would hand them over (no `Content-Type`), prints the rate and the files planet cannot read,
 //! and fails below 97%.
 
-use std::path::PathBuf;
-
-use crate::support::fixture;
+use crate::support::{corpus_root, fixture};
 
 #[test]
 #[ignore = "needs the shared corpus outside the repository"]
 fn corpus_read_rate() {
-    let root = std::env::var_os("PLANET_CORPUS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
-        PathBuf::from,
-    );
+    let root = corpus_root();
     let baseline = String::from_utf8(fixture("corpus-baseline.txt")).unwrap();
     let files: Vec<&str> = baseline
         .lines()

@@ -1,9 +1,12 @@
-//! Issue 3, HTTP manners: conditional GET, the server's pace, backoff, per-host concurrency,
-//! redirects, 410, limits and identity, each against a scripted server on 127.0.0.1 that counts
-//! what the client does, run in-process with the clock moved instead of waited for. The
-//! private-address guard needs a proxy in the process's environment: it is in `cli.rs`.
+//! HTTP manners: conditional GET, the server's pace, backoff, per-host concurrency, redirects
+//! (and the private-address guard, through a resolver the test controls), 410, limits and
+//! identity, each against a scripted server on 127.0.0.1 that counts what the client does, run
+//! in-process with the clock moved instead of waited for.
 
+use std::collections::HashMap;
 use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::server::{Route, Server};
@@ -11,7 +14,7 @@ use chrono::{DateTime, Utc};
 
 use planet::Steps;
 
-use crate::support::{self, at, fixture, rss, t0, Planet};
+use crate::support::{self, at, fixture, planet_table, rss, t0, Planet};
 
 const D1: &str = "Tue, 03 Mar 2026 10:00:00 GMT";
 
@@ -367,6 +370,144 @@ fn gone_feed_is_never_requested_again_and_keeps_its_entries() {
     }
     assert_eq!(hits(&server, "/g.xml"), 2, "never requested after the 410");
     assert_eq!(planet.atom_titles(), ["Kept"]);
+}
+
+/// A resolver that answers each name what the test says, one answer per lookup (the last one
+/// repeated), and counts the lookups.
+#[derive(Default)]
+struct Names {
+    answers: std::sync::Mutex<HashMap<String, Vec<Vec<SocketAddr>>>>,
+    lookups: std::sync::Mutex<Vec<String>>,
+}
+
+impl Names {
+    fn answer(&self, name: &str, answers: &[&[&Server]]) {
+        let addrs = |servers: &[&Server]| -> Vec<SocketAddr> {
+            let addr = |s: &Server| s.base.trim_start_matches("http://").parse().unwrap();
+            servers.iter().map(|s| addr(s)).collect()
+        };
+        let answers = answers.iter().map(|a| addrs(a)).collect();
+        self.answers
+            .lock()
+            .unwrap()
+            .insert(name.to_owned(), answers);
+    }
+
+    fn lookups(&self, name: &str) -> usize {
+        self.lookups
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|n| *n == name)
+            .count()
+    }
+}
+
+impl planet::fetch::Resolve for Names {
+    fn resolve(&self, name: planet::fetch::Name) -> planet::fetch::Resolving {
+        let name = name.as_str().to_owned();
+        let seen = self.lookups(&name);
+        self.lookups.lock().unwrap().push(name.clone());
+        let answers = self.answers.lock().unwrap().get(&name).cloned();
+        Box::pin(async move {
+            let answers = answers.ok_or_else(|| format!("no such name `{name}`"))?;
+            let answer = answers[seen.min(answers.len() - 1)].clone();
+            Ok(Box::new(answer.into_iter()) as planet::fetch::Addrs)
+        })
+    }
+}
+
+/// The test's "private" address: a test has no public address to connect to, so 127.0.0.1
+/// stands for the internet and 127.0.0.2 for the inside.
+fn inside(ip: IpAddr) -> bool {
+    ip == IpAddr::from([127, 0, 0, 2])
+}
+
+/// Fetches `url` through `names`, as a run does.
+fn fetch_through(
+    names: &Arc<Names>,
+    url: &str,
+) -> Result<planet::fetch::Outcome, planet::fetch::Error> {
+    let config = planet::config::parse(&planet_table(""), std::path::Path::new("planet.toml"))
+        .expect("a valid config");
+    let network = planet::fetch::Network {
+        resolver: names.clone(),
+        private: inside,
+    };
+    let client = planet::fetch::Client::on(&config.planet, network).unwrap();
+    let request = planet::fetch::Request {
+        url: url.parse().unwrap(),
+        etag: None,
+        last_modified: None,
+    };
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(client.fetch(&request))
+}
+
+fn body_of(outcome: planet::fetch::Outcome) -> String {
+    match outcome {
+        planet::fetch::Outcome::Body(b) => String::from_utf8(b.bytes).unwrap(),
+        other => panic!("not a body: {other:?}"),
+    }
+}
+
+#[test]
+fn a_name_that_answers_public_then_private_cannot_reach_inside() {
+    let outside = Server::start();
+    let inner = Server::start_on("127.0.0.2", Default::default()).expect("bind 127.0.0.2");
+    // Redirect targets name no port: the resolver's answer says where to connect.
+    outside.set("/f.xml", Route::redirect(302, "http://rebind.test/secret"));
+    outside.set("/secret", Route::xml(one_item("Public")));
+    inner.set("/secret", Route::xml(one_item("Secret")));
+    let names = Arc::new(Names::default());
+    names.answer("blog.test", &[&[&outside]]);
+    // Public to whoever asks first, private to whoever asks next: a check and then a connection
+    // that each look the name up would pass the check and connect inside.
+    names.answer("rebind.test", &[&[&outside], &[&inner]]);
+    let body = body_of(fetch_through(&names, "http://blog.test/f.xml").unwrap());
+    assert!(body.contains("Public"), "{body}");
+    assert_eq!(
+        names.lookups("rebind.test"),
+        1,
+        "looked up once, connected there"
+    );
+    assert!(inner.requests().is_empty(), "nothing reached inside");
+
+    // A name with both kinds of address is connected to on a public one.
+    names.answer("both.test", &[&[&inner, &outside]]);
+    outside.set("/f.xml", Route::redirect(302, "http://both.test/secret"));
+    assert!(body_of(fetch_through(&names, "http://blog.test/f.xml").unwrap()).contains("Public"));
+    assert!(inner.requests().is_empty(), "nothing reached inside");
+
+    // Private addresses only, by name or written out: refused, naming the target.
+    let private_name = "http://inside.test/secret".to_owned();
+    let private_literal = format!("{}/secret", inner.base);
+    names.answer("inside.test", &[&[&inner]]);
+    for target in [&private_name, &private_literal] {
+        outside.set("/f.xml", Route::redirect(302, target));
+        let err = fetch_through(&names, "http://blog.test/f.xml").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("refused redirect to private address `{target}`")
+        );
+    }
+    assert!(inner.requests().is_empty(), "nothing reached inside");
+}
+
+#[test]
+fn a_feed_the_operator_put_inside_may_redirect_inside() {
+    let inner = Server::start_on("127.0.0.2", Default::default()).expect("bind 127.0.0.2");
+    inner.set(
+        "/f.xml",
+        Route::redirect(302, "http://wiki.intranet.test/real.xml"),
+    );
+    inner.set("/real.xml", Route::xml(one_item("Inside")));
+    let names = Arc::new(Names::default());
+    names.answer("intranet.test", &[&[&inner]]);
+    names.answer("wiki.intranet.test", &[&[&inner]]);
+    let body = body_of(fetch_through(&names, "http://intranet.test/f.xml").unwrap());
+    assert!(body.contains("Inside"), "{body}");
 }
 
 #[test]

@@ -27,6 +27,15 @@ pub fn at(minutes: i64) -> DateTime<Utc> {
 
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
+/// The team's real-feed corpus, which lives outside the repository: `$PLANET_CORPUS`, else
+/// `../shared/corpus`. Its feeds are in its `feeds/` folder.
+pub fn corpus_root() -> PathBuf {
+    std::env::var_os("PLANET_CORPUS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+        PathBuf::from,
+    )
+}
+
 /// Reads a fixture file.
 pub fn fixture(rel: &str) -> Vec<u8> {
     let path = Path::new(FIXTURES).join(rel);

@@ -208,7 +208,12 @@ impl Server {
 
     /// Starts a server on 127.0.0.1 with a free port; it answers until dropped.
     pub fn start_with(options: Options) -> std::io::Result<Server> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        Server::start_on("127.0.0.1", options)
+    }
+
+    /// Starts a server on another loopback address (`127.0.0.2`, say) with a free port.
+    pub fn start_on(ip: &str, options: Options) -> std::io::Result<Server> {
+        let listener = TcpListener::bind((ip, 0))?;
         let port = listener.local_addr()?.port();
         let shared = Arc::new(Shared {
             routes: Arc::default(),
@@ -218,7 +223,7 @@ impl Server {
         });
         let stop = Arc::new(AtomicBool::new(false));
         let server = Server {
-            base: format!("http://127.0.0.1:{port}"),
+            base: format!("http://{ip}:{port}"),
             routes: shared.routes.clone(),
             log: shared.log.clone(),
             stop: stop.clone(),
