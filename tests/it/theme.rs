@@ -164,3 +164,29 @@ fn a_template_that_does_not_parse_is_named_with_its_file_and_line() {
         "{problems:#?}"
     );
 }
+
+#[test]
+fn a_page_whose_template_is_deleted_is_removed_and_the_operators_files_stay() {
+    let planet = Planet::new(&planet_table("templates_dir = \"theme\""));
+    let theme = planet.dir.path().join("theme");
+    std::fs::create_dir_all(&theme).unwrap();
+    std::fs::write(
+        theme.join("foafroll.xml.tera"),
+        "<rdf>{{ planet.name }}</rdf>",
+    )
+    .unwrap();
+    std::fs::create_dir_all(planet.out_path("")).unwrap();
+    std::fs::write(planet.out_path("robots.txt"), "User-agent: *").unwrap();
+    planet.render_at(t0());
+    assert!(planet.output("foafroll.xml").contains("Test Planet"));
+    std::fs::remove_file(theme.join("foafroll.xml.tera")).unwrap();
+    planet.render_at(at(1));
+    assert!(
+        !planet.out_path("foafroll.xml").exists(),
+        "no template makes it any more"
+    );
+    assert!(
+        planet.out_path("robots.txt").exists(),
+        "a file the planet never made stays"
+    );
+}
