@@ -216,6 +216,16 @@ pub struct EntryView {
     pub detail: EntryDetail,
 }
 
+/// How much of an entry's `detail` its view carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// All of it: what the feeds write back, and `index.html`, whose view they share.
+    Full,
+    /// Its language alone, for the archive, source and topic pages: they show every entry
+    /// the cache keeps, and copying the rest into each view cost more than the pages used.
+    Lang,
+}
+
 /// The source of an entry (Atom `source`).
 #[derive(Debug, Clone, Serialize, Hash)]
 pub struct SourceView {
@@ -453,7 +463,7 @@ impl<'a> Maker<'a> {
     }
 
     /// The view of one entry, whose content is already sanitized.
-    pub fn entry(&self, s: &StoredEntry, source: &SourceView) -> EntryView {
+    pub fn entry(&self, s: &StoredEntry, source: &SourceView, depth: Detail) -> EntryView {
         let e = &s.entry;
         // A date still in the future is a feed's mistake: show when we first saw it instead.
         let past = |d: DateTime<Utc>| if d > self.now { s.sort_date } else { d };
@@ -490,7 +500,12 @@ impl<'a> Maker<'a> {
             time: self.locale.format(s.sort_date, "time_format"),
             day: self.locale.format(s.sort_date, "day_format"),
             source: source.clone(),
-            detail: {
+            detail: if depth == Detail::Lang {
+                EntryDetail {
+                    lang: normal::language(e.detail.lang.clone()),
+                    ..EntryDetail::default()
+                }
+            } else {
                 // An author who asked to be linked, not copied, is not copied in a summary
                 // either: the excerpt (or nothing) stands in `content`.
                 let mut detail = normal::detail(e.detail.clone(), &author, &source.name);
@@ -514,7 +529,7 @@ impl<'a> Maker<'a> {
     }
 
     /// The views of entries, newest first, with each feed's source view made once.
-    pub fn entries(&self, entries: &[StoredEntry]) -> Vec<EntryView> {
+    pub fn entries(&self, entries: &[StoredEntry], depth: Detail) -> Vec<EntryView> {
         let mut sources: HashMap<&str, SourceView> = HashMap::new();
         // Ids the outputs already carry: a reader takes two items with one id for one item.
         let mut ids: std::collections::HashSet<String> =
@@ -525,7 +540,7 @@ impl<'a> Maker<'a> {
                 let source = sources
                     .entry(s.feed_url.as_str())
                     .or_insert_with(|| self.source(&s.feed_url));
-                let mut view = self.entry(s, source);
+                let mut view = self.entry(s, source, depth);
                 // Two feeds may give one id to different posts (test data, a shared
                 // generator): the later one is told apart by its feed, the same way every run.
                 if !ids.insert(view.id.clone()) {
@@ -627,7 +642,7 @@ impl<'a> Maker<'a> {
 
     /// The front page's view of `entries` (selected and sanitized).
     pub fn view(&self, entries: &[StoredEntry]) -> View {
-        let views = self.entries(entries);
+        let views = self.entries(entries, Detail::Full);
         let days = self.days(&views, entries);
         let updated = views
             .iter()

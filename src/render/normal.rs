@@ -58,7 +58,7 @@ fn text(t: Option<TextConstruct>) -> Option<TextConstruct> {
 }
 
 /// A language tag whose subtags are registered (`en-US`, not `english` or `ruby`).
-fn language(tag: Option<String>) -> Option<String> {
+pub(super) fn language(tag: Option<String>) -> Option<String> {
     tag.filter(|t| !t.is_empty() && values::language(t))
 }
 

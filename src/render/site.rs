@@ -21,7 +21,7 @@ use std::hash::{Hash, Hasher};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{html::Theme, Error, Maker, View};
+use super::{html::Theme, Detail, Error, Maker, View};
 use crate::model::StoredEntry;
 use crate::sanitize;
 use crate::select::Catalogue;
@@ -428,7 +428,13 @@ fn render_page(
     page: &Page,
     entries: &[StoredEntry],
 ) -> Result<Vec<u8>, Error> {
-    let mut views = maker.entries(entries);
+    // Only a feed writes the whole detail back; a page shows its language.
+    let depth = if page.atom.is_some() {
+        Detail::Full
+    } else {
+        Detail::Lang
+    };
+    let mut views = maker.entries(entries, depth);
     for v in &mut views {
         // The feed's own `updated` moves with every fetch: it stays in `index.html` and the
         // feeds, so these pages keep their bytes.
