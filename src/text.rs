@@ -88,7 +88,10 @@ pub fn publishable(s: &str) -> Cow<'_, str> {
 /// Escapes text for HTML element content and attribute values: the five characters that can
 /// end a text or an attribute value. `/` stays as it is, so URLs stay readable in the source.
 pub fn escape_html(s: &str) -> Cow<'_, str> {
-    if !s.contains(['&', '<', '>', '"', '\'']) {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);

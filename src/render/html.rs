@@ -9,6 +9,7 @@
 //! the view (`render::build` does) nor write the output (publish does); it writes files only to
 //! [`export`] the embedded theme, as a `templates_dir` to start editing from.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use tera::Tera;
@@ -317,14 +318,20 @@ impl tera::Filter for LocalDate {
 /// gets `h4` and `h5`; and no heading goes more than one level below the one before it. Keeps
 /// the page's heading outline in order for screen readers, with no level skipped. Safe on the sanitizer's output, where a `<` in text is always escaped, so `<hN`
 /// only ever starts a tag.
-pub fn demote_headings(html: &str) -> String {
-    let used: Vec<u8> = (1..=6u8)
-        .filter(|l| {
-            [">", " "]
-                .iter()
-                .any(|close| html.contains(&format!("<h{l}{close}")))
-        })
-        .collect();
+pub fn demote_headings(html: &str) -> Cow<'_, str> {
+    let bytes = html.as_bytes();
+    let mut used: Vec<u8> = Vec::new();
+    for at in memchr::memmem::find_iter(bytes, b"<h") {
+        if let Some(&[d @ b'1'..=b'6', b'>' | b' ']) = bytes.get(at + 2..at + 4) {
+            if !used.contains(&(d - b'0')) {
+                used.push(d - b'0');
+            }
+        }
+    }
+    if used.is_empty() {
+        return Cow::Borrowed(html);
+    }
+    used.sort_unstable();
     let level_of = |l: u8| {
         let rank = used.iter().position(|&u| u == l).unwrap_or(0);
         (4 + rank).min(6)
@@ -359,15 +366,17 @@ pub fn demote_headings(html: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 fn demote_headings_filter(
     value: &tera::Value,
     _: &std::collections::HashMap<String, tera::Value>,
 ) -> tera::Result<tera::Value> {
-    let html = tera::try_get_value!("demote_headings", "value", String, value);
-    Ok(tera::Value::String(demote_headings(&html)))
+    let html = value.as_str().ok_or_else(|| {
+        tera::Error::msg(format!("demote_headings: `{value}` is not a string"))
+    })?;
+    Ok(tera::Value::String(demote_headings(html).into_owned()))
 }
 
 /// tera's escape function: [`text::escape_html`], which leaves `/` alone (tera's default escapes
