@@ -225,7 +225,10 @@ pub struct EntrySource {
     /// Links, in the feed's order (`self`, `alternate`, …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
-    /// When the feed last changed.
+    /// When the source last changed, as an entry's own `atom:source` says. `None` for the
+    /// subscribed feed's metadata: its `updated` moves whenever any entry does, and stored with
+    /// each entry it made every entry of the feed look changed; the outputs take the feed's
+    /// current one instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<DateTime<Utc>>,
     /// Feed-level authors.

@@ -478,7 +478,7 @@ fn feed_source(feed: &fr::Feed, typed_text: bool) -> EntrySource {
         subtitle: (feed.description.as_ref()).map(|t| typed(construct_of(t), typed_text)),
         rights: feed.rights.as_ref().map(construct_of),
         links: feed.links.iter().map(link_of).collect(),
-        updated: feed.updated,
+        updated: None,
         authors: feed.authors.iter().filter_map(people::person_of).collect(),
         contributors: feed
             .contributors
@@ -768,6 +768,32 @@ mod tests {
         let src = e.detail.source.as_ref().unwrap();
         assert!(src.from_entry);
         assert_eq!(src.id.as_deref(), Some("urn:orig"));
+    }
+
+    #[test]
+    fn an_entry_stays_the_same_when_its_feed_gains_another() {
+        // The store rewrites an entry, and every page showing it is rendered again, when
+        // anything it keeps of the entry differs: the feed's own `updated`, which moves with
+        // every new post, must not be part of it.
+        let feed = |updated: &str, items: &str| {
+            format!(
+                r#"<rss version="2.0"><channel><title>T</title><link>https://b.test/</link>
+                <lastBuildDate>{updated}</lastBuildDate>{items}
+                <item><guid>urn:old</guid><title>Old</title><pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate></item>
+                </channel></rss>"#
+            )
+        };
+        let before = feed("Mon, 02 Nov 2026 10:00:00 GMT", "");
+        let after = feed(
+            "Fri, 04 Dec 2026 10:00:00 GMT",
+            "<item><guid>urn:new</guid><title>New</title><pubDate>Fri, 04 Dec 2026 10:00:00 GMT</pubDate></item>",
+        );
+        let old = |xml: &str| {
+            let parsed = parse_feed(xml.as_bytes(), "u", "https://b.test/", None).unwrap();
+            assert!(parsed.meta.updated.is_some(), "the feed's own date is kept");
+            parsed.entries.into_iter().find(|e| e.id == "urn:old").unwrap()
+        };
+        assert_eq!(old(&before), old(&after));
     }
 
     #[test]

@@ -349,6 +349,7 @@ pub fn render<E: From<Error> + Send>(
         }
         Ok(())
     };
+    let mut rendered = 0;
     for page in pages {
         let fp = fingerprint(frame_hash, page, catalogue, &stamps);
         if old.current(&page.path, fp) {
@@ -368,6 +369,7 @@ pub fn render<E: From<Error> + Send>(
             load(&rows)?.into_iter().map(sanitize::entry).collect()
         };
         loaded += entries.len();
+        rendered += 1;
         todo.push((page, fp, entries));
         // A batch small enough to keep memory bounded, big enough to keep every core busy.
         if loaded >= 2048 {
@@ -375,6 +377,7 @@ pub fn render<E: From<Error> + Send>(
             loaded = 0;
         }
     }
+    tracing::debug!("{rendered} of {} pages rendered (the rest unchanged)", pages.len());
     flush(&mut todo, &mut sink)
 }
 
