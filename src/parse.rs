@@ -791,7 +791,11 @@ mod tests {
         let old = |xml: &str| {
             let parsed = parse_feed(xml.as_bytes(), "u", "https://b.test/", None).unwrap();
             assert!(parsed.meta.updated.is_some(), "the feed's own date is kept");
-            parsed.entries.into_iter().find(|e| e.id == "urn:old").unwrap()
+            parsed
+                .entries
+                .into_iter()
+                .find(|e| e.id == "urn:old")
+                .unwrap()
         };
         assert_eq!(old(&before), old(&after));
     }

@@ -373,9 +373,9 @@ fn demote_headings_filter(
     value: &tera::Value,
     _: &std::collections::HashMap<String, tera::Value>,
 ) -> tera::Result<tera::Value> {
-    let html = value.as_str().ok_or_else(|| {
-        tera::Error::msg(format!("demote_headings: `{value}` is not a string"))
-    })?;
+    let html = value
+        .as_str()
+        .ok_or_else(|| tera::Error::msg(format!("demote_headings: `{value}` is not a string")))?;
     Ok(tera::Value::String(demote_headings(html).into_owned()))
 }
 

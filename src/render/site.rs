@@ -17,6 +17,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
+use std::panic::AssertUnwindSafe;
+use std::sync::{mpsc, Mutex, PoisonError};
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -300,9 +302,9 @@ fn feed_stamps(maker: &Maker<'_>, catalogue: &Catalogue) -> Vec<u64> {
 }
 
 /// Renders the pages whose fingerprint changed since `old` was written (the others are
-/// reported as current, with no bytes), in the order of `pages`. The entries of a batch of
-/// pages are read on this thread (`load`: the cache is one connection), the pages rendered on
-/// every core, and handed to `sink` in order.
+/// reported as current, with no bytes), and hands them to `sink` in the order of `pages`. The
+/// entries of each page are read on this thread (`load`: the cache is one connection) while
+/// the pages read before are rendered on every core, so reading, rendering and writing overlap.
 #[allow(clippy::too_many_arguments)]
 pub fn render<E: From<Error> + Send>(
     theme: &Theme,
@@ -333,93 +335,119 @@ pub fn render<E: From<Error> + Send>(
     })?;
     base.insert("custom_css", &theme.custom_css);
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    let mut todo: Vec<(&Page, u64, Vec<StoredEntry>)> = Vec::new();
-    let mut loaded = 0;
-    let flush = |todo: &mut Vec<(&Page, u64, Vec<StoredEntry>)>,
-                 sink: &mut dyn FnMut(Rendered) -> Result<(), E>|
-     -> Result<(), E> {
-        let made = render_batch(theme, maker, &frame, &base, std::mem::take(todo), cores);
-        for (page, fp, bytes) in made {
-            sink(Rendered {
-                path: page.path.clone(),
-                fingerprint: fp,
-                bytes: Some(bytes?),
-                feed: page.atom.is_some(),
-            })?;
+    // Pages queued or rendered but not yet handed on, at most: memory stays a few pages per
+    // core, whatever the planet's size.
+    let ahead = cores * 4;
+    let (frame, base) = (&frame, &base);
+    let (jobs, queue) = mpsc::sync_channel::<(usize, u64, Vec<StoredEntry>)>(ahead);
+    let queue = Mutex::new(queue);
+    let (done, finished) = mpsc::channel::<(usize, u64, Result<Vec<u8>, Error>)>();
+    std::thread::scope(|scope| {
+        // Owned here, so that leaving early on an error ends the workers before the scope
+        // waits for them.
+        let jobs = jobs;
+        for _ in 0..cores {
+            let (queue, done) = (&queue, done.clone());
+            scope.spawn(move || loop {
+                let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                let Ok((i, fp, entries)) = job else { return };
+                // A page that panics is an error of its own: the others go on, and the
+                // loop below, which waits for every page it sent, is not left waiting.
+                let bytes = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    let entries: Vec<StoredEntry> =
+                        entries.into_iter().map(sanitize::entry).collect();
+                    render_page(theme, maker, frame, base, &pages[i], &entries)
+                }))
+                .unwrap_or_else(|_| {
+                    Err(Error::Template {
+                        name: pages[i].path.clone(),
+                        source: tera::Error::msg("rendering it panicked"),
+                    })
+                });
+                if done.send((i, fp, bytes)).is_err() {
+                    return;
+                }
+            });
         }
-        Ok(())
-    };
-    let mut rendered = 0;
-    for page in pages {
-        let fp = fingerprint(frame_hash, page, catalogue, &stamps);
-        if old.current(&page.path, fp) {
-            flush(&mut todo, &mut sink)?;
-            sink(Rendered {
-                path: page.path.clone(),
-                fingerprint: fp,
-                bytes: None,
-                feed: page.atom.is_some(),
-            })?;
-            continue;
-        }
-        let rows: Vec<i64> = page.rows.iter().map(|&i| catalogue.rows[i].row).collect();
-        let entries = if rows.is_empty() {
-            Vec::new()
-        } else {
-            load(&rows)?.into_iter().map(sanitize::entry).collect()
+        drop(done);
+        // Pages by index until their turn comes: current ones at once, the others when rendered.
+        let mut ready: BTreeMap<usize, Rendered> = BTreeMap::new();
+        let mut next = 0;
+        let mut in_flight = 0;
+        let made = |(i, fp, bytes): (usize, u64, Result<Vec<u8>, Error>)| {
+            bytes.map(|bytes| (i, rendered(&pages[i], fp, Some(bytes))))
         };
-        loaded += entries.len();
-        rendered += 1;
-        todo.push((page, fp, entries));
-        // A batch small enough to keep memory bounded, big enough to keep every core busy.
-        if loaded >= 2048 {
-            flush(&mut todo, &mut sink)?;
-            loaded = 0;
+        let mut rendered_pages = 0;
+        for (i, page) in pages.iter().enumerate() {
+            let fp = fingerprint(frame_hash, page, catalogue, &stamps);
+            if old.current(&page.path, fp) {
+                ready.insert(i, rendered(page, fp, None));
+            } else {
+                let rows: Vec<i64> = page.rows.iter().map(|&i| catalogue.rows[i].row).collect();
+                let entries = if rows.is_empty() {
+                    Vec::new()
+                } else {
+                    load(&rows)?
+                };
+                rendered_pages += 1;
+                in_flight += 1;
+                if jobs.send((i, fp, entries)).is_err() {
+                    break;
+                }
+            }
+            // Take what is rendered; wait for the oldest page when too many are ahead of it.
+            loop {
+                let got = if in_flight > 0
+                    && (ready.len() + in_flight) > ahead
+                    && !ready.contains_key(&next)
+                {
+                    finished.recv().ok()
+                } else {
+                    finished.try_recv().ok()
+                };
+                let Some(got) = got else { break };
+                in_flight -= 1;
+                let (j, r) = made(got)?;
+                ready.insert(j, r);
+            }
+            while let Some(r) = ready.remove(&next) {
+                sink(r)?;
+                next += 1;
+            }
         }
-    }
-    tracing::debug!("{rendered} of {} pages rendered (the rest unchanged)", pages.len());
-    flush(&mut todo, &mut sink)
+        drop(jobs);
+        tracing::debug!(
+            "{rendered_pages} of {} pages rendered (the rest unchanged)",
+            pages.len()
+        );
+        for got in finished {
+            let (j, r) = made(got)?;
+            ready.insert(j, r);
+            while let Some(r) = ready.remove(&next) {
+                sink(r)?;
+                next += 1;
+            }
+        }
+        match pages.get(next) {
+            // Only if a worker ended before its queue did, which the loop above rules out.
+            Some(page) => Err(Error::Template {
+                name: page.path.clone(),
+                source: tera::Error::msg("its renderer stopped before rendering it"),
+            }
+            .into()),
+            None => Ok(()),
+        }
+    })
 }
 
-/// A page rendered: the page, its fingerprint and its bytes.
-type Made<'p> = (&'p Page, u64, Result<Vec<u8>, Error>);
-
-/// Renders a batch of pages on `cores` threads, in their order.
-fn render_batch<'p>(
-    theme: &Theme,
-    maker: &Maker<'_>,
-    frame: &View,
-    base: &tera::Context,
-    todo: Vec<(&'p Page, u64, Vec<StoredEntry>)>,
-    cores: usize,
-) -> Vec<Made<'p>> {
-    let one = |(page, fp, entries): (&'p Page, u64, Vec<StoredEntry>)| {
-        let bytes = render_page(theme, maker, frame, base, page, &entries);
-        (page, fp, bytes)
-    };
-    if cores < 2 || todo.len() < 2 {
-        return todo.into_iter().map(one).collect();
+/// A page as [`render`] hands it on.
+fn rendered(page: &Page, fingerprint: u64, bytes: Option<Vec<u8>>) -> Rendered {
+    Rendered {
+        path: page.path.clone(),
+        fingerprint,
+        bytes,
+        feed: page.atom.is_some(),
     }
-    let chunk = todo.len().div_ceil(cores);
-    let mut parts: Vec<Vec<_>> = Vec::new();
-    let mut rest = todo.into_iter();
-    loop {
-        let part: Vec<_> = rest.by_ref().take(chunk).collect();
-        if part.is_empty() {
-            break;
-        }
-        parts.push(part);
-    }
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
-    })
 }
 
 /// One page's bytes.
