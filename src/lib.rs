@@ -194,8 +194,8 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
     let view = maker.view(&shown);
     let mut outputs = render::all(&theme, &view, &config.planet.outputs)?;
     let rules = filter::Rules::new(config, now);
-    let lights = store.light(rules.need_text())?;
-    let catalogue = select::catalogue(config, rules, lights, now);
+    let need_text = rules.need_text();
+    let catalogue = select::catalogue(config, rules, now, |f| store.each_light(need_text, f))?;
     let pages = render::site::plan(&maker, &catalogue, limit);
     let (dir, cache) = (&config.planet.output_dir, &config.planet.cache_dir);
     let old = publish::Manifest::load(cache, dir);

@@ -40,23 +40,23 @@ pub fn select(candidates: Vec<StoredEntry>, limit: usize) -> Vec<StoredEntry> {
 }
 
 /// Rule 1 alone: for each candidate, whether it is the copy that stays.
-pub fn distinct(candidates: &[StoredEntry]) -> Vec<bool> {
-    distinct_refs(&candidates.iter().collect::<Vec<_>>())
-}
-
-/// [`distinct`] over borrowed candidates.
-pub fn distinct_refs(candidates: &[&StoredEntry]) -> Vec<bool> {
+fn distinct(candidates: &[StoredEntry]) -> Vec<bool> {
     let keys: Vec<Option<String>> = candidates
         .iter()
         .map(|c| c.entry.link.as_deref().and_then(canonical_link))
         .collect();
+    distinct_keys(&keys, |i, j| seen_earlier(&candidates[i], &candidates[j]))
+}
+
+/// Rule 1 over the candidates' canonical links: the copy `earlier` than the others stays.
+fn distinct_keys(keys: &[Option<String>], earlier: impl Fn(usize, usize) -> bool) -> Vec<bool> {
     let mut winner: HashMap<&str, usize> = HashMap::new();
     for (i, key) in keys.iter().enumerate() {
         let Some(key) = key.as_deref() else {
             continue;
         };
         match winner.get(key) {
-            Some(&j) if !seen_earlier(candidates[i], candidates[j]) => {}
+            Some(&j) if !earlier(i, j) => {}
             _ => {
                 winner.insert(key, i);
             }
@@ -98,41 +98,41 @@ pub struct Catalogue {
     pub rows: Vec<Row>,
 }
 
-/// Every entry `rules` keep of `lights` (the cache's entries, light: no content unless the
-/// rules read text, no details), newest first, deduplicated like the front page, with the
-/// topics each belongs to: what the archive, the sources' and the topics' pages carry.
-pub fn catalogue(
+/// Every entry `rules` keep of the cache's entries, newest first, deduplicated like the front
+/// page, with the topics each belongs to: what the archive, the sources' and the topics' pages
+/// carry. `each` hands every entry to its argument, newest first (ties by feed and id), light:
+/// no content unless the rules read text, no details. Each entry is dropped once weighed, so
+/// 100,000 entries cost a light row each, not their text.
+pub fn catalogue<E>(
     config: &Config,
     mut rules: filter::Rules,
-    lights: Vec<Light>,
     now: DateTime<Utc>,
-) -> Catalogue {
+    each: impl FnOnce(&mut dyn FnMut(Light)) -> Result<(), E>,
+) -> Result<Catalogue, E> {
     use std::hash::{Hash, Hasher};
     let need_text = rules.need_text();
-    let mut kept: Vec<(Light, Vec<usize>)> = Vec::new();
-    for mut light in lights {
-        let text = need_text.then(|| filter::text_of(&light.stored.entry));
-        if !rules.admits(&light.stored, text.as_deref()) {
-            continue;
-        }
-        let topics = filter::topics_of(config, &light.stored, text.as_deref());
-        light.stored.entry.content = String::new();
-        kept.push((light, topics));
-    }
-    let stored: Vec<&StoredEntry> = kept.iter().map(|(l, _)| &l.stored).collect();
-    let keep = distinct_refs(&stored);
     let mut feeds: Vec<String> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = Default::default();
-    let mut rows = Vec::with_capacity(kept.len());
-    for ((light, topics), keep) in kept.into_iter().zip(keep) {
-        if !keep {
-            continue;
-        }
+    let mut index: HashMap<String, usize> = HashMap::new();
+    // Each kept entry's row, and what deduplication weighs: its canonical link, when it was
+    // first seen and its id.
+    let mut rows: Vec<Row> = Vec::new();
+    let mut keys: Vec<Option<String>> = Vec::new();
+    let mut seen: Vec<(DateTime<Utc>, String)> = Vec::new();
+    each(&mut |light: Light| {
         let s = light.stored;
-        let feed = *index.entry(s.feed_url.clone()).or_insert_with(|| {
-            feeds.push(s.feed_url.clone());
-            feeds.len() - 1
-        });
+        let text = need_text.then(|| filter::text_of(&s.entry));
+        if !rules.admits(&s, text.as_deref()) {
+            return;
+        }
+        let topics = filter::topics_of(config, &s, text.as_deref());
+        let feed = match index.get(s.feed_url.as_str()) {
+            Some(&feed) => feed,
+            None => {
+                feeds.push(s.feed_url.clone());
+                index.insert(s.feed_url.clone(), feeds.len() - 1);
+                feeds.len() - 1
+            }
+        };
         let e = &s.entry;
         // What the page shows of a date depends on whether it is still in the future.
         let past = |d: DateTime<Utc>| if d > now { s.sort_date } else { d };
@@ -147,8 +147,20 @@ pub fn catalogue(
             stamp: h.finish(),
             topics,
         });
-    }
-    Catalogue { feeds, rows }
+        keys.push(e.link.as_deref().and_then(canonical_link));
+        seen.push((s.first_seen, s.entry.id));
+    })?;
+    let keep = distinct_keys(&keys, |i, j| {
+        let (a, b) = (&seen[i], &seen[j]);
+        (a.0, &feeds[rows[i].feed], &a.1) < (b.0, &feeds[rows[j].feed], &b.1)
+    });
+    drop((keys, seen));
+    let rows = rows
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(row, keep)| keep.then_some(row))
+        .collect();
+    Ok(Catalogue { feeds, rows })
 }
 
 /// The newest `limit` entries the rules keep, deduplicated: reads candidates from the store
@@ -230,6 +242,54 @@ mod tests {
         );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].feed_url, "orig");
+    }
+
+    #[test]
+    fn the_catalogue_keeps_what_the_rules_keep_once_each() {
+        let text = "[planet]\nname = \"P\"\nlink = \"https://p.test/\"\nowner_name = \"O\"\n\
+            [[feeds]]\nurl = \"https://o.test/\"\nmax_items = 2\n[[feeds]]\nurl = \"https://c.test/\"\n\
+            [[topics]]\nname = \"Copies\"\nfeeds = [\"https://c.test/\"]\n";
+        let config = crate::config::parse(text, std::path::Path::new("p.toml")).unwrap();
+        let now = Utc.timestamp_opt(1_000, 0).unwrap();
+        // Newest first, as the store hands them.
+        let lights = vec![
+            e(
+                "https://c.test/",
+                "c1",
+                "http://www.blog.test/1/?utm_source=x",
+                50,
+                200,
+            ),
+            e("https://o.test/", "o1", "https://blog.test/1", 40, 100),
+            e("https://c.test/", "c2", "https://blog.test/2", 30, 100),
+            e("https://o.test/", "o2", "https://blog.test/2", 20, 200),
+            e("https://o.test/", "o3", "https://blog.test/3", 10, 100),
+        ];
+        let catalogue = catalogue(&config, filter::Rules::new(&config, now), now, |f| {
+            for (row, stored) in (1..).zip(lights) {
+                f(Light {
+                    row,
+                    revision: 0,
+                    stored,
+                });
+            }
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .unwrap();
+        let kept: Vec<(i64, &str, &[usize])> = catalogue
+            .rows
+            .iter()
+            .map(|r| (r.row, catalogue.feeds[r.feed].as_str(), r.topics.as_slice()))
+            .collect();
+        // The first-seen copy of each cross-post stays; orig's third entry is over its
+        // max_items; the copy feed's entries are in the topic.
+        assert_eq!(
+            kept,
+            [
+                (2, "https://o.test/", &[][..]),
+                (3, "https://c.test/", &[0][..])
+            ]
+        );
     }
 
     #[test]

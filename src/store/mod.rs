@@ -573,11 +573,11 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every entry that may be shown (not back-catalogue), newest first (ties by feed and id),
-    /// without its details, its title or its content (unless `with_content`, for the regex
-    /// rules): the archive's first pass. Read from the `entries_by_feed` index alone, so 100,000
-    /// entries cost their dates and links, not their text.
-    pub fn light(&self, with_content: bool) -> Result<Vec<Light>, Error> {
+    /// Hands `f` every entry that may be shown (not back-catalogue), newest first (ties by
+    /// feed and id), without its details, its title or its content (unless `with_content`, for
+    /// the regex rules): the archive's first pass. Read from the `entries_by_feed` index alone
+    /// and one at a time, so 100,000 entries cost their dates and links, not their text.
+    pub fn each_light(&self, with_content: bool, f: &mut dyn FnMut(Light)) -> Result<(), Error> {
         let (title, content, index) = if with_content {
             ("title", "content", "")
         } else {
@@ -587,7 +587,8 @@ impl Store {
             self.conn.prepare(&format!(
             "SELECT rowid, feed_url, id, link, {title}, {content}, categories, published, updated,
                     first_seen, sort_date, revision, {kind}
-             FROM entries {index} WHERE backlog = 0",
+             FROM entries {index} WHERE backlog = 0
+             ORDER BY sort_date DESC, feed_url, id",
             kind = if with_content { "content_kind" } else { "'html'" },
         ))?;
         let rows = stmt.query_map([], |r| {
@@ -617,15 +618,10 @@ impl Store {
                 },
             })
         })?;
-        let mut all: Vec<Light> = rows.collect::<Result<_, _>>()?;
-        all.sort_by(|a, b| {
-            let (a, b) = (&a.stored, &b.stored);
-            b.sort_date
-                .cmp(&a.sort_date)
-                .then_with(|| a.feed_url.cmp(&b.feed_url))
-                .then_with(|| a.entry.id.cmp(&b.entry.id))
-        });
-        Ok(all)
+        for light in rows {
+            f(light?);
+        }
+        Ok(())
     }
 
     /// The entries of these rows, whole, in the order asked (rows no longer stored are left out).
