@@ -67,9 +67,9 @@ pub struct Store {
 
 /// Flushes the database file to disk every [`FLUSH_EVERY`] until its sender is dropped.
 ///
-/// A first run writes the whole cache (97 MB over 1000 feeds); left to the commit's `fsync`, the
-/// disk took 90 ms to write it all while the run waited. Flushed as it is written, on a thread of
-/// its own that only waits for the disk, little is left by the commit. Flushing pages SQLite has
+/// A first run writes the whole cache; left to the commit's `fsync`, the run would wait while the
+/// disk writes all of it. Flushed as it is written, on a thread of its own that only waits for
+/// the disk, little is left by the commit. Flushing pages SQLite has
 /// already written never reorders its writes, so the journal's guarantees stand.
 struct Flusher {
     stop: std::sync::mpsc::Sender<()>,
@@ -151,7 +151,7 @@ impl Store {
             let mut conn = Connection::open(&path)?;
             conn.busy_timeout(BUSY_WAIT)?;
             // 16 KiB pages hold several 2-4 KB entries each instead of one plus overflow pages:
-            // fewer pages to write, split and copy (issue 6). Takes effect only on a new cache,
+            // fewer pages to write, split and copy. Takes effect only on a new cache,
             // so it must come before WAL mode writes the header.
             conn.pragma_update(None, "page_size", 16384)?;
             // Busy only while a fresh cache's first run holds it (see `begin`); that run
@@ -196,8 +196,7 @@ impl Store {
     ///
     /// A cache that holds no entry yet is filled under SQLite's rollback journal instead of its
     /// WAL: that first run writes the whole cache, which the WAL would write twice (into the log,
-    /// then again into the database at the checkpoint). Over 1000 feeds that was 0.2 s of a
-    /// 1.2 s run, and 5 s of 15 s over 10,000 (issue 6). Later runs write little and keep the
+    /// then again into the database at the checkpoint). Later runs write little and keep the
     /// WAL, whose readers (`planet status`) never wait for a writer. If another connection has
     /// the cache open, SQLite keeps the WAL and the run is only slower. A [`Flusher`] writes
     /// the fresh cache to disk as it grows, so the commit does not wait for all of it.
