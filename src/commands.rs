@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use clap::CommandFactory as _;
-use planet::subscriptions::{self, find, NewFeed, Subscriptions};
-use planet::{check, config, every, fetch, serve, starter, status, store, Steps};
+use planet::subscriptions::{self, Subscriptions};
+use planet::{check, config, every, serve, starter, status, store, Steps};
 
 use crate::cli::{Cli, Command};
 use crate::console::{self, plural, Console};
@@ -231,50 +231,21 @@ fn status(cli: &Cli, json: bool, failing: bool, check: bool, wide: bool) -> anyh
 }
 
 /// (subscription, final URL) pairs the cache knows, for duplicate checks; none without a cache.
-fn known_redirects(config: &config::Config) -> anyhow::Result<Vec<(String, String)>> {
-    if !config.planet.cache_dir.join(store::FILE_NAME).exists() {
-        return Ok(Vec::new());
-    }
-    let store = store::Store::open(&config.planet.cache_dir)?;
-    Ok(store
-        .sources()?
-        .into_iter()
-        .filter_map(|s| Some((s.url.clone(), s.final_url.filter(|f| *f != s.url)?)))
-        .collect())
-}
-
 fn add(cli: &Cli, console: &Console, input: &str, name: Option<&str>) -> anyhow::Result<()> {
-    let config = config::load(&cli.config)?;
-    let mut subs = Subscriptions::open(&cli.config)?;
-    let urls = find::urls(input)?;
-    let redirects = known_redirects(&config)?;
-    let given: Vec<&str> = urls.iter().map(url::Url::as_str).collect();
-    subs.refuse_duplicate(&given, &redirects)?;
-    let client = fetch::Client::new(&config.planet)?;
-    let found = runtime()?.block_on(find::find_feed(&client, &urls))?;
-    subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)?;
-    // A feed that moved for good is subscribed where it went: else the next run would ask
-    // the operator to change the line just written.
-    let url = found.moved_to.clone().unwrap_or_else(|| found.url.clone());
-    let name = name
-        .map(str::to_owned)
-        .or_else(|| Some(found.title.trim().to_owned()).filter(|t| !t.is_empty()));
-    subs.append(&NewFeed {
-        url: url.to_string(),
-        name: name.clone(),
-        ..NewFeed::default()
-    })?;
-    subs.save()?;
-    let via = found
+    let added = subscriptions::add(&cli.config, input, name)?;
+    let via = added
         .via_page
         .map(|p| format!(", found on `{p}`"))
         .unwrap_or_default();
-    let named = name.map(|n| format!(" as \"{n}\"")).unwrap_or_default();
-    let scheme = found
+    let named = added
+        .name
+        .map(|n| format!(" as \"{n}\""))
+        .unwrap_or_default();
+    let scheme = added
         .https_failed
         .map(|why| format!(" (no scheme given: over http, as https failed: {why})"))
         .unwrap_or_default();
-    console.say(&format!("added `{url}`{named}{via}{scheme}"));
+    console.say(&format!("added `{}`{named}{via}{scheme}", added.url));
     Ok(())
 }
 

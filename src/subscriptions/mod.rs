@@ -119,6 +119,15 @@ pub enum Error {
     /// `planet.toml` could not be made for the import.
     #[error(transparent)]
     Init(#[from] starter::Error),
+    /// The cache, where `add` looks for feeds that moved, cannot be read.
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+    /// The HTTP client `add` fetches with cannot be built.
+    #[error(transparent)]
+    Client(#[from] fetch::Error),
+    /// The async runtime `add` fetches on cannot start.
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
 }
 
 /// `planet.toml` open for editing.
@@ -540,6 +549,74 @@ pub fn import(config_path: &Path, file: &Path) -> Result<ImportReport, Error> {
         subs.save()?;
     }
     Ok(report)
+}
+
+/// What [`add`] wrote.
+#[derive(Debug)]
+pub struct Added {
+    /// The feed's URL, as written in `planet.toml`.
+    pub url: String,
+    /// The name written with it.
+    pub name: Option<String>,
+    /// The page the feed was found on, when the URL given was not the feed.
+    pub via_page: Option<String>,
+    /// Why https failed, when no scheme was given and http was used.
+    pub https_failed: Option<String>,
+}
+
+/// `planet add`: subscribes to the feed behind `input` (a feed, a blog's page, or a host and
+/// path without a scheme), named `name` or else by its own title. A feed already subscribed is
+/// refused before anything is fetched, and again by where the fetch led (the cache knows where
+/// subscribed feeds moved); a feed that moved for good is written where it went, or the next
+/// run would ask the operator to change the line just written.
+pub fn add(config_path: &Path, input: &str, name: Option<&str>) -> Result<Added, Error> {
+    let config = config::load(config_path)?;
+    let mut subs = Subscriptions::open(config_path)?;
+    let urls = find::urls(input)?;
+    let redirects = known_redirects(&config)?;
+    let given: Vec<&str> = urls.iter().map(url::Url::as_str).collect();
+    subs.refuse_duplicate(&given, &redirects)?;
+    let client = fetch::Client::new(&config.planet)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)?;
+    let found = runtime.block_on(find::find_feed(&client, &urls))?;
+    subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)?;
+    let url = found.moved_to.unwrap_or(found.url).to_string();
+    let name = name
+        .map(str::to_owned)
+        .or_else(|| Some(found.title.trim().to_owned()).filter(|t| !t.is_empty()));
+    subs.append(&NewFeed {
+        url: url.clone(),
+        name: name.clone(),
+        ..NewFeed::default()
+    })?;
+    subs.save()?;
+    Ok(Added {
+        url,
+        name,
+        via_page: found.via_page.map(|u| u.to_string()),
+        https_failed: found.https_failed,
+    })
+}
+
+/// (subscription, final URL) of the feeds the cache knows moved; none without a cache.
+fn known_redirects(config: &config::Config) -> Result<Vec<(String, String)>, crate::store::Error> {
+    if !config
+        .planet
+        .cache_dir
+        .join(crate::store::FILE_NAME)
+        .exists()
+    {
+        return Ok(Vec::new());
+    }
+    let store = crate::store::Store::open(&config.planet.cache_dir)?;
+    Ok(store
+        .sources()?
+        .into_iter()
+        .filter_map(|s| Some((s.url.clone(), s.final_url.filter(|f| *f != s.url)?)))
+        .collect())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
 use planet::status::Row;
-use planet::subscriptions::{self, find, NewFeed, Subscriptions};
+use planet::subscriptions::{self, Subscriptions};
 use planet::{Cycle, Options, Steps};
 
 /// The tests' clock: every in-process run is at a time the test chose, never the machine's.
@@ -214,61 +214,10 @@ impl Planet {
         String::from_utf8(opml).expect("OPML is UTF-8")
     }
 
-    /// `planet add INPUT [--name NAME]` through the library's steps, in the command's order:
-    /// refuse a known feed before fetching, find the feed, refuse it again by where it led,
-    /// write it (at its new address when it moved for good). Returns the URL written and how
-    /// it was found, or the error chain.
+    /// `planet add INPUT [--name NAME]` through the library, as the command runs it: the URL
+    /// written and how it was found, or the error chain.
     pub fn add(&self, input: &str, name: Option<&str>) -> Result<Added, String> {
-        let chain = |e: &dyn std::error::Error| planet::error_chain(e);
-        let config = planet::config::load(&self.config).map_err(|e| chain(&e))?;
-        let mut subs = Subscriptions::open(&self.config).map_err(|e| chain(&e))?;
-        let urls = find::urls(input).map_err(|e| chain(&e))?;
-        let redirects = self.known_redirects(&config);
-        let given: Vec<&str> = urls.iter().map(url::Url::as_str).collect();
-        subs.refuse_duplicate(&given, &redirects)
-            .map_err(|e| chain(&e))?;
-        let client = planet::fetch::Client::new(&config.planet).map_err(|e| chain(&e))?;
-        let found = runtime()
-            .block_on(find::find_feed(&client, &urls))
-            .map_err(|e| chain(&e))?;
-        subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)
-            .map_err(|e| chain(&e))?;
-        let url = found.moved_to.clone().unwrap_or_else(|| found.url.clone());
-        let name = name
-            .map(str::to_owned)
-            .or_else(|| Some(found.title.trim().to_owned()).filter(|t| !t.is_empty()));
-        subs.append(&NewFeed {
-            url: url.to_string(),
-            name: name.clone(),
-            ..NewFeed::default()
-        })
-        .map_err(|e| chain(&e))?;
-        subs.save().map_err(|e| chain(&e))?;
-        Ok(Added {
-            url: url.to_string(),
-            name,
-            via_page: found.via_page.map(|u| u.to_string()),
-            https_failed: found.https_failed,
-        })
-    }
-
-    /// (subscription, final URL) pairs the cache knows, as `add` reads them.
-    fn known_redirects(&self, config: &planet::config::Config) -> Vec<(String, String)> {
-        if !config
-            .planet
-            .cache_dir
-            .join(planet::store::FILE_NAME)
-            .exists()
-        {
-            return Vec::new();
-        }
-        let store = planet::store::Store::open(&config.planet.cache_dir).expect("cache opens");
-        store
-            .sources()
-            .expect("sources")
-            .into_iter()
-            .filter_map(|s| Some((s.url.clone(), s.final_url.filter(|f| *f != s.url)?)))
-            .collect()
+        planet::subscriptions::add(&self.config, input, name).map_err(|e| planet::error_chain(&e))
     }
 
     /// `planet remove URL_OR_NAME`: the URL removed, or the error chain.
@@ -342,18 +291,7 @@ pub fn rss(title: &str, items: &[(&str, &str, &str, &str)]) -> String {
     s
 }
 
-/// What `planet add` wrote.
-#[derive(Debug)]
-pub struct Added {
-    /// The feed's URL, as written in `planet.toml`.
-    pub url: String,
-    /// The name written with it.
-    pub name: Option<String>,
-    /// The page the feed was found on, when the URL given was not the feed.
-    pub via_page: Option<String>,
-    /// Why https failed, when no scheme was given and http was used.
-    pub https_failed: Option<String>,
-}
+pub use planet::subscriptions::Added;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

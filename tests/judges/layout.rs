@@ -159,17 +159,7 @@ fn page_fits_phones_and_desktops_and_loads_every_resource() {
         // (contrast in both colour schemes, names, landmarks, lang) and axe's best practices.
         if let Some(axe) = &axe {
             browser.eval(&page, axe);
-            let violations = browser.eval(
-                &page,
-                r#"axe.run({ exclude: [['.content']] }, {
-                    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-                    resultTypes: ['violations'],
-                }).then(r => JSON.stringify(r.violations.map(v => ({
-                    id: v.id, impact: v.impact, help: v.help,
-                    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
-                }))))"#,
-            );
-            let violations: Value = serde_json::from_str(violations.as_str().unwrap()).unwrap();
+            let violations = axe_violations(&mut browser, &page);
             assert_eq!(
                 violations,
                 json!([]),
@@ -207,6 +197,22 @@ fn page_fits_phones_and_desktops_and_loads_every_resource() {
 }
 
 /// A planet with every page type: the fixture planet, a topic, in `language`.
+/// What axe-core (already loaded in `page`) finds against WCAG 2.1 A and AA and its best
+/// practices, in the theme only: feed content (`.content`) is the feeds' own.
+fn axe_violations(browser: &mut Browser, page: &str) -> Value {
+    let found = browser.eval(
+        page,
+        r#"axe.run({ exclude: [['.content']] }, {
+            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+            resultTypes: ['violations'],
+        }).then(r => JSON.stringify(r.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+        }))))"#,
+    );
+    serde_json::from_str(found.as_str().expect("axe answers a string")).expect("axe answers JSON")
+}
+
 pub fn published_with_pages(language: &str) -> (Server, Planet) {
     let (server, planet) = published();
     let text = std::fs::read_to_string(&planet.config).unwrap();
@@ -270,17 +276,7 @@ fn every_page_type_has_zero_axe_violations() {
             );
             assert_eq!(wide, json!(true), "{path} overflows at {width} px");
             browser.eval(&page, &axe);
-            let violations = browser.eval(
-                &page,
-                r#"axe.run({ exclude: [['.content']] }, {
-                    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-                    resultTypes: ['violations'],
-                }).then(r => JSON.stringify(r.violations.map(v => ({
-                    id: v.id, impact: v.impact, help: v.help,
-                    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
-                }))))"#,
-            );
-            let violations: Value = serde_json::from_str(violations.as_str().unwrap()).unwrap();
+            let violations = axe_violations(&mut browser, &page);
             assert_eq!(
                 violations,
                 json!([]),
