@@ -23,13 +23,13 @@
 //! not touch the cache.
 
 use std::collections::{HashMap, HashSet};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{
-    HeaderMap, HeaderValue, CACHE_CONTROL, DATE, ETAG, EXPIRES, IF_MODIFIED_SINCE, IF_NONE_MATCH,
-    LAST_MODIFIED, LOCATION, RETRY_AFTER,
+    HeaderMap, HeaderValue, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+    RETRY_AFTER,
 };
 use reqwest::StatusCode;
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
@@ -37,6 +37,13 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::config::Planet;
+
+mod freshness;
+mod network;
+
+use freshness::{fresh_for, retry_after};
+pub use network::{private_ip, Addrs, Name, Network, Resolve, Resolving};
+use network::{private_only, PublicOnly};
 
 /// How many redirects one fetch may follow before it is abandoned.
 pub const MAX_REDIRECTS: usize = 5;
@@ -201,67 +208,6 @@ pub struct Body {
     pub content_type: Option<String>,
     /// Caching and redirect facts.
     pub hints: Hints,
-}
-
-pub use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-
-/// How host names become addresses, and which addresses are private: the system's resolver
-/// and [`private_ip`] ([`Network::system`]). A test gives its own, since it has no public
-/// address to connect to.
-#[derive(Clone)]
-pub struct Network {
-    /// Resolves every name the client connects to.
-    pub resolver: Arc<dyn Resolve>,
-    /// The addresses a redirect from a public one may not lead to.
-    pub private: fn(IpAddr) -> bool,
-}
-
-impl Network {
-    /// The system's resolver (`getaddrinfo`, as reqwest's own), and [`private_ip`].
-    pub fn system() -> Network {
-        Network {
-            resolver: Arc::new(SystemResolver),
-            private: private_ip,
-        }
-    }
-}
-
-/// The system's resolver.
-struct SystemResolver;
-
-impl Resolve for SystemResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            Ok(Box::new(addrs.into_iter()) as Addrs)
-        })
-    }
-}
-
-/// A resolver that answers only the public addresses of a name, for the hops that must not
-/// reach inside: what it answers is what is connected to, so what was checked is what is used.
-struct PublicOnly(Network);
-
-/// A name that resolved to private addresses only, refused as a redirect's target.
-#[derive(Debug, thiserror::Error)]
-#[error("`{0}` resolves to private addresses only")]
-struct PrivateOnly(String);
-
-impl Resolve for PublicOnly {
-    fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_owned();
-        let resolving = self.0.resolver.resolve(name);
-        let private = self.0.private;
-        Box::pin(async move {
-            let public: Vec<SocketAddr> = resolving.await?.filter(|a| !private(a.ip())).collect();
-            if public.is_empty() {
-                return Err(Box::new(PrivateOnly(host)) as Box<dyn std::error::Error + Send + Sync>);
-            }
-            Ok(Box::new(public.into_iter()) as Addrs)
-        })
-    }
 }
 
 /// The one HTTP client of a run.
@@ -672,78 +618,6 @@ fn is_redirect(status: StatusCode) -> bool {
     )
 }
 
-/// Whether a request failed because its host resolved to private addresses only.
-fn private_only(e: &reqwest::Error) -> bool {
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        if s.is::<PrivateOnly>() {
-            return true;
-        }
-        source = s.source();
-    }
-    false
-}
-
-/// Addresses a feed on the public internet must never redirect us to.
-pub fn private_ip(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b)) // carrier-grade NAT, RFC 6598
-        }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => private_ip(IpAddr::V4(v4)),
-            None => {
-                v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_unique_local()
-                    || v6.is_unicast_link_local()
-            }
-        },
-    }
-}
-
-/// How long a response stays fresh: `Cache-Control: max-age` wins over `Expires` (RFC 9111
-/// §4.2.1); `no-cache`/`no-store` mean no promise at all. `Expires` is read against the
-/// response's own `Date` when it has one, so a server with a wrong clock is still understood.
-pub fn fresh_for(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    if let Some(cc) = header(headers, CACHE_CONTROL) {
-        let mut max_age = None;
-        for directive in cc.split(',').map(str::trim) {
-            let (name, value) = directive.split_once('=').unwrap_or((directive, ""));
-            match name.trim().to_ascii_lowercase().as_str() {
-                "no-cache" | "no-store" => return None,
-                "max-age" => max_age = value.trim().trim_matches('"').parse::<u64>().ok(),
-                _ => {}
-            }
-        }
-        if let Some(secs) = max_age {
-            return Some(Duration::from_secs(secs));
-        }
-    }
-    let expires = httpdate::parse_http_date(&header(headers, EXPIRES)?).ok()?;
-    let date = header(headers, DATE)
-        .and_then(|d| httpdate::parse_http_date(&d).ok())
-        .unwrap_or(now);
-    expires.duration_since(date).ok()
-}
-
-/// `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3), as a delay from `now`.
-pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or_default())
-}
-
 fn header(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
     headers
         .get(name)
@@ -814,87 +688,6 @@ mod tests {
         assert!(matches!(gunzip(&broken, 1 << 20), Err(Error::Gzip(_))));
     }
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, HeaderValue::from_str(v).unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn freshness_rules() {
-        let now = httpdate::parse_http_date("Fri, 27 Nov 2026 12:00:00 GMT").unwrap();
-        type Case<'a> = (&'a str, &'a [(&'static str, &'a str)], Option<u64>);
-        let cases: &[Case] = &[
-            ("nothing", &[], None),
-            (
-                "max-age",
-                &[("cache-control", "public, max-age=3600")],
-                Some(3600),
-            ),
-            (
-                "quoted max-age",
-                &[("cache-control", "max-age=\"60\"")],
-                Some(60),
-            ),
-            (
-                "max-age beats expires",
-                &[
-                    ("cache-control", "max-age=10"),
-                    ("expires", "Fri, 27 Nov 2026 13:00:00 GMT"),
-                ],
-                Some(10),
-            ),
-            (
-                "no-cache",
-                &[("cache-control", "no-cache, max-age=600")],
-                None,
-            ),
-            (
-                "expires against now",
-                &[("expires", "Fri, 27 Nov 2026 12:30:00 GMT")],
-                Some(1800),
-            ),
-            (
-                "expires against the response date",
-                &[
-                    ("expires", "Fri, 27 Nov 2026 12:30:00 GMT"),
-                    ("date", "Fri, 27 Nov 2026 12:20:00 GMT"),
-                ],
-                Some(600),
-            ),
-            (
-                "expires in the past",
-                &[("expires", "Fri, 27 Nov 2026 11:00:00 GMT")],
-                None,
-            ),
-            ("expires garbage", &[("expires", "0")], None),
-        ];
-        for (name, h, want) in cases {
-            let got = fresh_for(&headers(h), now).map(|d| d.as_secs());
-            assert_eq!(got, *want, "case {name}");
-        }
-    }
-
-    #[test]
-    fn retry_after_rules() {
-        let now = httpdate::parse_http_date("Fri, 27 Nov 2026 12:00:00 GMT").unwrap();
-        let cases = [
-            ("seconds", "120", Some(120)),
-            ("date", "Fri, 27 Nov 2026 13:00:00 GMT", Some(3600)),
-            ("past date", "Fri, 27 Nov 2026 11:00:00 GMT", Some(0)),
-            ("garbage", "soon", None),
-        ];
-        for (name, v, want) in cases {
-            assert_eq!(
-                retry_after(v, now).map(|d| d.as_secs()),
-                want,
-                "case {name}"
-            );
-        }
-    }
-
     #[test]
     fn requests_alternate_between_hosts() {
         let reqs = [
@@ -927,27 +720,5 @@ mod tests {
                 "https://a.test/3"
             ]
         );
-    }
-
-    #[test]
-    fn private_addresses() {
-        let cases = [
-            ("127.0.0.1", true),
-            ("10.1.2.3", true),
-            ("172.16.0.1", true),
-            ("192.168.1.1", true),
-            ("169.254.169.254", true),
-            ("100.64.0.1", true),
-            ("0.0.0.0", true),
-            ("::1", true),
-            ("fe80::1", true),
-            ("fd00::1", true),
-            ("::ffff:127.0.0.1", true),
-            ("93.184.216.34", false),
-            ("2606:4700::1111", false),
-        ];
-        for (ip, want) in cases {
-            assert_eq!(private_ip(ip.parse().unwrap()), want, "{ip}");
-        }
     }
 }
