@@ -338,6 +338,9 @@ fn source(e: &EntryView) -> atom::Source {
     }
 }
 
+/// An XHTML text construct holding no text.
+const EMPTY_XHTML: &str = r#"<div xmlns="http://www.w3.org/1999/xhtml"></div>"#;
+
 /// One entry, as faithful to its feed as the stored detail allows, under the id and `updated`
 /// [`render`] chose for it; entries cached before the detail existed fall back to the plain
 /// fields.
@@ -345,10 +348,19 @@ fn entry(e: &EntryView, id: String, updated: DateTime<FixedOffset>) -> atom::Ent
     let d = &e.detail;
     let legacy = d.source.is_none();
     let lang = d.lang.as_deref();
-    // RFC 4287 requires a title: the feed's, else the one the page shows (derived from the
-    // content, else "Untitled").
+    // RFC 4287 requires a title: the feed's; for an entry its feed gave none, an empty one,
+    // as Planet Venus writes it, so a reader shows the entry's text instead of a title made
+    // up here. It is written as an empty XHTML `div`: the W3C Feed Validator warns on a blank
+    // title element, not on an empty `div`. Entries cached before the detail existed keep the
+    // title the page shows.
     let title = match &d.title {
         Some(t) => construct(t, lang),
+        None if !legacy => atom::Text {
+            value: EMPTY_XHTML.to_owned(),
+            r#type: atom::TextType::Xhtml,
+            lang: lang.map(str::to_owned),
+            ..Default::default()
+        },
         None => atom::Text {
             lang: lang.map(str::to_owned),
             ..text(&e.title)
