@@ -179,8 +179,9 @@ impl Writer {
     }
 }
 
-/// Threads that write output files at once: mostly waiting for the disk, not computing.
-const WRITERS: usize = 16;
+/// Threads that write output files at once: mostly waiting for the disk, not computing. More
+/// than a few only take turns on the lock of the folder they create files in.
+const WRITERS: usize = 4;
 
 /// What the planet published in `output_dir`, kept in the cache: each file's name and, for
 /// the pages that have one, the fingerprint of what it shows. Pages whose fingerprint has not
