@@ -328,11 +328,11 @@ fn cap_depth(html: &str) -> std::borrow::Cow<'_, str> {
         let name_len = rest
             .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
             .unwrap_or(rest.len());
-        let name = rest[..name_len].to_ascii_lowercase();
+        let name = &rest[..name_len];
         if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
             continue;
         }
-        if NOT_NESTING.contains(&name.as_str()) {
+        if NOT_NESTING.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             continue;
         }
         let too_deep = if closing {
