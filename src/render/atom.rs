@@ -396,11 +396,18 @@ fn entry(e: &EntryView, id: String, updated: DateTime<FixedOffset>) -> atom::Ent
     let mut summary = d.summary.as_ref().map(|t| construct(t, lang));
     // An entry without content must link to its page (RFC 4287 §4.1.1): without a page, its
     // summary is its content too, and an entry without any text carries its title as text,
-    // as readers show it anyway.
+    // as readers show it anyway (for an untitled one, the title the page shows).
+    let title_as_text = || match &d.title {
+        None if !legacy => atom::Text {
+            lang: lang.map(str::to_owned),
+            ..text(&e.title)
+        },
+        _ => title.clone(),
+    };
     if content.is_none() && !links.iter().any(|l| l.rel == "alternate") {
-        content = Some(content_of(summary.clone().unwrap_or_else(|| title.clone())));
+        content = Some(content_of(summary.clone().unwrap_or_else(title_as_text)));
     } else if content.is_none() && summary.is_none() {
-        summary = Some(title.clone());
+        summary = Some(title_as_text());
     }
     atom::Entry {
         title,
