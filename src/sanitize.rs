@@ -27,7 +27,7 @@ pub(crate) mod values;
 
 pub use text::html_to_text;
 
-use crate::model::{Entry, StoredEntry, TextKind};
+use crate::model::{Entry, EntryDetail, StoredEntry, TextKind};
 
 /// Elements kept: document structure, links, images, figures, tables, code, quotes, media.
 pub const ALLOWED_TAGS: &[&str] = &[
@@ -383,13 +383,28 @@ fn text_to_html(text: &str) -> String {
 /// so that stored entries are cleaned again under the new rules.
 pub const VERSION: u32 = 1;
 
-/// Cleans an entry in place: its content and every HTML text construct of its details, with
-/// the one allow-list, against the base its content was written against.
+/// Cleans an entry's content in place, with the one allow-list, against the base it was
+/// written against. The HTML of its details (summaries, HTML titles, rights), which only the
+/// feeds write back, is cleaned by [`detail`] when a feed is written: a run writes a few dozen
+/// entries into its feeds, but stores thousands on a first run.
 pub fn clean(e: &mut Entry) {
-    e.content = sanitize_html(&e.content, e.content_kind, e.base.as_deref());
-    let base = e.base.as_deref();
-    e.detail
-        .clean_html(|html| sanitize_html(html, TextKind::Html, base));
+    let cleaned = sanitize_html(&e.content, e.content_kind, e.base.as_deref());
+    // A summary that is the content is the same HTML, cleaned once for both: the store keeps
+    // it once when the two are equal.
+    if e.detail.content_from_summary && e.content_kind == TextKind::Html {
+        if let Some(s) = (e.detail.summary.as_mut())
+            .filter(|s| s.kind == TextKind::Html && s.value == e.content)
+        {
+            s.value.clone_from(&cleaned);
+        }
+    }
+    e.content = cleaned;
+}
+
+/// An entry's details made safe to write into a feed: every HTML text construct cleaned with
+/// the one allow-list, against `base`.
+pub fn detail(d: &mut EntryDetail, base: Option<&str>) {
+    d.clean_html(|html| sanitize_html(html, TextKind::Html, base));
 }
 
 /// A stored entry made safe to publish: as it is when it was cleaned by these rules, else

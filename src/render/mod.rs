@@ -330,7 +330,9 @@ impl<'a> Maker<'a> {
             } else {
                 // An author who asked to be linked, not copied, is not copied in a summary
                 // either: the excerpt (or nothing) stands in `content`.
-                let mut detail = normal::detail(e.detail.clone(), &author, &source.name);
+                let mut raw = e.detail.clone();
+                sanitize::detail(&mut raw, e.base.as_deref());
+                let mut detail = normal::detail(raw, &author, &source.name);
                 // One rule for every output: an entry without a named author is the feed's
                 // author's, else the feed's.
                 if detail.authors.is_empty() {
