@@ -392,8 +392,8 @@ pub fn clean(e: &mut Entry) {
     // A summary that is the content is the same HTML, cleaned once for both: the store keeps
     // it once when the two are equal.
     if e.detail.content_from_summary && e.content_kind == TextKind::Html {
-        if let Some(s) = (e.detail.summary.as_mut())
-            .filter(|s| s.kind == TextKind::Html && s.value == e.content)
+        if let Some(s) =
+            (e.detail.summary.as_mut()).filter(|s| s.kind == TextKind::Html && s.value == e.content)
         {
             s.value.clone_from(&cleaned);
         }

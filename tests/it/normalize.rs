@@ -352,7 +352,11 @@ fn titles_are_text_and_never_empty_on_the_page() {
     );
     // Entries their feeds gave no title (or an empty one) keep an empty title in atom.xml, as
     // Planet Venus writes them: a reader shows their text instead.
-    assert_eq!(titles.iter().filter(|t| t.is_empty()).count(), 2, "{titles:?}");
+    assert_eq!(
+        titles.iter().filter(|t| t.is_empty()).count(),
+        2,
+        "{titles:?}"
+    );
     // An HTML title stays HTML in atom.xml (type="html", as the feed gave it), whose text is
     // "Markup & more".
     assert!(
