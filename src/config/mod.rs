@@ -6,9 +6,12 @@
 //! a file and resolves relative paths against the file's folder, so cron can run `planet` from
 //! any working directory. Nothing here touches the network.
 
+mod problem;
+mod rules;
 mod validate;
 
-pub use validate::{closest, Problem};
+pub use problem::Problem;
+pub use validate::closest;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

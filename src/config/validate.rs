@@ -5,86 +5,16 @@
 //! every key, type, bound and allowed value without a second list to keep in step. Each key
 //! the schema does not know, or whose value it refuses, becomes a [`Problem`] (with the
 //! closest known key as a hint) and is set aside, so the walk goes on and the rest can still be
-//! read; then the rules no type can say (a feed listed twice, a regex that does not compile, a
-//! limit of zero) are checked on what was read. Nothing here reads a file or the network.
-
-use std::collections::HashMap;
-use std::fmt;
+//! read; then the rules no type can say are checked on what was read (`rules`). Nothing here
+//! reads a file or the network.
 
 use serde::Deserialize;
 use serde_json::Value;
 use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
-use super::{face_url, Config};
-
-/// One thing wrong with the config, typed, so every command words it the same way.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The 1-based line of the file it is on, when known.
-    pub line: Option<usize>,
-    /// Where it is: `[planet]`, `feed `URL``, `topic `NAME``; empty for the file as a whole.
-    pub place: String,
-    /// The key at fault, as written (`items_per_page`); empty when it is not one key's.
-    pub key: String,
-    /// What is wrong, for a person, naming the key.
-    pub message: String,
-    /// What to do about it, when there is something obvious to do.
-    pub hint: Option<String>,
-}
-
-impl Problem {
-    /// A problem with a key, with no line (a check made on the loaded config).
-    pub fn new(key: &str, message: impl Into<String>) -> Problem {
-        Problem {
-            line: None,
-            place: String::new(),
-            key: key.to_owned(),
-            message: message.into(),
-            hint: None,
-        }
-    }
-
-    fn at(mut self, line: Option<usize>, place: &str) -> Problem {
-        self.line = line;
-        self.place = place.to_owned();
-        self
-    }
-
-    fn hint(mut self, hint: impl Into<String>) -> Problem {
-        self.hint = Some(hint.into());
-        self
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(line) = self.line {
-            write!(f, "line {line}: ")?;
-        }
-        if !self.place.is_empty() {
-            write!(f, "{}: ", self.place)?;
-        }
-        f.write_str(&self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
-        }
-        Ok(())
-    }
-}
-
-/// Where each key's value sits in the file: `planet.KEY`, `feeds.N.KEY`, `topics.N.KEY` to the
-/// line of its value and, for a list, of each item.
-#[derive(Debug, Default)]
-pub(super) struct Lines(HashMap<String, Vec<usize>>);
-
-impl Lines {
-    /// The line of a key's value (`index` 0), or of one item of a list.
-    pub(super) fn of(&self, path: &str, index: usize) -> Option<usize> {
-        let lines = self.0.get(path)?;
-        lines.get(index + 1).or(lines.first()).copied()
-    }
-}
+use super::problem::{Lines, Problem};
+use super::Config;
 
 /// Reads the text: the config made of everything that could be read, and every problem found.
 /// The config is `None` only when what is wrong leaves nothing to read (broken TOML, or a
@@ -141,7 +71,7 @@ pub(super) fn read(text: &str) -> (Option<Config>, Vec<Problem>, Lines) {
         feed.line = walk.lines.of(&format!("feeds.{i}.url"), 0);
     }
     let mut problems = walk.problems;
-    problems.extend(rules(&mut config, &walk.lines));
+    problems.extend(super::rules::check(&mut config, &walk.lines));
     (Some(config), problems, walk.lines)
 }
 
@@ -484,216 +414,6 @@ pub fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, k)| k)
-}
-
-/// The rules no type can say, on what was read; compiles the regexes on the way.
-fn rules(config: &mut Config, lines: &Lines) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let planet = "`[planet]`";
-    let mut planet_rule = |key: &str, ok: bool, message: String| {
-        if !ok {
-            problems
-                .push(Problem::new(key, message).at(lines.of(&format!("planet.{key}"), 0), planet));
-        }
-    };
-    let p = &config.planet;
-    planet_rule(
-        "link",
-        matches!(p.link.scheme(), "http" | "https"),
-        format!("`link` must be an http(s) URL, not `{}`", p.link),
-    );
-    planet_rule(
-        "language",
-        crate::locale::supported(&p.language).is_some(),
-        format!(
-            "`language` must be one of {}, not `{}`",
-            crate::locale::LANGUAGES.join(", "),
-            p.language
-        ),
-    );
-    if crate::locale::time_zone(&p.timezone).is_none() {
-        problems.push(
-            Problem::new(
-                "timezone",
-                format!(
-                    "`timezone` must be an IANA time zone name, not `{}`",
-                    p.timezone
-                ),
-            )
-            .at(lines.of("planet.timezone", 0), planet)
-            .hint("write `UTC` or a name such as `Europe/Paris`, `America/New_York`, `Asia/Tokyo`"),
-        );
-    }
-    let (exclude, mut found) = compile(&p.exclude, "planet.exclude", "exclude", planet, lines);
-    problems.append(&mut found);
-    config.planet.exclude_re = exclude;
-    let link = config.planet.link.clone();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, feed) in config.feeds.iter_mut().enumerate() {
-        let place = format!("feed `{}`", feed.url);
-        let line = |key: &str, n: usize| lines.of(&format!("feeds.{i}.{key}"), n);
-        let mut rule = |key: &str, ok: bool, message: String, hint: Option<&str>| {
-            if !ok {
-                let mut p = Problem::new(key, message).at(line(key, 0), &place);
-                if let Some(h) = hint {
-                    p = p.hint(h);
-                }
-                problems.push(p);
-            }
-        };
-        rule(
-            "url",
-            matches!(feed.url.scheme(), "http" | "https"),
-            format!(
-                "only http and https feeds can be fetched, not `{}`",
-                feed.url.scheme()
-            ),
-            None,
-        );
-        if let Some(first) = seen.insert(feed.url.to_string(), i) {
-            let first_line = lines.of(&format!("feeds.{first}.url"), 0);
-            let also = first_line
-                .map(|l| format!(" (line {l})"))
-                .unwrap_or_default();
-            rule(
-                "url",
-                false,
-                format!("listed twice: also the feed above{also}"),
-                Some("delete one of the two tables"),
-            );
-        }
-        if let Some(face) = &feed.face {
-            rule(
-                "face",
-                face_url(&link, face).is_some(),
-                format!("`face` must be an http(s) URL or a path, not `{face}`"),
-                None,
-            );
-        }
-        let at = format!("feeds.{i}");
-        let (include, mut a) = compile(
-            &feed.include,
-            &format!("{at}.include"),
-            "include",
-            &place,
-            lines,
-        );
-        let (exclude, mut b) = compile(
-            &feed.exclude,
-            &format!("{at}.exclude"),
-            "exclude",
-            &place,
-            lines,
-        );
-        problems.append(&mut a);
-        problems.append(&mut b);
-        feed.include_re = include;
-        feed.exclude_re = exclude;
-    }
-    problems.extend(topic_rules(config, lines));
-    problems
-}
-
-/// `[[topics]]`: regexes that compile, feeds that are listed, slugs that make file names and
-/// name one topic each.
-fn topic_rules(config: &mut Config, lines: &Lines) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let mut slugs: HashMap<String, usize> = HashMap::new();
-    let feeds: Vec<(String, Option<String>)> = config
-        .feeds
-        .iter()
-        .map(|f| (f.url.to_string(), f.name.clone()))
-        .collect();
-    for (i, topic) in config.topics.iter_mut().enumerate() {
-        let place = format!("topic `{}`", topic.name);
-        let at = format!("topics.{i}");
-        let line = |key: &str, n: usize| lines.of(&format!("{at}.{key}"), n);
-        let slug = topic.slug();
-        let valid = !slug.is_empty()
-            && slug
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !valid {
-            let key = if topic.slug.is_some() { "slug" } else { "name" };
-            problems.push(
-                Problem::new(
-                    "slug",
-                    format!("`slug` must be lowercase ASCII letters, digits and `-`, not `{slug}`"),
-                )
-                .at(line(key, 0), &place)
-                .hint("set `slug` to the file name the topic's pages should have"),
-            );
-        } else if let Some(first) = slugs.insert(slug.clone(), i) {
-            let key = if topic.slug.is_some() { "slug" } else { "name" };
-            let also = lines
-                .of(&format!("topics.{first}.name"), 0)
-                .map(|l| format!(" (line {l})"))
-                .unwrap_or_default();
-            problems.push(
-                Problem::new(
-                    "slug",
-                    format!("slug `{slug}` is also the slug of the topic above{also}"),
-                )
-                .at(line(key, 0), &place)
-                .hint("give one of them another `slug`"),
-            );
-        }
-        let (include, mut found) = compile(
-            &topic.include,
-            &format!("{at}.include"),
-            "include",
-            &place,
-            lines,
-        );
-        problems.append(&mut found);
-        topic.include_re = include;
-        topic.feed_urls.clear();
-        for (n, wanted) in topic.feeds.iter().enumerate() {
-            let w = wanted.trim();
-            let found = feeds
-                .iter()
-                .find(|(url, name)| url == w || name.as_deref().is_some_and(|n| n.trim() == w));
-            match found {
-                Some((url, _)) => topic.feed_urls.push(url.clone()),
-                None => problems.push(
-                    Problem::new(
-                        "feeds",
-                        format!("`feeds` names `{w}`, which no `[[feeds]]` table has"),
-                    )
-                    .at(line("feeds", n), &place)
-                    .hint("use a feed's `name` or its `url` as written in `[[feeds]]`"),
-                ),
-            }
-        }
-    }
-    problems
-}
-
-/// Compiles each regex of a list, or says which one does not compile and why.
-fn compile(
-    patterns: &[String],
-    path: &str,
-    key: &str,
-    place: &str,
-    lines: &Lines,
-) -> (Vec<regex::Regex>, Vec<Problem>) {
-    let mut compiled = Vec::new();
-    let mut problems = Vec::new();
-    for (n, p) in patterns.iter().enumerate() {
-        match regex::Regex::new(p) {
-            Ok(re) => compiled.push(re),
-            Err(e) => {
-                let first = e.to_string();
-                let last = first.lines().last().unwrap_or_default().trim();
-                let reason = last.trim_start_matches("error:").trim();
-                problems.push(
-                    Problem::new(key, format!("invalid regex `{p}` in `{key}`: {reason}"))
-                        .at(lines.of(path, n), place),
-                );
-            }
-        }
-    }
-    (compiled, problems)
 }
 
 #[cfg(test)]
