@@ -353,18 +353,20 @@ fn entry(e: &EntryView, id: String, updated: DateTime<FixedOffset>) -> atom::Ent
     // up here. It is written as an empty XHTML `div`: the W3C Feed Validator warns on a blank
     // title element, not on an empty `div`. Entries cached before the detail existed keep the
     // title the page shows.
+    let untitled = d.title.is_none() && !legacy;
+    let page_title = || atom::Text {
+        lang: lang.map(str::to_owned),
+        ..text(&e.title)
+    };
     let title = match &d.title {
         Some(t) => construct(t, lang),
-        None if !legacy => atom::Text {
+        None if untitled => atom::Text {
             value: EMPTY_XHTML.to_owned(),
             r#type: atom::TextType::Xhtml,
             lang: lang.map(str::to_owned),
             ..Default::default()
         },
-        None => atom::Text {
-            lang: lang.map(str::to_owned),
-            ..text(&e.title)
-        },
+        None => page_title(),
     };
     let mut all = d.links.clone();
     if all.is_empty() {
@@ -397,12 +399,12 @@ fn entry(e: &EntryView, id: String, updated: DateTime<FixedOffset>) -> atom::Ent
     // An entry without content must link to its page (RFC 4287 §4.1.1): without a page, its
     // summary is its content too, and an entry without any text carries its title as text,
     // as readers show it anyway (for an untitled one, the title the page shows).
-    let title_as_text = || match &d.title {
-        None if !legacy => atom::Text {
-            lang: lang.map(str::to_owned),
-            ..text(&e.title)
-        },
-        _ => title.clone(),
+    let title_as_text = || {
+        if untitled {
+            page_title()
+        } else {
+            title.clone()
+        }
     };
     if content.is_none() && !links.iter().any(|l| l.rel == "alternate") {
         content = Some(content_of(summary.clone().unwrap_or_else(title_as_text)));
