@@ -101,10 +101,7 @@ fn to_set(placeholders: &[&str]) -> Option<String> {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
+    planet::fetch::runtime().context("cannot start the async runtime")
 }
 
 /// One cycle, as the library runs it, worded for the operator: the notices of the fetch as

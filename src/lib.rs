@@ -103,11 +103,7 @@ pub fn cycle(path: &std::path::Path, steps: Steps, options: &Options<'_>) -> Res
     // `render` never touches the network; the fetch and the pings share one deadline.
     let deadline = tokio::time::Instant::now() + config.planet.run_timeout();
     let runtime = (steps != Steps::Render)
-        .then(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-        })
+        .then(fetch::runtime)
         .transpose()
         .map_err(Error::Runtime)?;
     if let Some(runtime) = &runtime {

@@ -234,6 +234,14 @@ fn parse_slots() -> usize {
     std::thread::available_parallelism().map_or(2, usize::from)
 }
 
+/// The async runtime fetches run on, the same for every command that reaches the network:
+/// a worker per core, with I/O and timers.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+}
+
 /// The User-Agent: names the software, its version and the planet, so a feed host knows who
 /// is asking and where to complain.
 pub fn user_agent(planet: &Planet) -> String {

@@ -577,10 +577,7 @@ pub fn add(config_path: &Path, input: &str, name: Option<&str>) -> Result<Added,
     let given: Vec<&str> = urls.iter().map(url::Url::as_str).collect();
     subs.refuse_duplicate(&given, &redirects)?;
     let client = fetch::Client::new(&config.planet)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(Error::Runtime)?;
+    let runtime = fetch::runtime().map_err(Error::Runtime)?;
     let found = runtime.block_on(find::find_feed(&client, &urls))?;
     subs.refuse_duplicate(&[found.url.as_str(), found.final_url.as_str()], &redirects)?;
     let url = found.moved_to.unwrap_or(found.url).to_string();
