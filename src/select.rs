@@ -87,6 +87,12 @@ pub struct Row {
     pub stamp: u64,
     /// The topics it belongs to (indexes into `config.topics`).
     pub topics: Vec<usize>,
+    /// Its title, as stored: with its link and author, what a list of headlines shows.
+    pub title: String,
+    /// Its link, as stored.
+    pub link: Option<String>,
+    /// Its author, when it named one.
+    pub author: Option<String>,
 }
 
 /// Every entry the rules keep, newest first.
@@ -100,9 +106,10 @@ pub struct Catalogue {
 
 /// Every entry `rules` keep of the cache's entries, newest first, deduplicated like the front
 /// page, with the topics each belongs to: what the archive, the sources' and the topics' pages
-/// carry. `each` hands every entry to its argument, newest first (ties by feed and id), light:
-/// no content unless the rules read text, no details. Each entry is dropped once weighed, so
-/// 100,000 entries cost a light row each, not their text.
+/// carry, newest first (ties by feed and id). `each` hands every entry to its argument, feed
+/// by feed and each feed's newest first (the order the rules count a feed's entries in),
+/// light: no content unless the rules read text, no details. Each entry is dropped once
+/// weighed, so 100,000 entries cost a light row each, not their text.
 pub fn catalogue<E>(
     config: &Config,
     mut rules: filter::Rules,
@@ -139,6 +146,7 @@ pub fn catalogue<E>(
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (light.row, light.revision).hash(&mut h);
         (e.published.map(|d| d > now), e.updated.map(|d| d > now)).hash(&mut h);
+        keys.push(e.link.as_deref().and_then(canonical_link));
         rows.push(Row {
             row: light.row,
             feed,
@@ -146,10 +154,29 @@ pub fn catalogue<E>(
             updated: e.updated.or(e.published).map(past).unwrap_or(s.first_seen),
             stamp: h.finish(),
             topics,
+            title: s.entry.title,
+            link: s.entry.link,
+            author: s.entry.author,
         });
-        keys.push(e.link.as_deref().and_then(canonical_link));
         seen.push((s.first_seen, s.entry.id));
     })?;
+    // Newest first, ties by feed and id.
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_unstable_by(|&i, &j| {
+        let (a, b) = (&rows[i], &rows[j]);
+        (b.sort_date.cmp(&a.sort_date))
+            .then_with(|| feeds[a.feed].cmp(&feeds[b.feed]))
+            .then_with(|| seen[i].1.cmp(&seen[j].1))
+    });
+    let rows: Vec<Row> = {
+        let mut slots: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
+        order.iter().filter_map(|&i| slots[i].take()).collect()
+    };
+    let keys: Vec<Option<String>> = order.iter().map(|&i| keys[i].take()).collect();
+    let seen: Vec<(DateTime<Utc>, String)> = order
+        .iter()
+        .map(|&i| std::mem::take(&mut seen[i]))
+        .collect();
     let keep = distinct_keys(&keys, |i, j| {
         let (a, b) = (&seen[i], &seen[j]);
         (a.0, &feeds[rows[i].feed], &a.1) < (b.0, &feeds[rows[j].feed], &b.1)
@@ -251,22 +278,41 @@ mod tests {
             [[topics]]\nname = \"Copies\"\nfeeds = [\"https://c.test/\"]\n";
         let config = crate::config::parse(text, std::path::Path::new("p.toml")).unwrap();
         let now = Utc.timestamp_opt(1_000, 0).unwrap();
-        // Newest first, as the store hands them.
+        // Feed by feed, each newest first, as the store hands them; rows by date.
         let lights = vec![
-            e(
-                "https://c.test/",
-                "c1",
-                "http://www.blog.test/1/?utm_source=x",
-                50,
-                200,
+            (
+                2,
+                e("https://o.test/", "o1", "https://blog.test/1", 40, 100),
             ),
-            e("https://o.test/", "o1", "https://blog.test/1", 40, 100),
-            e("https://c.test/", "c2", "https://blog.test/2", 30, 100),
-            e("https://o.test/", "o2", "https://blog.test/2", 20, 200),
-            e("https://o.test/", "o3", "https://blog.test/3", 10, 100),
+            (
+                4,
+                e("https://o.test/", "o2", "https://blog.test/2", 20, 200),
+            ),
+            (
+                5,
+                e("https://o.test/", "o3", "https://blog.test/3", 10, 100),
+            ),
+            (
+                1,
+                e(
+                    "https://c.test/",
+                    "c1",
+                    "http://www.blog.test/1/?utm_source=x",
+                    50,
+                    200,
+                ),
+            ),
+            (
+                3,
+                e("https://c.test/", "c2", "https://blog.test/2", 30, 100),
+            ),
+            (
+                6,
+                e("https://c.test/", "c3", "https://blog.test/4", 40, 100),
+            ),
         ];
         let catalogue = catalogue(&config, filter::Rules::new(&config, now), now, |f| {
-            for (row, stored) in (1..).zip(lights) {
+            for (row, stored) in lights {
                 f(Light {
                     row,
                     revision: 0,
@@ -281,11 +327,12 @@ mod tests {
             .iter()
             .map(|r| (r.row, catalogue.feeds[r.feed].as_str(), r.topics.as_slice()))
             .collect();
-        // The first-seen copy of each cross-post stays; orig's third entry is over its
-        // max_items; the copy feed's entries are in the topic.
+        // Newest first, a tie by feed; the first-seen copy of each cross-post stays; orig's
+        // third entry is over its max_items; the copy feed's entries are in the topic.
         assert_eq!(
             kept,
             [
+                (6, "https://c.test/", &[0][..]),
                 (2, "https://o.test/", &[][..]),
                 (3, "https://c.test/", &[0][..])
             ]

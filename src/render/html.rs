@@ -35,6 +35,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/_days.html.tera"),
     ),
     (
+        "_headlines.html",
+        include_str!("../../templates/_headlines.html.tera"),
+    ),
+    (
         "_pager.html",
         include_str!("../../templates/_pager.html.tera"),
     ),

@@ -15,7 +15,9 @@ pub mod rss;
 pub mod site;
 mod view;
 
-pub use view::{DayView, Detail, EntryView, FeedView, PlanetView, SourceView, TopicLink, View};
+pub use view::{
+    DayView, Detail, EntryView, FeedView, HeadlineView, PlanetView, SourceView, TopicLink, View,
+};
 
 use std::collections::HashMap;
 
@@ -157,6 +159,19 @@ fn note(health: &Health, locale: &Locale) -> Option<String> {
 }
 
 /// Text from elsewhere (the config, the cache) with only the characters the planet publishes.
+/// A title as pages show it: a title that is still HTML once read was escaped twice by its
+/// feed.
+fn shown_title(title: &str) -> String {
+    Some(normal::plain(title))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| title.to_owned())
+}
+
+/// An entry's link as pages and feeds carry it: http(s) only.
+fn shown_link(link: Option<&str>) -> Option<String> {
+    link.filter(|l| is_web_link(l)).map(strict_link)
+}
+
 fn clean(s: &str) -> String {
     text::publishable(s).into_owned()
 }
@@ -295,15 +310,8 @@ impl<'a> Maker<'a> {
         let author = e.author.clone().unwrap_or_else(|| source.name.clone());
         EntryView {
             id: e.id.clone(),
-            // A title that is still HTML once read was escaped twice by its feed.
-            title: Some(normal::plain(&e.title))
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| e.title.clone()),
-            link: e
-                .link
-                .as_deref()
-                .filter(|l| is_web_link(l))
-                .map(strict_link),
+            title: shown_title(&e.title),
+            link: shown_link(e.link.as_deref()),
             content: match display {
                 Display::Full => e.content.clone(),
                 Display::Excerpt => excerpt(&e.content),
@@ -385,6 +393,41 @@ impl<'a> Maker<'a> {
                     day: e.day.clone(),
                     date: self.locale.day_key(s.sort_date),
                     entries: vec![e.clone()],
+                }),
+            }
+        }
+        days
+    }
+
+    /// The catalogue's `rows` as headlines grouped by the planet's local day, in their order;
+    /// `sources` are the source views of the catalogue's feeds, by index.
+    pub fn headlines<'s>(
+        &self,
+        catalogue: &crate::select::Catalogue,
+        rows: &[usize],
+        sources: &'s [SourceView],
+    ) -> Vec<DayView<HeadlineView<'s>>> {
+        let mut days: Vec<DayView<HeadlineView<'s>>> = Vec::new();
+        for r in rows.iter().filter_map(|&i| catalogue.rows.get(i)) {
+            let Some(source) = sources.get(r.feed) else {
+                continue;
+            };
+            let view = HeadlineView {
+                title: shown_title(&r.title),
+                link: shown_link(r.link.as_deref()),
+                author: r.author.clone().filter(|a| *a != source.name),
+                date: rfc3339(r.sort_date),
+                time: self.locale.format(r.sort_date, "time_format"),
+                source: &source.name,
+                source_page: source.page.as_deref(),
+            };
+            let date = self.locale.day_key(r.sort_date);
+            match days.last_mut() {
+                Some(d) if d.date == date => d.entries.push(view),
+                _ => days.push(DayView {
+                    day: self.locale.format(r.sort_date, "day_format"),
+                    date,
+                    entries: vec![view],
                 }),
             }
         }

@@ -23,7 +23,7 @@ use std::sync::{mpsc, Mutex, PoisonError};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{html::Theme, Detail, Error, Maker, View};
+use super::{html::Theme, Detail, Error, Maker, SourceView, View};
 use crate::model::StoredEntry;
 use crate::sanitize;
 use crate::select::Catalogue;
@@ -37,6 +37,9 @@ pub struct Page {
     pub template: Option<&'static str>,
     /// Its entries, as indexes into the catalogue's rows, newest first.
     pub rows: Vec<usize>,
+    /// Whether it shows its entries whole (a topic's page and feed), read from the cache when
+    /// it is rendered, or as headlines (the months' and the sources' pages), from the rows.
+    pub whole: bool,
     /// What the layout sees besides the planet's facts and the entries: `page`, `feed`, `feeds`.
     pub context: Value,
     /// For a topic's feed: its title, id and links.
@@ -171,6 +174,7 @@ pub fn plan(maker: &Maker<'_>, catalogue: &Catalogue, per_page: usize) -> Vec<Pa
                 path,
                 template: Some("month.html"),
                 rows,
+                whole: false,
                 context: json!({ "page": page }),
                 atom: None,
             });
@@ -184,6 +188,7 @@ pub fn plan(maker: &Maker<'_>, catalogue: &Catalogue, per_page: usize) -> Vec<Pa
         path: "archive/index.html".to_owned(),
         template: Some("archive.html"),
         rows: Vec::new(),
+        whole: false,
         context: json!({ "page": { "years": years } }),
         atom: None,
     });
@@ -204,6 +209,7 @@ pub fn plan(maker: &Maker<'_>, catalogue: &Catalogue, per_page: usize) -> Vec<Pa
                 path,
                 template: Some("source.html"),
                 rows,
+                whole: false,
                 context: json!({ "page": page, "feed": feed }),
                 atom: None,
             });
@@ -213,6 +219,7 @@ pub fn plan(maker: &Maker<'_>, catalogue: &Catalogue, per_page: usize) -> Vec<Pa
         path: "sources/index.html".to_owned(),
         template: Some("sources.html"),
         rows: Vec::new(),
+        whole: false,
         context: json!({ "feeds": feeds }),
         atom: None,
     });
@@ -233,6 +240,7 @@ pub fn plan(maker: &Maker<'_>, catalogue: &Catalogue, per_page: usize) -> Vec<Pa
             path: html.clone(),
             template: Some("topic.html"),
             rows: rows.clone(),
+            whole: true,
             context: json!({ "page": { "title": topic.name, "feed": xml } }),
             atom: None,
         });
@@ -240,6 +248,7 @@ pub fn plan(maker: &Maker<'_>, catalogue: &Catalogue, per_page: usize) -> Vec<Pa
             path: xml.clone(),
             template: None,
             rows,
+            whole: true,
             context: Value::Null,
             atom: Some(super::atom::Head {
                 title: format!("{} · {}", topic.name, maker.planet().name),
@@ -329,6 +338,14 @@ pub fn render<E: From<Error> + Send>(
     };
     let frame_hash = frame_fingerprint(theme, &frame);
     let stamps = feed_stamps(maker, catalogue);
+    let sources: Vec<SourceView> = (catalogue.feeds.iter())
+        .map(|url| SourceView {
+            // It moves with every fetch: it stays in `index.html` and the feeds.
+            updated: None,
+            ..maker.source(url)
+        })
+        .collect();
+    let sources = &sources;
     let mut base = tera::Context::from_serialize(&frame).map_err(|e| Error::Template {
         name: "context".into(),
         source: e,
@@ -356,7 +373,15 @@ pub fn render<E: From<Error> + Send>(
                 let bytes = std::panic::catch_unwind(AssertUnwindSafe(|| {
                     let entries: Vec<StoredEntry> =
                         entries.into_iter().map(sanitize::entry).collect();
-                    render_page(theme, maker, frame, base, &pages[i], &entries)
+                    let shared = Shared {
+                        theme,
+                        maker,
+                        frame,
+                        base,
+                        catalogue,
+                        sources,
+                    };
+                    render_page(&shared, &pages[i], &entries)
                 }))
                 .unwrap_or_else(|_| {
                     Err(Error::Template {
@@ -384,7 +409,7 @@ pub fn render<E: From<Error> + Send>(
                 ready.insert(i, rendered(page, fp, None));
             } else {
                 let rows: Vec<i64> = page.rows.iter().map(|&i| catalogue.rows[i].row).collect();
-                let entries = if rows.is_empty() {
+                let entries = if rows.is_empty() || !page.whole {
                     Vec::new()
                 } else {
                     load(&rows)?
@@ -450,15 +475,32 @@ fn rendered(page: &Page, fingerprint: u64, bytes: Option<Vec<u8>>) -> Rendered {
     }
 }
 
-/// One page's bytes.
+/// What every page is rendered with.
+struct Shared<'a> {
+    theme: &'a Theme,
+    maker: &'a Maker<'a>,
+    frame: &'a View,
+    /// The layouts' context for every page: the frame's facts and the custom stylesheet.
+    base: &'a tera::Context,
+    catalogue: &'a Catalogue,
+    /// The catalogue's feeds' source views, by index.
+    sources: &'a [SourceView],
+}
+
+/// One page's bytes; `entries` are its entries whole when it shows them whole.
 fn render_page(
-    theme: &Theme,
-    maker: &Maker<'_>,
-    frame: &View,
-    base: &tera::Context,
+    shared: &Shared<'_>,
     page: &Page,
     entries: &[StoredEntry],
 ) -> Result<Vec<u8>, Error> {
+    let Shared {
+        theme,
+        maker,
+        frame,
+        base,
+        catalogue,
+        sources,
+    } = *shared;
     // Only a feed writes the whole detail back; a page shows its language.
     let depth = if page.atom.is_some() {
         Detail::Full
@@ -492,9 +534,12 @@ fn render_page(
                     context.insert(k.as_str(), v);
                 }
             }
-            let days = maker.days(&views, entries);
-            context.insert("days", &days);
-            context.insert("entries", &views);
+            if page.whole {
+                context.insert("days", &maker.days(&views, entries));
+                context.insert("entries", &views);
+            } else {
+                context.insert("days", &maker.headlines(catalogue, &page.rows, sources));
+            }
             theme.page(template, &context)
         }
         (None, None) => Ok(Vec::new()),

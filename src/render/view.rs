@@ -141,15 +141,38 @@ pub struct SourceView {
     pub page: Option<String>,
 }
 
-/// A day of entries.
+/// A day of entries: whole ones on `index.html` and the topics' pages, headlines on the
+/// archive's and the sources' pages.
 #[derive(Debug, Clone, Serialize)]
-pub struct DayView {
+pub struct DayView<E = EntryView> {
     /// The heading, e.g. `Friday, 27 November 2026`.
     pub day: String,
     /// `YYYY-MM-DD`, for `<time datetime>` and anchors.
     pub date: String,
     /// The entries of that day, newest first.
-    pub entries: Vec<EntryView>,
+    pub entries: Vec<E>,
+}
+
+/// An entry in a list of headlines, on the archive's and the sources' pages: what finds it and
+/// leads to it, not its text. Those pages list every entry the cache keeps, and with the text
+/// of each they weighed hundreds of megabytes on large planets; `index.html` and the entry's
+/// own site have the text.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeadlineView<'a> {
+    /// Plain text title (autoescaped by templates).
+    pub title: String,
+    /// The entry's link, only when it is http(s).
+    pub link: Option<String>,
+    /// The author, when the entry names one other than its source's name.
+    pub author: Option<String>,
+    /// The sort date (RFC 3339), as `<time datetime>`.
+    pub date: String,
+    /// The sort date's time of day for people, in the planet's zone, e.g. `14:05 CET`.
+    pub time: String,
+    /// The source's name (as `entry.source.name` of a whole entry).
+    pub source: &'a str,
+    /// The source's page, from the output's root (`sources/SLUG.html`), when it is subscribed.
+    pub source_page: Option<&'a str>,
 }
 
 /// A subscription as the sidebar and its page show it.

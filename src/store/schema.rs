@@ -95,6 +95,14 @@ CREATE INDEX entries_by_feed ON entries (feed_url, sort_date, id, link, categori
     r#"
 ALTER TABLE entries ADD COLUMN sanitized INTEGER NOT NULL DEFAULT 0;
 "#,
+    // The archive's and the sources' pages list every kept entry by its title and author: the
+    // archive's index carries them too, so those pages are laid out from that one pass, with
+    // no second read of each row.
+    r#"
+DROP INDEX entries_by_feed;
+CREATE INDEX entries_by_feed ON entries (feed_url, sort_date, id, link, categories, published,
+    updated, first_seen, revision, backlog, title, author);
+"#,
 ];
 
 /// Applies the migrations this cache has not had yet, each in its own transaction.

@@ -80,11 +80,11 @@ fn crawl(dir: &Path) -> (Vec<(String, usize)>, Vec<String>) {
     (found, broken)
 }
 
-/// The entry links on a page (those of the entries' titles).
+/// The entry links on a page (those of the entries' titles, whole or headlines).
 fn entry_links(dir: &Path, page: &str) -> BTreeSet<String> {
     let html = std::fs::read_to_string(dir.join(page)).unwrap_or_default();
     let doc = scraper::Html::parse_document(&html);
-    let sel = scraper::Selector::parse("article.entry h3 a").unwrap();
+    let sel = scraper::Selector::parse("article.entry h3 a, .headlines .title a").unwrap();
     doc.select(&sel)
         .filter_map(|e| e.value().attr("href").map(str::to_owned))
         .collect()
@@ -132,6 +132,11 @@ fn every_kept_entry_is_within_three_clicks_and_no_link_is_broken() {
         november.contains("Previous month: October 2026"),
         "{november}"
     );
+    // Months and sources list headlines, each leading to its post, not the posts' text.
+    let headline = scraper::Selector::parse(".headlines li").unwrap();
+    let doc = scraper::Html::parse_document(&november);
+    assert_eq!(doc.select(&headline).count(), 10, "{november}");
+    assert!(!november.contains("class=\"content"), "{november}");
     assert!(
         november.contains("rel=\"next\""),
         "a paged month links its next page"
@@ -140,6 +145,10 @@ fn every_kept_entry_is_within_three_clicks_and_no_link_is_broken() {
     let alpha = planet.output("sources/alpha.html");
     assert!(
         alpha.contains("<h1>alpha</h1>") && alpha.contains("fine"),
+        "{alpha}"
+    );
+    assert!(
+        alpha.contains(r#"<a href="https://alpha.test/0">alpha post 0</a>"#),
         "{alpha}"
     );
     assert!(index.contains("href=\"sources/alpha.html\""), "{index}");
