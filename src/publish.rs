@@ -1,9 +1,13 @@
 //! Writes output files so that no reader ever sees a half-written one.
 //!
-//! Each file is written under a temporary name in the same folder, flushed, and renamed into
-//! place (atomic on POSIX). A file whose bytes are unchanged is not rewritten at all, so its
-//! mtime stays and HTTP caches and rsync see no change. If any write fails, the files already
-//! in place stay as the previous run left them.
+//! Each file is written under a temporary name in the same folder and renamed into place
+//! (atomic on POSIX). A file whose bytes are unchanged is not rewritten at all, so its mtime
+//! stays and HTTP caches and rsync see no change. If any write fails, the files already in
+//! place stay as the previous run left them.
+//!
+//! Pages are not flushed to the disk one by one (every output is made again from the cache):
+//! the manifest alone is, after them, and a page a crash left empty is not current, so the
+//! next run writes it again.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -41,9 +45,7 @@ pub enum Error {
 }
 
 /// Writes each (name, bytes) into `dir` (names may hold folders: `archive/2026/11.html`);
-/// returns how many files actually changed. Files are written by several threads: each waits
-/// for the disk to confirm its file, and the disk confirms waiting files together, so a
-/// thousand pages cost little more than a few.
+/// returns how many files actually changed. Files are written by several threads.
 pub fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<String>, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::Folder {
         path: dir.to_owned(),
@@ -70,7 +72,7 @@ pub fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<String>, E
         if same {
             return Ok(false);
         }
-        write_atomically(&path, bytes).map_err(|e| Error::Write {
+        write_atomically(&path, bytes, false).map_err(|e| Error::Write {
             path: path.clone(),
             source: e,
         })?;
@@ -108,6 +110,8 @@ pub struct Writer {
     batch: Vec<(String, Vec<u8>)>,
     batched: usize,
     changed: Vec<String>,
+    /// The batch being written meanwhile, so the caller goes on rendering.
+    writing: Option<std::thread::JoinHandle<Result<Vec<String>, Error>>>,
 }
 
 /// What a publish changed in `output_dir`.
@@ -131,6 +135,7 @@ impl Writer {
             batch: Vec::new(),
             batched: 0,
             changed: Vec::new(),
+            writing: None,
         }
     }
 
@@ -153,11 +158,24 @@ impl Writer {
         Ok(())
     }
 
+    /// Starts writing the batch, once the one before is written.
     fn flush(&mut self) -> Result<(), Error> {
-        let written = publish(&self.dir, &self.batch)?;
-        self.changed.extend(written);
-        self.batch.clear();
+        self.wait()?;
+        let (dir, batch) = (self.dir.clone(), std::mem::take(&mut self.batch));
         self.batched = 0;
+        self.writing = Some(std::thread::spawn(move || publish(&dir, &batch)));
+        Ok(())
+    }
+
+    /// Waits for the batch being written.
+    fn wait(&mut self) -> Result<(), Error> {
+        if let Some(writing) = self.writing.take() {
+            let written = writing.join().map_err(|_| Error::Write {
+                path: self.dir.clone(),
+                source: std::io::Error::other("the thread writing pages stopped"),
+            })??;
+            self.changed.extend(written);
+        }
         Ok(())
     }
 
@@ -170,6 +188,7 @@ impl Writer {
         cache_dir: &Path,
     ) -> Result<Written, Error> {
         self.flush()?;
+        self.wait()?;
         let removed = retire(&self.dir, turned_off)? + self.manifest.retire_since(old)?;
         self.manifest.save(cache_dir)?;
         Ok(Written {
@@ -214,10 +233,12 @@ impl Manifest {
         }
     }
 
-    /// Whether the page at `name` is published with this fingerprint (and is still there).
+    /// Whether the page at `name` is published with this fingerprint (and is still there, and
+    /// not left empty by a crash before the disk had it).
     pub fn current(&self, name: &str, fingerprint: u64) -> bool {
         self.files.get(name) == Some(&format!("{fingerprint:016x}"))
-            && self.output_dir.join(name).is_file()
+            && std::fs::metadata(self.output_dir.join(name))
+                .is_ok_and(|m| m.is_file() && m.len() > 0)
     }
 
     /// Records a file and its fingerprint.
@@ -256,7 +277,9 @@ impl Manifest {
     pub fn save(&self, cache_dir: &Path) -> Result<(), Error> {
         let bytes = serde_json::to_vec(self).unwrap_or_default();
         let path = cache_dir.join(MANIFEST);
-        write_atomically(&path, &bytes).map_err(|e| Error::Write { path, source: e })
+        // Flushed, unlike the pages: later runs trust it. A page a crash left empty is caught
+        // by `current`.
+        write_atomically(&path, &bytes, true).map_err(|e| Error::Write { path, source: e })
     }
 }
 
@@ -275,7 +298,9 @@ pub fn retire(dir: &Path, names: &[&str]) -> Result<usize, Error> {
     Ok(gone)
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` under a temporary name and renames it to `path`; `flush` waits for the disk
+/// to have the bytes first.
+fn write_atomically(path: &Path, bytes: &[u8], flush: bool) -> std::io::Result<()> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -284,7 +309,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if flush {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
