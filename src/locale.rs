@@ -116,8 +116,14 @@ impl Locale {
 
     /// `d` in the planet's time zone, written with the catalogue's format `key`.
     pub fn format(&self, d: DateTime<Utc>, key: &str) -> String {
-        let format = self.word(key);
-        self.format_with(d, &format)
+        match self.words.get(key) {
+            // Checked when the catalogue was read, and written for every entry of a page.
+            Some(format) if FORMATS.contains(&key) => d
+                .with_timezone(&self.tz)
+                .format_localized(format, self.dates)
+                .to_string(),
+            _ => self.format_with(d, &self.word(key)),
+        }
     }
 
     /// `d` in the planet's time zone, written with `format` (checked: a format chrono cannot
