@@ -2,7 +2,7 @@
 //! (`cargo bench --bench planet-bench -- --feeds 1000`).
 //!
 //! Generates N feeds (`planet_bench/corpus.rs`), serves them from the tests' HTTP server
-//! (`tests/support/server.rs`) and runs the real `planet` binary four times, measuring each run
+//! (`tests/support/server.rs`) and runs the real `planet` binary five times, measuring each run
 //! (`planet_bench/run.rs`, `planet_bench/measure.rs`); prints a Markdown table on stdout. With
 //! `--stages`, times the library's parsing stages instead (`planet_bench/stages.rs`). It
 //! measures; it asserts nothing (timings belong here, never in tests).

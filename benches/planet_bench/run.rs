@@ -1,7 +1,8 @@
 //! The benchmark proper: N generated feeds served on 127.0.0.1, a `planet.toml` listing them in
-//! a folder of its own, and four runs of the real `planet` binary, each measured: a first run on
+//! a folder of its own, and five runs of the real `planet` binary, each measured: a first run on
 //! an empty cache, a second run with nothing changed (every feed answers 304), a run after 5% of
-//! the feeds gained an entry, and `planet render` alone. Returns the table it prints; asserts
+//! the feeds gained an entry, `planet render` alone, and `planet render` into an empty output
+//! folder (every page written). Returns the table it prints; asserts
 //! nothing (timings belong here, never in tests, which run this with few feeds and check the
 //! traffic and the files written).
 
@@ -37,7 +38,7 @@ pub struct Args {
     /// `concurrency` in the generated planet.toml (planet's default when unset).
     #[arg(long)]
     pub concurrency: Option<usize>,
-    /// Repeat the four runs this many times (fresh cache each time) and report the median.
+    /// Repeat the five runs this many times (fresh cache each time) and report the median.
     #[arg(long, default_value_t = 1)]
     pub repeat: usize,
     /// Seed of the generated feeds.
@@ -74,11 +75,12 @@ struct Measure {
     written: usize,
 }
 
-const STEPS: [&str; 4] = [
+const STEPS: [&str; 5] = [
     "first run (empty cache)",
     "second run (unchanged, 304)",
     "run after 5% of feeds gained an entry",
     "`planet render` alone",
+    "`planet render`, empty output",
 ];
 
 /// The hour before now, to the minute: the feeds' dates lead up to it and the new entries of
@@ -133,7 +135,7 @@ pub fn run(args: &Args, runner: &mut Runner) -> anyhow::Result<String> {
         .filter(|i| corpus::broken(*i).is_none())
         .step_by(20)
         .collect();
-    let mut rounds: Vec<[Measure; 4]> = Vec::new();
+    let mut rounds: Vec<[Measure; 5]> = Vec::new();
     for round in 0..args.repeat.max(1) {
         let temp;
         let dir: &Path = match &args.keep {
@@ -160,7 +162,15 @@ pub fn run(args: &Args, runner: &mut Runner) -> anyhow::Result<String> {
         let second = step("run")?;
         let (grown, _) = generate(args, anchor, &changed, 1);
         set(&server, &changed, grown);
-        rounds.push([first, second, step("run")?, step("render")?]);
+        let (grown, render) = (step("run")?, step("render")?);
+        // Every page again, into a folder never written: the old one is moved aside, not
+        // deleted (a file system slows down creating files where thousands were just deleted).
+        let aside = dir.join("output.old");
+        std::fs::rename(dir.join("output"), &aside).context("cannot move the output aside")?;
+        let _ = std::fs::remove_file(dir.join("cache/published.json"));
+        let empty = step("render")?;
+        let _ = std::fs::remove_dir_all(&aside);
+        rounds.push([first, second, grown, render, empty]);
     }
     table(args, raw, gz, changed.len(), &rounds)
 }
@@ -172,7 +182,7 @@ fn table(
     raw: u64,
     gz: u64,
     changed: usize,
-    rounds: &[[Measure; 4]],
+    rounds: &[[Measure; 5]],
 ) -> anyhow::Result<String> {
     let mut out = String::new();
     writeln!(
