@@ -2,7 +2,8 @@
 //! page and a feed per topic, and the sitemap.
 //!
 //! Takes the [`Catalogue`] (every entry the rules keep, newest first, as light rows: where it is
-//! stored, its feed, its dates, a stamp of its revision) and plans the pages ([`plan`]): a page
+//! stored, its feed, its dates, its title, link and author, a stamp of its revision) and plans
+//! the pages ([`plan`]): a page
 //! per month of the planet's calendar (`archive/YYYY/MM.html`), the archive's index, a page per
 //! subscribed feed (`sources/SLUG.html`), the subscriptions page, and per topic its newest
 //! entries (`topics/SLUG.html` and `.xml`). Long lists are cut into pages of `items_per_page`
@@ -11,9 +12,10 @@
 //!
 //! Each page has a fingerprint: a hash of everything it shows but the entries' text (the theme,
 //! the words, its navigation, its entries' rows and revisions, their feeds' names). [`render`]
-//! renders only the pages whose fingerprint the caller does not already have published, reading
-//! their entries whole then, a page at a time, so the whole cache is never held. This module
-//! reads nothing itself: the caller passes a loader.
+//! renders only the pages whose fingerprint the caller does not already have published. Months
+//! and sources list headlines, laid out from the catalogue's rows alone; a topic's page and feed
+//! show their entries whole, read then, a page at a time, so the whole cache is never held. This
+//! module reads nothing itself: the caller passes a loader.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
