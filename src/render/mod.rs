@@ -408,6 +408,8 @@ impl<'a> Maker<'a> {
         sources: &'s [SourceView],
     ) -> Vec<DayView<HeadlineView<'s>>> {
         let mut days: Vec<DayView<HeadlineView<'s>>> = Vec::new();
+        // The local day of the last heading: compared, not written, for each entry.
+        let mut last_day = None;
         for r in rows.iter().filter_map(|&i| catalogue.rows.get(i)) {
             let Some(source) = sources.get(r.feed) else {
                 continue;
@@ -421,14 +423,17 @@ impl<'a> Maker<'a> {
                 source: &source.name,
                 source_page: source.page.as_deref(),
             };
-            let date = self.locale.day_key(r.sort_date);
+            let day = r.sort_date.with_timezone(&self.locale.tz).date_naive();
             match days.last_mut() {
-                Some(d) if d.date == date => d.entries.push(view),
-                _ => days.push(DayView {
-                    day: self.locale.format(r.sort_date, "day_format"),
-                    date,
-                    entries: vec![view],
-                }),
+                Some(d) if last_day == Some(day) => d.entries.push(view),
+                _ => {
+                    last_day = Some(day);
+                    days.push(DayView {
+                        day: self.locale.format(r.sort_date, "day_format"),
+                        date: self.locale.day_key(r.sort_date),
+                        entries: vec![view],
+                    })
+                }
             }
         }
         days
