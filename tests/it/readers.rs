@@ -151,6 +151,12 @@ fn every_kept_entry_is_within_three_clicks_and_no_link_is_broken() {
         alpha.contains(r#"<a href="https://alpha.test/0">alpha post 0</a>"#),
         "{alpha}"
     );
+    // Its headlines do not repeat its name; a month's name each one's source.
+    assert!(!alpha.contains("class=\"by\""), "{alpha}");
+    assert!(
+        november.contains(r#"<span class="by"><a href="../../sources/alpha.html">alpha</a>"#),
+        "{november}"
+    );
     assert!(index.contains("href=\"sources/alpha.html\""), "{index}");
     let subscriptions = planet.output("sources/index.html");
     assert!(subscriptions.contains("<table"), "{subscriptions}");
