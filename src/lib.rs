@@ -192,7 +192,7 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
     let rules = filter::Rules::new(config, now);
     let need_text = rules.need_text();
     let catalogue = select::catalogue(config, rules, now, |f| store.each_light(need_text, f))?;
-    let pages = render::site::plan(&maker, &catalogue, limit);
+    let pages = render::site::plan(&maker, &catalogue, &view.feeds, limit);
     let (dir, cache) = (&config.planet.output_dir, &config.planet.cache_dir);
     let old = publish::Manifest::load(cache, dir);
     let mut out = publish::Writer::new(dir);

@@ -22,6 +22,7 @@ use std::hash::{Hash, Hasher};
 use std::panic::AssertUnwindSafe;
 use std::sync::{mpsc, Mutex, PoisonError};
 
+use chrono::Datelike as _;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -132,16 +133,28 @@ fn pages_of(
 }
 
 /// Plans every page: months, the archive's index, sources, the subscriptions page, topics.
-pub fn plan(maker: &Maker<'_>, catalogue: &Catalogue, per_page: usize) -> Vec<Page> {
+/// `feeds` are the subscriptions as the front page shows them.
+pub fn plan(
+    maker: &Maker<'_>,
+    catalogue: &Catalogue,
+    feeds: &[super::FeedView],
+    per_page: usize,
+) -> Vec<Page> {
     let locale = maker.locale();
     let mut pages = Vec::new();
-    // Months, newest first (the rows are).
+    // Months, newest first (the rows are); a row's local month is compared, and its key
+    // written once per month.
     let mut months: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut last_month = None;
     for (i, r) in catalogue.rows.iter().enumerate() {
-        let key = locale.month_key(r.sort_date);
+        let local = r.sort_date.with_timezone(&locale.tz).date_naive();
+        let month = (local.year(), local.month());
         match months.last_mut() {
-            Some((k, rows)) if *k == key => rows.push(i),
-            _ => months.push((key, vec![i])),
+            Some((_, rows)) if last_month == Some(month) => rows.push(i),
+            _ => {
+                last_month = Some(month);
+                months.push((locale.month_key(r.sort_date), vec![i]));
+            }
         }
     }
     let month_name = |rows: &[usize]| {
@@ -195,18 +208,22 @@ pub fn plan(maker: &Maker<'_>, catalogue: &Catalogue, per_page: usize) -> Vec<Pa
         atom: None,
     });
     // Sources.
-    let mut by_feed: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_feed: Vec<Vec<usize>> = vec![Vec::new(); catalogue.feeds.len()];
     for (i, r) in catalogue.rows.iter().enumerate() {
-        by_feed
-            .entry(catalogue.feeds[r.feed].as_str())
-            .or_default()
-            .push(i);
+        if let Some(rows) = by_feed.get_mut(r.feed) {
+            rows.push(i);
+        }
     }
-    let feeds = maker.feeds();
-    for feed in &feeds {
-        let rows = by_feed.get(feed.url.as_str()).cloned().unwrap_or_default();
+    let index: HashMap<&str, usize> = (catalogue.feeds.iter())
+        .enumerate()
+        .map(|(i, url)| (url.as_str(), i))
+        .collect();
+    for feed in feeds {
+        let rows = (index.get(feed.url.as_str()))
+            .and_then(|&i| by_feed.get(i))
+            .map_or(&[][..], Vec::as_slice);
         let stem = feed.page.trim_end_matches(".html");
-        for (path, rows, page) in pages_of(stem, &rows, per_page, locale) {
+        for (path, rows, page) in pages_of(stem, rows, per_page, locale) {
             pages.push(Page {
                 path,
                 template: Some("source.html"),
