@@ -263,6 +263,10 @@ const NOT_NESTING: &[&str] = &[
 /// reference one HTML defines, as Python feedparser judges it. `Bread &amp; Butter` and
 /// `<i>Legend</i>` are; `AT&T`, `x < y` and `a <thing>` are not.
 pub fn looks_like_html(s: &str) -> bool {
+    // Most titles have neither: no searcher is built for them (pages ask for every headline).
+    if !s.contains(['&', '<']) {
+        return false;
+    }
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let name_at = |i: usize| &s[i..i + s[i..].find(|c: char| !word(c)).unwrap_or(s.len() - i)];
     let end_tag = s.match_indices("</").any(|(i, _)| {
