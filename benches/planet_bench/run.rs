@@ -136,20 +136,25 @@ pub fn run(args: &Args, runner: &mut Runner) -> anyhow::Result<String> {
         .step_by(20)
         .collect();
     let mut rounds: Vec<[Measure; 5]> = Vec::new();
+    // Each round's folder is deleted once every round is measured: a file system slows down
+    // creating files where thousands were just deleted, and the next round would pay for it.
+    let mut done: Vec<tempfile::TempDir> = Vec::new();
     for round in 0..args.repeat.max(1) {
-        let temp;
-        let dir: &Path = match &args.keep {
+        let dir: PathBuf = match &args.keep {
             Some(d) => {
                 let _ = std::fs::remove_dir_all(d);
                 std::fs::create_dir_all(d)
                     .with_context(|| format!("cannot create `{}`", d.display()))?;
-                d
+                d.clone()
             }
             None => {
-                temp = tempfile::tempdir().context("cannot create a temporary folder")?;
-                temp.path()
+                let temp = tempfile::tempdir().context("cannot create a temporary folder")?;
+                let path = temp.path().to_owned();
+                done.push(temp);
+                path
             }
         };
+        let dir = dir.as_path();
         write_config(dir, args, &server)?;
         // Back to the starting corpus, in case an earlier round added entries.
         if round > 0 {
@@ -169,9 +174,9 @@ pub fn run(args: &Args, runner: &mut Runner) -> anyhow::Result<String> {
         std::fs::rename(dir.join("output"), &aside).context("cannot move the output aside")?;
         let _ = std::fs::remove_file(dir.join("cache/published.json"));
         let empty = step("render")?;
-        let _ = std::fs::remove_dir_all(&aside);
         rounds.push([first, second, grown, render, empty]);
     }
+    drop(done);
     table(args, raw, gz, changed.len(), &rounds)
 }
 
