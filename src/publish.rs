@@ -114,6 +114,16 @@ pub struct Writer {
     writing: Option<std::thread::JoinHandle<Result<Vec<String>, Error>>>,
 }
 
+impl Drop for Writer {
+    /// A publish left on an error still lets the batch being written finish: no temporary
+    /// file is left behind by a process that exits under it.
+    fn drop(&mut self) {
+        if let Some(writing) = self.writing.take() {
+            let _ = writing.join();
+        }
+    }
+}
+
 /// What a publish changed in `output_dir`.
 #[derive(Debug, Default)]
 pub struct Written {
@@ -192,7 +202,7 @@ impl Writer {
         let removed = retire(&self.dir, turned_off)? + self.manifest.retire_since(old)?;
         self.manifest.save(cache_dir)?;
         Ok(Written {
-            changed: self.changed,
+            changed: std::mem::take(&mut self.changed),
             removed,
         })
     }
@@ -323,6 +333,24 @@ fn write_atomically(path: &Path, bytes: &[u8], flush: bool) -> std::io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_publish_left_on_an_error_finishes_the_batch_it_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = Writer::new(dir.path());
+        // The 256th page starts a batch on the writing thread.
+        for i in 0..256 {
+            let page = format!("sources/{i}.html");
+            writer.add(page, Some(1), Some(vec![b'x'; 4096])).unwrap();
+        }
+        drop(writer);
+        let names: Vec<String> = std::fs::read_dir(dir.path().join("sources"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 256, "{names:?}");
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    }
 
     #[test]
     fn unchanged_file_keeps_its_mtime() {
