@@ -158,7 +158,6 @@ fn note(health: &Health, locale: &Locale) -> Option<String> {
     }
 }
 
-/// Text from elsewhere (the config, the cache) with only the characters the planet publishes.
 /// A title as pages show it: a title that is still HTML once read was escaped twice by its
 /// feed.
 fn shown_title(title: &str) -> String {
@@ -172,6 +171,7 @@ fn shown_link(link: Option<&str>) -> Option<String> {
     link.filter(|l| is_web_link(l)).map(strict_link)
 }
 
+/// Text from elsewhere (the config, the cache) with only the characters the planet publishes.
 fn clean(s: &str) -> String {
     text::publishable(s).into_owned()
 }
