@@ -3,12 +3,12 @@
 //!
 //! Takes the [`Catalogue`] (every entry the rules keep, newest first, as light rows: where it is
 //! stored, its feed, its dates, its title, link and author, a stamp of its revision) and plans
-//! the pages ([`plan`]): a page
-//! per month of the planet's calendar (`archive/YYYY/MM.html`), the archive's index, a page per
-//! subscribed feed (`sources/SLUG.html`), the subscriptions page, and per topic its newest
-//! entries (`topics/SLUG.html` and `.xml`). Long lists are cut into pages of `items_per_page`
-//! counted from the oldest entry, so a new entry changes the newest page alone and older pages
-//! keep their bytes and names (`MM-1.html` is a month's oldest page, `MM.html` its newest).
+//! the pages ([`plan`]): a page per month of the planet's calendar (`archive/YYYY/MM.html`), the
+//! archive's index, a page per subscribed feed (`sources/SLUG.html`), the subscriptions page,
+//! and per topic its newest entries (`topics/SLUG.html` and `.xml`). Long lists are cut into
+//! pages of `items_per_page` counted from the oldest entry, so a new entry changes the newest
+//! page alone and older pages keep their bytes and names (`MM-1.html` is a month's oldest page,
+//! `MM.html` its newest).
 //!
 //! Each page has a fingerprint: a hash of everything it shows but the entries' text (the theme,
 //! the words, its navigation, its entries' rows and revisions, their feeds' names). [`render`]
@@ -312,15 +312,12 @@ fn fingerprint(frame: u64, page: &Page, catalogue: &Catalogue, feed_stamps: &[u6
     h.finish()
 }
 
-/// The source facts each feed's entries show, hashed once per feed.
-fn feed_stamps(maker: &Maker<'_>, catalogue: &Catalogue) -> Vec<u64> {
-    catalogue
-        .feeds
-        .iter()
-        .map(|url| {
+/// The source facts each feed's entries show (`sources`, by the catalogue's feed index),
+/// hashed once per feed.
+fn feed_stamps(maker: &Maker<'_>, catalogue: &Catalogue, sources: &[SourceView]) -> Vec<u64> {
+    (catalogue.feeds.iter().zip(sources))
+        .map(|(url, source)| {
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            let mut source = maker.source(url);
-            source.updated = None;
             source.hash(&mut h);
             maker.display(url).as_str().hash(&mut h);
             maker.face(url).hash(&mut h);
@@ -356,7 +353,6 @@ pub fn render<E: From<Error> + Send>(
         ..front.clone()
     };
     let frame_hash = frame_fingerprint(theme, &frame);
-    let stamps = feed_stamps(maker, catalogue);
     let sources: Vec<SourceView> = (catalogue.feeds.iter())
         .map(|url| SourceView {
             // It moves with every fetch: it stays in `index.html` and the feeds.
@@ -364,6 +360,7 @@ pub fn render<E: From<Error> + Send>(
             ..maker.source(url)
         })
         .collect();
+    let stamps = feed_stamps(maker, catalogue, &sources);
     let sources = &sources;
     let mut base = tera::Context::from_serialize(&frame).map_err(|e| Error::Template {
         name: "context".into(),
@@ -427,11 +424,11 @@ pub fn render<E: From<Error> + Send>(
             if old.current(&page.path, fp) {
                 ready.insert(i, rendered(page, fp, None));
             } else {
-                let rows: Vec<i64> = page.rows.iter().map(|&i| catalogue.rows[i].row).collect();
-                let entries = if rows.is_empty() || !page.whole {
-                    Vec::new()
-                } else {
+                let entries = if page.whole && !page.rows.is_empty() {
+                    let rows: Vec<i64> = page.rows.iter().map(|&i| catalogue.rows[i].row).collect();
                     load(&rows)?
+                } else {
+                    Vec::new()
                 };
                 rendered_pages += 1;
                 in_flight += 1;
