@@ -417,7 +417,7 @@ impl<'a> Maker<'a> {
             let view = HeadlineView {
                 title: shown_title(&r.title),
                 link: shown_link(r.link.as_deref()),
-                author: r.author.clone().filter(|a| *a != source.name),
+                author: r.author.as_ref().filter(|a| **a != source.name).cloned(),
                 date: rfc3339(r.sort_date),
                 time: self.locale.format(r.sort_date, "time_format"),
                 source: &source.name,

@@ -361,7 +361,6 @@ pub fn render<E: From<Error> + Send>(
         })
         .collect();
     let stamps = feed_stamps(maker, catalogue, &sources);
-    let sources = &sources;
     let mut base = tera::Context::from_serialize(&frame).map_err(|e| Error::Template {
         name: "context".into(),
         source: e,
@@ -371,7 +370,14 @@ pub fn render<E: From<Error> + Send>(
     // Pages queued or rendered but not yet handed on, at most: memory stays a few pages per
     // core, whatever the planet's size.
     let ahead = cores * 4;
-    let (frame, base) = (&frame, &base);
+    let shared = &Shared {
+        theme,
+        maker,
+        frame: &frame,
+        base: &base,
+        catalogue,
+        sources: &sources,
+    };
     let (jobs, queue) = mpsc::sync_channel::<(usize, u64, Vec<StoredEntry>)>(ahead);
     let queue = Mutex::new(queue);
     let (done, finished) = mpsc::channel::<(usize, u64, Result<Vec<u8>, Error>)>();
@@ -389,15 +395,7 @@ pub fn render<E: From<Error> + Send>(
                 let bytes = std::panic::catch_unwind(AssertUnwindSafe(|| {
                     let entries: Vec<StoredEntry> =
                         entries.into_iter().map(sanitize::entry).collect();
-                    let shared = Shared {
-                        theme,
-                        maker,
-                        frame,
-                        base,
-                        catalogue,
-                        sources,
-                    };
-                    render_page(&shared, &pages[i], &entries)
+                    render_page(shared, &pages[i], &entries)
                 }))
                 .unwrap_or_else(|_| {
                     Err(Error::Template {
