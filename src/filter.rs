@@ -214,7 +214,6 @@ mod tests {
             },
             first_seen: date,
             sort_date: date,
-            sanitized: 0,
         }
     }
 

@@ -284,10 +284,6 @@ pub struct StoredEntry {
     /// The date it is sorted by: published, else updated, else first seen; a date later than
     /// the moment it was stored counts as first seen, so no entry can squat at the top.
     pub sort_date: DateTime<Utc>,
-    /// The version of the sanitizer's rules its content was cleaned with when it was stored
-    /// (0: stored raw, by an older planet): an entry cleaned by the current rules is published
-    /// as it is, any other is cleaned again. Its details are cleaned when a feed is written.
-    pub sanitized: u32,
 }
 
 /// What the cache knows about one subscription.
@@ -462,8 +458,6 @@ pub struct Fetched {
     /// `Some(n)`: a feed new to a planet that has readers; only its newest `n` entries may
     /// reach the page, the rest are stored as already seen.
     pub backlog: Option<usize>,
-    /// The version of the sanitizer's rules the entries' content was cleaned with (0: raw).
-    pub sanitized: u32,
 }
 
 /// Why an attempt gave no feed, in the words every command uses.

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{Config, FeedConfig};
 use crate::model::{Failure, FeedUpdate, Fetched, Outcome, SortBy, Source, Validators};
-use crate::{fetch, filter, parse, sanitize, schedule, text};
+use crate::{fetch, filter, parse, schedule, text};
 
 /// One feed to request.
 #[derive(Debug, Clone)]
@@ -305,9 +305,6 @@ fn read_body(
     if ctx.ignore_dates.contains(url) {
         filter::forget_dates(&mut parsed.entries);
     }
-    // Cleaned here, on the parsing threads, once: every page and feed the entry reaches later
-    // publishes it as stored.
-    parsed.entries.iter_mut().for_each(sanitize::clean);
     let first_sight = prev.is_none_or(|s| s.last_success.is_none());
     let undated = !parsed.entries.is_empty()
         && (parsed.entries.iter()).all(|e| e.published.is_none() && e.updated.is_none());
@@ -327,7 +324,6 @@ fn read_body(
         // of them would be "new" at once.
         backlog: (first_sight && !moved_here && (ctx.established || undated))
             .then_some(ctx.new_feed_items),
-        sanitized: sanitize::VERSION,
     };
     Ok((fetched, next_due))
 }

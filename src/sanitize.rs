@@ -382,16 +382,10 @@ fn text_to_html(text: &str) -> String {
     out
 }
 
-/// The version of the rules above. Entries are cleaned once, when they are read, and stored
-/// with the version they were cleaned with; change it whenever the rules change what survives,
-/// so that stored entries are cleaned again under the new rules.
-pub const VERSION: u32 = 1;
-
 /// Cleans an entry's content in place, with the one allow-list, against the base it was
 /// written against. The HTML of its details (summaries, HTML titles, rights), which only the
-/// feeds write back, is cleaned by [`detail`] when a feed is written: a run writes a few dozen
-/// entries into its feeds, but stores thousands on a first run.
-pub fn clean(e: &mut Entry) {
+/// feeds write back, is cleaned by [`detail`] when a feed is written.
+fn clean(e: &mut Entry) {
     let cleaned = sanitize_html(&e.content, e.content_kind, e.base.as_deref());
     // A summary that is the content is the same HTML, cleaned once for both: the store keeps
     // it once when the two are equal.
@@ -411,13 +405,12 @@ pub fn detail(d: &mut EntryDetail, base: Option<&str>) {
     d.clean_html(|html| sanitize_html(html, TextKind::Html, base));
 }
 
-/// A stored entry made safe to publish: as it is when it was cleaned by these rules, else
-/// cleaned now (stored raw by an older planet, or under older rules).
+/// A stored entry made safe to publish. The cache keeps what the feed said and every entry
+/// shown whole is cleaned here, when a page or feed shows it: a render shows a few dozen
+/// entries whole (the front page, the topics, the feeds), while a first run stores thousands,
+/// and a change to the rules reaches every stored entry at once.
 pub fn entry(mut stored: StoredEntry) -> StoredEntry {
-    if stored.sanitized != VERSION {
-        clean(&mut stored.entry);
-        stored.sanitized = VERSION;
-    }
+    clean(&mut stored.entry);
     stored
 }
 

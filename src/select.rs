@@ -234,7 +234,6 @@ mod tests {
             },
             first_seen: Utc.timestamp_opt(seen, 0).unwrap(),
             sort_date: Utc.timestamp_opt(date, 0).unwrap(),
-            sanitized: 0,
         }
     }
 

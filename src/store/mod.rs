@@ -295,7 +295,7 @@ impl Store {
                         ttl
                     ])?;
                 let entries = &f.parsed.entries;
-                let new = self.upsert(url, entries, update.at, f.sort_by, f.sanitized)?;
+                let new = self.upsert(url, entries, update.at, f.sort_by)?;
                 if !f.first_sight {
                     let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
                     self.mark_in_feed(url, &ids)?;
@@ -490,7 +490,6 @@ impl Store {
         entries: &[Entry],
         now: DateTime<Utc>,
         by: SortBy,
-        sanitized: u32,
     ) -> Result<usize, Error> {
         // The feed's known entries in one query, not one lookup per entry.
         let known: HashMap<String, i64> = self
@@ -500,8 +499,8 @@ impl Store {
             .collect::<Result<_, _>>()?;
         let mut upsert = self.conn.prepare_cached(
             "INSERT INTO entries (feed_url, id, link, title, author, content, content_kind, base,
-                published, updated, categories, first_seen, sort_date, detail, sanitized)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16)
+                published, updated, categories, first_seen, sort_date, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT (feed_url, id) DO UPDATE SET
                 link = excluded.link, title = excluded.title, author = excluded.author,
                 content = excluded.content, content_kind = excluded.content_kind,
@@ -510,14 +509,13 @@ impl Store {
                 sort_date = CASE WHEN ?15 AND (excluded.published IS NOT NULL
                     OR excluded.updated IS NOT NULL) THEN excluded.sort_date
                     ELSE entries.sort_date END,
-                detail = excluded.detail, in_feed = 1, revision = entries.revision + 1,
-                sanitized = excluded.sanitized
+                detail = excluded.detail, in_feed = 1, revision = entries.revision + 1
              WHERE entries.in_feed = 0
                 OR link IS NOT excluded.link OR title IS NOT excluded.title
                 OR author IS NOT excluded.author OR content IS NOT excluded.content
                 OR published IS NOT excluded.published OR updated IS NOT excluded.updated
                 OR categories IS NOT excluded.categories OR base IS NOT excluded.base
-                OR detail IS NOT excluded.detail OR sanitized IS NOT excluded.sanitized",
+                OR detail IS NOT excluded.detail",
         )?;
         let mut new = 0;
         // New undated entries, in the feed's order (newest first, as feeds list them): each
@@ -552,7 +550,6 @@ impl Store {
                 sort.timestamp(),
                 pack_detail(e),
                 by == SortBy::Updated,
-                sanitized,
             ])?;
         }
         Ok(new)
@@ -564,7 +561,7 @@ impl Store {
     pub fn newest(&self, limit: usize, offset: usize) -> Result<Vec<StoredEntry>, Error> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT feed_url, id, link, title, author, content, content_kind, base, published,
-                    updated, categories, first_seen, sort_date, detail, sanitized
+                    updated, categories, first_seen, sort_date, detail
              FROM entries INDEXED BY entries_by_date WHERE backlog = 0
              ORDER BY sort_date DESC, feed_url, id LIMIT ?1 OFFSET ?2",
         )?;
@@ -614,7 +611,6 @@ impl Store {
                     },
                     first_seen: time(Some(r.get(9)?)).unwrap_or_default(),
                     sort_date: time(Some(r.get(10)?)).unwrap_or_default(),
-                    sanitized: 0,
                 },
             })
         })?;
@@ -629,11 +625,11 @@ impl Store {
         let ids = serde_json::to_string(rows).unwrap_or_else(|_| "[]".into());
         let mut stmt = self.conn.prepare_cached(
             "SELECT feed_url, id, link, title, author, content, content_kind, base, published,
-                    updated, categories, first_seen, sort_date, detail, sanitized, rowid
+                    updated, categories, first_seen, sort_date, detail, rowid
              FROM entries WHERE rowid IN (SELECT value FROM json_each(?1))",
         )?;
         let mut found: HashMap<i64, StoredEntry> = stmt
-            .query_map([ids], |r| Ok((r.get(15)?, stored_entry(r)?)))?
+            .query_map([ids], |r| Ok((r.get(14)?, stored_entry(r)?)))?
             .collect::<Result<_, _>>()?;
         Ok(rows.iter().filter_map(|r| found.remove(r)).collect())
     }
@@ -683,7 +679,7 @@ pub struct Light {
 }
 
 /// A whole entry from a row of `feed_url, id, link, title, author, content, content_kind,
-/// base, published, updated, categories, first_seen, sort_date, detail, sanitized`.
+/// base, published, updated, categories, first_seen, sort_date, detail`.
 fn stored_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEntry> {
     let categories: String = r.get(10)?;
     let kind: String = r.get(6)?;
@@ -708,7 +704,6 @@ fn stored_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEntry> {
         },
         first_seen: time(Some(r.get(11)?)).unwrap_or_default(),
         sort_date: time(Some(r.get(12)?)).unwrap_or_default(),
-        sanitized: r.get(14)?,
     })
 }
 
@@ -728,7 +723,7 @@ mod tests {
             entries: &[Entry],
             now: DateTime<Utc>,
         ) -> Result<usize, Error> {
-            self.upsert(feed_url, entries, now, SortBy::Published, 0)
+            self.upsert(feed_url, entries, now, SortBy::Published)
         }
     }
 
@@ -750,7 +745,6 @@ mod tests {
                 sort_by: SortBy::Published,
                 first_sight,
                 backlog: None,
-                sanitized: 1,
             })),
         }
     }

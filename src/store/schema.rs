@@ -103,6 +103,12 @@ DROP INDEX entries_by_feed;
 CREATE INDEX entries_by_feed ON entries (feed_url, sort_date, id, link, categories, published,
     updated, first_seen, revision, backlog, title, author);
 "#,
+    // Entries are stored as their feed gave them and cleaned when a page or feed shows them
+    // whole: the few dozen a render shows, not every entry a first run reads. What an older
+    // planet stored cleaned is cleaned again when shown, which changes nothing.
+    r#"
+ALTER TABLE entries DROP COLUMN sanitized;
+"#,
 ];
 
 /// Applies the migrations this cache has not had yet, each in its own transaction.
