@@ -104,79 +104,80 @@ pub struct Catalogue {
     pub rows: Vec<Row>,
 }
 
-/// Every entry `rules` keep of the cache's entries, newest first, deduplicated like the front
+/// Every entry the rules keep of the cache's entries, newest first, deduplicated like the front
 /// page, with the topics each belongs to: what the archive, the sources' and the topics' pages
-/// carry, newest first (ties by feed and id). `each` hands every entry to its argument, feed
-/// by feed and each feed's newest first (the order the rules count a feed's entries in),
-/// light: no content unless the rules read text, no details. Each entry is dropped once
-/// weighed, so 100,000 entries cost a light row each, not their text.
-pub fn catalogue<E>(
-    config: &Config,
-    mut rules: filter::Rules,
-    now: DateTime<Utc>,
-    each: impl FnOnce(&mut dyn FnMut(Light)) -> Result<(), E>,
-) -> Result<Catalogue, E> {
-    use std::hash::{Hash, Hasher};
-    let need_text = rules.need_text();
-    let mut feeds: Vec<String> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    // Each kept entry's row, and what deduplication weighs: its canonical link, when it was
-    // first seen and its id.
-    let mut rows: Vec<Row> = Vec::new();
-    let mut keys: Vec<Option<String>> = Vec::new();
-    let mut seen: Vec<(DateTime<Utc>, String)> = Vec::new();
-    each(&mut |light: Light| {
-        let s = light.stored;
-        let text = need_text.then(|| filter::text_of(&s.entry));
-        if !rules.admits(&s, text.as_deref()) {
-            return;
-        }
-        let topics = filter::topics_of(config, &s, text.as_deref());
-        let feed = match index.get(s.feed_url.as_str()) {
-            Some(&feed) => feed,
-            None => {
-                feeds.push(s.feed_url.clone());
-                index.insert(s.feed_url.clone(), feeds.len() - 1);
-                feeds.len() - 1
-            }
-        };
-        let e = &s.entry;
-        // What the page shows of a date depends on whether it is still in the future.
-        let past = |d: DateTime<Utc>| if d > now { s.sort_date } else { d };
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (light.row, light.revision).hash(&mut h);
-        (e.published.map(|d| d > now), e.updated.map(|d| d > now)).hash(&mut h);
-        keys.push(e.link.as_deref().and_then(canonical_link));
-        rows.push(Row {
-            row: light.row,
-            feed,
-            sort_date: s.sort_date,
-            updated: e.updated.or(e.published).map(past).unwrap_or(s.first_seen),
-            stamp: h.finish(),
-            topics,
-            title: s.entry.title,
-            link: s.entry.link,
-            author: s.entry.author,
-        });
-        seen.push((s.first_seen, s.entry.id));
-    })?;
-    // Newest first, ties by feed and id.
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_unstable_by(|&i, &j| {
-        let (a, b) = (&rows[i], &rows[j]);
-        (b.sort_date.cmp(&a.sort_date))
-            .then_with(|| feeds[a.feed].cmp(&feeds[b.feed]))
-            .then_with(|| seen[i].1.cmp(&seen[j].1))
+/// carry, newest first (ties by feed and id). Each of `parts` hands every entry of its own
+/// feeds to its argument, feed by feed and each feed's newest first (the order the rules count
+/// a feed's entries in), light: no content unless the rules read text, no details. The parts
+/// are weighed on threads of their own, so a planet's every run reads its cache on every core;
+/// a feed is in one part only, so each part counts its feeds' entries with its own rules. Each
+/// entry is dropped once weighed, so 100,000 entries cost a light row each, not their text.
+pub fn catalogue<E, F>(config: &Config, now: DateTime<Utc>, parts: Vec<F>) -> Result<Catalogue, E>
+where
+    E: Send,
+    F: FnOnce(&mut dyn FnMut(Light)) -> Result<(), E> + Send,
+{
+    // The first part is weighed here, the others each on a thread of its own.
+    let mut parts = parts.into_iter();
+    let here = parts.next();
+    let weighed: Vec<Result<Weighed, E>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = parts
+            .map(|each| {
+                scope.spawn(move || weigh(config, filter::Rules::new(config, now), now, each))
+            })
+            .collect();
+        let mut weighed: Vec<_> = here
+            .map(|each| weigh(config, filter::Rules::new(config, now), now, each))
+            .into_iter()
+            .collect();
+        weighed.extend((threads.into_iter()).map(|t| {
+            t.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }));
+        weighed
     });
-    let rows: Vec<Row> = {
-        let mut slots: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
-        order.iter().filter_map(|&i| slots[i].take()).collect()
-    };
-    let keys: Vec<Option<String>> = order.iter().map(|&i| keys[i].take()).collect();
-    let seen: Vec<(DateTime<Utc>, String)> = order
-        .iter()
-        .map(|&i| std::mem::take(&mut seen[i]))
+    let mut parts = weighed.into_iter().collect::<Result<Vec<_>, E>>()?;
+    // The parts' feeds in one list: a row's feed is at its part's offset plus its index there.
+    let mut feeds = Vec::new();
+    let mut offsets = Vec::with_capacity(parts.len());
+    for part in &mut parts {
+        offsets.push(feeds.len());
+        feeds.append(&mut part.feeds);
+    }
+    // Newest first, ties by feed and id; each row named by its part and its place there, and
+    // moved once, into its place.
+    let mut order: Vec<(usize, usize)> = (parts.iter().enumerate())
+        .flat_map(|(p, part)| (0..part.rows.len()).map(move |i| (p, i)))
         .collect();
+    {
+        let row = |(p, i): (usize, usize)| &parts[p].rows[i];
+        let feed = |(p, i): (usize, usize)| &feeds[offsets[p] + parts[p].rows[i].feed];
+        let id = |(p, i): (usize, usize)| &parts[p].seen[i].1;
+        order.sort_unstable_by(|&a, &b| {
+            (row(b).sort_date.cmp(&row(a).sort_date))
+                .then_with(|| feed(a).cmp(feed(b)))
+                .then_with(|| id(a).cmp(id(b)))
+        });
+    }
+    let mut slots: Vec<Vec<Option<Row>>> = (parts.iter_mut())
+        .map(|p| std::mem::take(&mut p.rows).into_iter().map(Some).collect())
+        .collect();
+    let rows: Vec<Row> = (order.iter())
+        .filter_map(|&(p, i)| {
+            slots[p][i].take().map(|r| Row {
+                feed: offsets[p] + r.feed,
+                ..r
+            })
+        })
+        .collect();
+    drop(slots);
+    let keys: Vec<Option<String>> = (order.iter())
+        .map(|&(p, i)| parts[p].keys[i].take())
+        .collect();
+    let seen: Vec<(DateTime<Utc>, String)> = (order.iter())
+        .map(|&(p, i)| std::mem::take(&mut parts[p].seen[i]))
+        .collect();
+    drop((order, parts));
     let keep = distinct_keys(&keys, |i, j| {
         let (a, b) = (&seen[i], &seen[j]);
         (a.0, &feeds[rows[i].feed], &a.1) < (b.0, &feeds[rows[j].feed], &b.1)
@@ -188,6 +189,64 @@ pub fn catalogue<E>(
         .filter_map(|(row, keep)| keep.then_some(row))
         .collect();
     Ok(Catalogue { feeds, rows })
+}
+
+/// The entries of one part, weighed: each kept entry's row, and what deduplication weighs:
+/// its canonical link, when it was first seen and its id.
+#[derive(Default)]
+struct Weighed {
+    feeds: Vec<String>,
+    rows: Vec<Row>,
+    keys: Vec<Option<String>>,
+    seen: Vec<(DateTime<Utc>, String)>,
+}
+
+fn weigh<E>(
+    config: &Config,
+    mut rules: filter::Rules,
+    now: DateTime<Utc>,
+    each: impl FnOnce(&mut dyn FnMut(Light)) -> Result<(), E>,
+) -> Result<Weighed, E> {
+    use std::hash::{Hash, Hasher};
+    let need_text = rules.need_text();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut out = Weighed::default();
+    each(&mut |light: Light| {
+        let s = light.stored;
+        let text = need_text.then(|| filter::text_of(&s.entry));
+        if !rules.admits(&s, text.as_deref()) {
+            return;
+        }
+        let topics = filter::topics_of(config, &s, text.as_deref());
+        let feed = match index.get(s.feed_url.as_str()) {
+            Some(&feed) => feed,
+            None => {
+                out.feeds.push(s.feed_url.clone());
+                index.insert(s.feed_url.clone(), out.feeds.len() - 1);
+                out.feeds.len() - 1
+            }
+        };
+        let e = &s.entry;
+        // What the page shows of a date depends on whether it is still in the future.
+        let past = |d: DateTime<Utc>| if d > now { s.sort_date } else { d };
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (light.row, light.revision).hash(&mut h);
+        (e.published.map(|d| d > now), e.updated.map(|d| d > now)).hash(&mut h);
+        out.keys.push(e.link.as_deref().and_then(canonical_link));
+        out.rows.push(Row {
+            row: light.row,
+            feed,
+            sort_date: s.sort_date,
+            updated: e.updated.or(e.published).map(past).unwrap_or(s.first_seen),
+            stamp: h.finish(),
+            topics,
+            title: s.entry.title,
+            link: s.entry.link,
+            author: s.entry.author,
+        });
+        out.seen.push((s.first_seen, s.entry.id));
+    })?;
+    Ok(out)
 }
 
 /// The newest `limit` entries the rules keep, deduplicated: reads candidates from the store
@@ -310,17 +369,23 @@ mod tests {
                 e("https://c.test/", "c3", "https://blog.test/4", 40, 100),
             ),
         ];
-        let catalogue = catalogue(&config, filter::Rules::new(&config, now), now, |f| {
-            for (row, stored) in lights {
-                f(Light {
-                    row,
-                    revision: 0,
-                    stored,
-                });
+        // In two parts, as two threads read them: one feed each.
+        let (first, second): (Vec<_>, Vec<_>) = lights
+            .into_iter()
+            .partition(|(_, s)| s.feed_url == "https://o.test/");
+        let part = |lights: Vec<(i64, StoredEntry)>| {
+            move |f: &mut dyn FnMut(Light)| {
+                for (row, stored) in lights {
+                    f(Light {
+                        row,
+                        revision: 0,
+                        stored,
+                    });
+                }
+                Ok::<_, std::convert::Infallible>(())
             }
-            Ok::<_, std::convert::Infallible>(())
-        })
-        .unwrap();
+        };
+        let catalogue = catalogue(&config, now, vec![part(first), part(second)]).unwrap();
         let kept: Vec<(i64, &str, &[usize])> = catalogue
             .rows
             .iter()

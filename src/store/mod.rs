@@ -181,6 +181,28 @@ impl Store {
         })
     }
 
+    /// Another connection to this cache, read-only, for reading it on another thread while
+    /// this one goes on.
+    pub fn reader(&self) -> Result<Store, Error> {
+        let Some(path) = &self.path else {
+            return Err(Error::Query(rusqlite::Error::InvalidPath(
+                "an in-memory cache has no second connection".into(),
+            )));
+        };
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::Open {
+            path: path.clone(),
+            source: e,
+        })?;
+        conn.busy_timeout(BUSY_WAIT)?;
+        Ok(Store {
+            conn,
+            path: Some(path.clone()),
+            flusher: Default::default(),
+        })
+    }
+
     /// Opens a throwaway cache in memory, for tests.
     pub fn in_memory() -> Result<Store, Error> {
         let mut conn = Connection::open_in_memory()?;
@@ -574,7 +596,12 @@ impl Store {
     /// regex rules): the archive's pass. Read from the `entries_by_feed` index alone, in its
     /// order (sorting 100,000 rows by date took SQLite longer than reading them), and one at a
     /// time, so 100,000 entries cost their titles, dates and links, not their text.
-    pub fn each_light(&self, with_content: bool, f: &mut dyn FnMut(Light)) -> Result<(), Error> {
+    pub fn each_light(
+        &self,
+        with_content: bool,
+        feeds: &FeedRange,
+        f: &mut dyn FnMut(Light),
+    ) -> Result<(), Error> {
         let (content, index) = if with_content {
             ("content", "")
         } else {
@@ -584,11 +611,14 @@ impl Store {
             self.conn.prepare(&format!(
             "SELECT rowid, feed_url, id, link, title, {content}, categories, published, updated,
                     first_seen, sort_date, revision, {kind}, author
-             FROM entries {index} WHERE backlog = 0
+             FROM entries {index} WHERE backlog = 0 AND feed_url >= ?1 {below}
              ORDER BY feed_url DESC, sort_date DESC, id DESC",
             kind = if with_content { "content_kind" } else { "'html'" },
+            below = if feeds.below.is_some() { "AND feed_url < ?2" } else { "" },
         ))?;
-        let rows = stmt.query_map([], |r| {
+        let mut bounds: Vec<&str> = vec![&feeds.from];
+        bounds.extend(feeds.below.as_deref());
+        let rows = stmt.query_map(rusqlite::params_from_iter(bounds), |r| {
             let categories: String = r.get(6)?;
             let kind: String = r.get(12)?;
             Ok(Light {
@@ -663,6 +693,56 @@ impl Store {
                     ORDER BY sort_date DESC, id LIMIT ?2)",
             )?
             .execute(params![feed_url, visible as i64])?)
+    }
+}
+
+/// The feeds whose URLs sort from `from` (included) to `below` (excluded; to the end when
+/// `None`): a part of the cache that one thread reads while others read the rest.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedRange {
+    /// The first URL in the range, or one before it.
+    pub from: String,
+    /// The first URL past the range.
+    pub below: Option<String>,
+}
+
+impl FeedRange {
+    /// Every feed.
+    pub fn all() -> FeedRange {
+        FeedRange::default()
+    }
+
+    /// At most `parts` ranges holding about as many entries each, given each feed's count:
+    /// the highest URLs first, the order [`Store::each_light`] reads them in.
+    pub fn split<'a>(
+        counts: impl IntoIterator<Item = (&'a str, u64)>,
+        parts: usize,
+    ) -> Vec<FeedRange> {
+        let mut counts: Vec<(&str, u64)> = counts.into_iter().collect();
+        counts.sort_unstable();
+        let total: u64 = counts.iter().map(|c| c.1).sum();
+        let parts = u64::try_from(parts.max(1)).unwrap_or(1);
+        let mut cuts: Vec<&str> = Vec::new();
+        let mut sum = 0;
+        for &(url, n) in &counts {
+            // A cut before `url` when the entries below it fill the next share.
+            let share = total * (cuts.len() as u64 + 1) / parts;
+            if sum >= share.max(1) && cuts.len() + 1 < parts as usize {
+                cuts.push(url);
+            }
+            sum += n;
+        }
+        let mut ranges = Vec::with_capacity(cuts.len() + 1);
+        let mut from = String::new();
+        for cut in cuts {
+            ranges.push(FeedRange {
+                from: std::mem::replace(&mut from, cut.to_owned()),
+                below: Some(cut.to_owned()),
+            });
+        }
+        ranges.push(FeedRange { from, below: None });
+        ranges.reverse();
+        ranges
     }
 }
 
@@ -747,6 +827,84 @@ mod tests {
                 backlog: None,
             })),
         }
+    }
+
+    #[test]
+    fn feed_ranges_share_the_entries_and_cover_every_feed() {
+        let counts = [
+            ("https://a.test/", 10),
+            ("https://b.test/", 10),
+            ("https://c.test/", 20),
+        ];
+        let ranges = FeedRange::split(counts, 2);
+        // Highest URLs first, as `each_light` reads them; `c` alone holds half the entries.
+        assert_eq!(
+            ranges,
+            [
+                FeedRange {
+                    from: "https://c.test/".into(),
+                    below: None
+                },
+                FeedRange {
+                    from: String::new(),
+                    below: Some("https://c.test/".into())
+                },
+            ]
+        );
+        assert_eq!(FeedRange::split(counts, 1), [FeedRange::all()]);
+        assert_eq!(FeedRange::split([], 4), [FeedRange::all()]);
+        // Never more ranges than feeds, and never an empty one.
+        assert_eq!(FeedRange::split([("https://a.test/", 5)], 8).len(), 1);
+    }
+
+    #[test]
+    fn readers_on_other_threads_read_their_own_feeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let now = Utc.timestamp_opt(1_700_000_100, 0).unwrap();
+        s.begin().unwrap();
+        for url in ["https://a.test/", "https://b.test/", "https://c.test/"] {
+            s.record(
+                url,
+                &fetched(vec![entry("1", "x"), entry("2", "y")], now, true),
+            )
+            .unwrap();
+        }
+        s.commit().unwrap();
+        let counts = [
+            ("https://a.test/", 2),
+            ("https://b.test/", 2),
+            ("https://c.test/", 2),
+        ];
+        let read: Vec<Vec<String>> = std::thread::scope(|scope| {
+            let threads: Vec<_> = FeedRange::split(counts, 2)
+                .into_iter()
+                .map(|range| {
+                    let reader = s.reader().unwrap();
+                    scope.spawn(move || {
+                        let mut feeds = Vec::new();
+                        reader
+                            .each_light(false, &range, &mut |l| feeds.push(l.stored.feed_url))
+                            .unwrap();
+                        feeds
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        assert_eq!(
+            read,
+            [
+                vec!["https://c.test/"; 2],
+                vec![
+                    "https://b.test/",
+                    "https://b.test/",
+                    "https://a.test/",
+                    "https://a.test/"
+                ]
+            ]
+        );
+        assert!(Store::in_memory().unwrap().reader().is_err());
     }
 
     fn failed(at: DateTime<Utc>, reason: &str) -> FeedUpdate {
