@@ -38,9 +38,13 @@ use url::Url;
 
 use crate::config::Planet;
 
+mod body;
+mod error;
 mod freshness;
 mod network;
 
+use body::{gunzip, gzip_claim};
+pub use error::Error;
 use freshness::{fresh_for, retry_after};
 pub use network::{private_ip, Addrs, Name, Network, Resolve, Resolving};
 use network::{private_only, PublicOnly};
@@ -53,93 +57,6 @@ pub const MAX_REDIRECTS: usize = 5;
 /// feeds are far smaller, and the slots bound what large ones hold in memory at once to a few
 /// `max_feed_bytes`, whatever the concurrency. The wait counts towards the request's timeout.
 const SMALL_BODY: u64 = 1 << 20;
-
-/// Why one feed's fetch failed.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The HTTP client could not be built (bad TLS roots, bad header value).
-    #[error("cannot set up the HTTP client")]
-    Client(#[source] reqwest::Error),
-    /// The server answered with an error status.
-    #[error("HTTP {status}")]
-    Status {
-        /// The status code and reason.
-        status: reqwest::StatusCode,
-        /// `Retry-After` (on 429 and 503), as a delay from now.
-        retry_after: Option<Duration>,
-    },
-    /// The connection failed, timed out, or the server broke the protocol.
-    /// (The cause is folded into the message, innermost first: a feed failure is one line.)
-    #[error("{}", describe(.0))]
-    Transport(reqwest::Error),
-    /// The body grew past the configured limit (counted after decompression).
-    #[error("feed larger than {limit} bytes")]
-    TooLarge {
-        /// The limit in bytes.
-        limit: u64,
-    },
-    /// A redirect led back to a URL already visited.
-    #[error("redirect loop at `{url}`")]
-    RedirectLoop {
-        /// The URL seen twice.
-        url: Url,
-    },
-    /// More redirects than [`MAX_REDIRECTS`].
-    #[error("more than {limit} redirects")]
-    TooManyRedirects {
-        /// The limit.
-        limit: usize,
-    },
-    /// A redirect without a usable `Location`, or to something other than http(s).
-    #[error("bad redirect from `{url}`")]
-    BadRedirect {
-        /// The URL that answered with the redirect.
-        url: Url,
-    },
-    /// A redirect from a public address to a loopback, private or link-local one.
-    #[error("refused redirect to private address `{url}`")]
-    PrivateRedirect {
-        /// The refused target.
-        url: Url,
-    },
-    /// The whole run's deadline passed before this feed was done.
-    #[error("run deadline reached")]
-    Deadline,
-    /// A gzip body (`Content-Encoding: gzip`) that does not decompress.
-    #[error("bad gzip body: {0}")]
-    Gzip(#[source] std::io::Error),
-}
-
-impl Error {
-    /// The HTTP status behind the failure, when a response came.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::Status { status, .. } => Some(status.as_u16()),
-            _ => None,
-        }
-    }
-}
-
-/// The size a gzip file's trailer claims for it (of its last member, modulo 4 GiB).
-fn gzip_claim(raw: &[u8]) -> Option<u64> {
-    let at = raw.len().checked_sub(4)?;
-    let b = raw.get(at..)?;
-    Some(u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
-}
-
-/// Decompresses a gzip body, every member of it, streaming against `max` so that a bomb stops
-/// at the limit. Done here rather than by reqwest so that a body gzipped without saying so is
-/// read the same way, and a broken one is named as such.
-fn gunzip(raw: &[u8], max: u64) -> Result<Vec<u8>, Error> {
-    // Sized from the trailer's claim, which may lie but never past `max`.
-    let mut out = Vec::with_capacity(gzip_claim(raw).unwrap_or(0).min(max) as usize);
-    let mut stream = std::io::Read::take(flate2::read::MultiGzDecoder::new(raw), max + 1);
-    std::io::Read::read_to_end(&mut stream, &mut out).map_err(Error::Gzip)?;
-    if out.len() as u64 > max {
-        return Err(Error::TooLarge { limit: max });
-    }
-    Ok(out)
-}
 
 /// One feed to fetch, with what the last fetch left us.
 #[derive(Debug, Clone)]
@@ -633,68 +550,9 @@ fn header(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<Stri
         .map(str::to_owned)
 }
 
-/// A one-line reason for a transport failure: the innermost cause says the most
-/// ("connection refused", "dns error"), reqwest's outer message the least.
-fn describe(err: &reqwest::Error) -> String {
-    let kind = if err.is_timeout() {
-        "timed out"
-    } else if err.is_connect() {
-        "cannot connect"
-    } else if err.is_redirect() {
-        "too many redirects"
-    } else if err.is_decode() || err.is_body() {
-        "broken response body"
-    } else {
-        "request failed"
-    };
-    let mut source = std::error::Error::source(err);
-    let mut inner = None;
-    while let Some(s) = source {
-        inner = Some(s.to_string());
-        source = s.source();
-    }
-    let inner = inner.filter(|i| !i.starts_with("error sending request"));
-    match inner {
-        Some(i) if !kind.contains(&i) => format!("{kind}: {i}"),
-        _ => kind.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn gz(data: &[u8]) -> Vec<u8> {
-        use std::io::Write;
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        e.write_all(data).unwrap();
-        e.finish().unwrap()
-    }
-
-    #[test]
-    fn gunzip_takes_one_member_or_many_and_stops_at_the_limit() {
-        let text = b"<rss>hello</rss>".repeat(100);
-        assert_eq!(gunzip(&gz(&text), 1 << 20).unwrap(), text);
-        let mut two = gz(&text[..700]);
-        two.extend(gz(&text[700..]));
-        assert_eq!(gunzip(&two, 1 << 20).unwrap(), text);
-        assert!(matches!(
-            gunzip(&gz(&text), 1000),
-            Err(Error::TooLarge { limit: 1000 })
-        ));
-        // A trailer that claims less than the body holds: still stopped at the limit.
-        let mut liar = gz(&text);
-        let n = liar.len();
-        liar[n - 4..].copy_from_slice(&10u32.to_le_bytes());
-        assert!(matches!(
-            gunzip(&liar, 1000),
-            Err(Error::TooLarge { limit: 1000 })
-        ));
-        let mut broken = gz(&text);
-        let middle = broken.len() / 2;
-        broken[middle] ^= 0xff;
-        assert!(matches!(gunzip(&broken, 1 << 20), Err(Error::Gzip(_))));
-    }
 
     #[test]
     fn requests_alternate_between_hosts() {
