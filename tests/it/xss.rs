@@ -4,7 +4,10 @@
 //! categories, `xml:base`, and XHTML content where the vector is well-formed), through the real
 //! binary; then `index.html` is read the way a browser tokenizes it (html5ever) and `atom.xml`
 //! the way an XML parser does, and no script, handler, dangerous URL or foreign element may be
-//! left. Also checks that the page's Content-Security-Policy forbids inline script.
+//! left. The cache keeps what the feeds said and each page cleans what it shows, so every other
+//! page is read too: the archive's and the sources' headlines, and a topic of every entry, whose
+//! page and feed show them whole. Also checks that the page's Content-Security-Policy forbids
+//! inline script.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -14,7 +17,7 @@ use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResu
 use url::Url;
 
 use crate::server::{Route, Server};
-use crate::support::{fixture, t0, Planet};
+use crate::support::{feeds_toml, fixture, planet_table, t0, Planet};
 
 /// The vectors, one per line (comments and blank lines skipped).
 fn vectors() -> Vec<String> {
@@ -310,10 +313,14 @@ const THEME_LINKS: &[&str] = &[
     "rss.xml",
     "feed.json",
     "opml.xml",
+    "topics/all.xml",
 ];
 
 fn is_theme_id(id: &str) -> bool {
-    id == "entries" || id == "subscriptions" || id.starts_with("day-20")
+    id == "entries"
+        || id == "subscriptions"
+        || id.starts_with("day-20")
+        || id.starts_with("year-20")
 }
 
 /// Why a URL must not be on the page, read as a browser would read it.
@@ -562,7 +569,13 @@ fn no_vector_survives_in_any_field() {
         urls.push(server.url(&format!("/atom/{i}")));
         urls.push(server.url(&format!("/json/{i}")));
     }
-    let planet = Planet::with_feeds("items_per_page = 100000", &urls);
+    // A topic of every entry with any text: its page and its feed show them whole, like the
+    // front page, through the other way pages are made.
+    let planet = Planet::new(&format!(
+        "{}{}[[topics]]\nname = \"All\"\ninclude = [\".\"]\n",
+        planet_table("items_per_page = 100000"),
+        feeds_toml(&urls)
+    ));
     let warnings = planet.run_at(t0());
     assert!(
         warnings.is_empty(),
@@ -587,6 +600,38 @@ fn no_vector_survives_in_any_field() {
     let mut problems = html_problems(&html, true, "index.html");
     problems.extend(atom_problems(&atom));
     problems.extend(other_output_problems(&planet));
+    let topic = planet.output("topics/all.html");
+    let in_topic = topic.matches("<article class=\"entry\"").count();
+    assert!(
+        in_topic >= vectors.len() * 6,
+        "{in_topic} entries in the topic for {} vectors",
+        vectors.len()
+    );
+    problems.extend(atom_problems(&planet.output("topics/all.xml")));
+    // Every other page.
+    let mut pages = 0;
+    let mut folders = vec![planet.out_path("")];
+    while let Some(folder) = folders.pop() {
+        for item in std::fs::read_dir(&folder).expect("output folder") {
+            let path = item.expect("output entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") && folder != planet.out_path("")
+            {
+                // Read as if at the root, where the theme's own links are known.
+                let html = std::fs::read_to_string(&path)
+                    .expect("page")
+                    .replace("href=\"../../", "href=\"")
+                    .replace("href=\"../", "href=\"");
+                pages += 1;
+                problems.extend(html_problems(&html, true, &path.to_string_lossy()));
+            }
+        }
+    }
+    assert!(
+        pages > urls.len(),
+        "every source has a page: {pages} pages read"
+    );
     assert!(
         problems.is_empty(),
         "{} problems, first 30:\n{}",
