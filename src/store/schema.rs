@@ -89,7 +89,7 @@ DROP INDEX entries_by_feed_date;
 CREATE INDEX entries_by_feed ON entries (feed_url, sort_date, id, link, categories, published,
     updated, first_seen, revision, backlog);
 "#,
-    // Entries are cleaned once, when they are read from their feed (on the parsing threads),
+    // (Migration 11 undoes this.) Entries are cleaned once, when read from their feed,
     // not on every page they reach: this says with which version of the sanitizer's rules, so
     // entries stored raw or under older rules are cleaned again when published.
     r#"
