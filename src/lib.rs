@@ -189,16 +189,7 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
     let maker = render::Maker::new(config, &sources, &stored, &locale, now);
     let view = maker.view(&shown);
     let mut outputs = render::all(&theme, &view, &config.planet.outputs)?;
-    let need_text = filter::Rules::new(config, now).need_text();
-    // One part of the cache per core, each read on its own connection.
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let counts = stored.iter().map(|(url, s)| (url.as_str(), s.entries));
-    let mut parts = Vec::new();
-    for range in store::FeedRange::split(counts, cores) {
-        let reader = store.reader()?;
-        parts.push(move |f: &mut dyn FnMut(store::Light)| reader.each_light(need_text, &range, f));
-    }
-    let catalogue = select::catalogue(config, now, parts)?;
+    let catalogue = select::archive(config, store, &stored, now)?;
     let pages = render::site::plan(&maker, &catalogue, &view.feeds, limit);
     let (dir, cache) = (&config.planet.output_dir, &config.planet.cache_dir);
     let old = publish::Manifest::load(cache, dir);

@@ -9,7 +9,8 @@
 //!    already capped at first seen when stored), then by feed URL and id so ties never flip.
 //! 3. Keep the first `limit`.
 //!
-//! Takes values, returns values: no clock, no I/O.
+//! Takes values (or the store's queries that hand them over), returns values: no clock, and no
+//! I/O but those queries. The archive's pass reads its parts of the cache on threads of its own.
 
 use std::collections::HashMap;
 
@@ -17,9 +18,10 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::filter;
+use crate::health::Stored;
 use crate::links::canonical_link;
 use crate::model::StoredEntry;
-use crate::store::{Light, Store};
+use crate::store::{FeedRange, Light, Store};
 
 /// Deduplicates, sorts and limits the candidates (see the module header for the rules).
 pub fn select(candidates: Vec<StoredEntry>, limit: usize) -> Vec<StoredEntry> {
@@ -102,6 +104,25 @@ pub struct Catalogue {
     pub feeds: Vec<String>,
     /// The entries.
     pub rows: Vec<Row>,
+}
+
+/// The [`catalogue`] of the whole cache, read in one part per core, each on its own
+/// connection; `stored` (each feed's entry count) balances the parts.
+pub fn archive(
+    config: &Config,
+    store: &Store,
+    stored: &HashMap<String, Stored>,
+    now: DateTime<Utc>,
+) -> Result<Catalogue, crate::store::Error> {
+    let need_text = filter::Rules::new(config, now).need_text();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let counts = stored.iter().map(|(url, s)| (url.as_str(), s.entries));
+    let mut parts = Vec::new();
+    for range in FeedRange::split(counts, cores) {
+        let reader = store.reader()?;
+        parts.push(move |f: &mut dyn FnMut(Light)| reader.each_light(need_text, &range, f));
+    }
+    catalogue(config, now, parts)
 }
 
 /// Every entry the rules keep of the cache's entries, newest first, deduplicated like the front
