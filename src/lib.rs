@@ -1,11 +1,12 @@
 //! planet: many blogs in, one page and one feed out.
 //!
-//! The pipeline, one stage per module: [`config`] → [`refresh`] (plan, then [`fetch`] and
-//! [`parse`], then classify) → [`store`] → [`filter`] and [`select`] → [`sanitize`] →
-//! [`render`] → [`publish`] → [`websub`]. Fetch, store, publish and the hubs' pings touch the
-//! network and the disk; the stages between them take values and return values. This file
-//! wires them together, one line per stage, and is the only place that knows the order. The commands around the pipeline
-//! (`status`, `check`, the subscription edits) are modules of their own that use the stages.
+//! The pipeline, one stage per module: [`config`] → [`refresh`](mod@refresh) (plan, then
+//! [`fetch`] and [`parse`], then classify) → [`store`] → [`filter`] and [`select`] →
+//! [`sanitize`] → [`render`] → [`publish`](mod@publish) → [`websub`]. Fetch, store, publish
+//! and the hubs' pings touch the network and the disk; the stages between them take values and
+//! return values. This file wires them together, one line per stage, and is the only place
+//! that knows the order. The commands around the pipeline (`status`, `check`, the subscription
+//! edits) are modules of their own that use the stages.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -5,15 +5,15 @@
 //! deterministic, absolute ids: the entry's own id (a path resolved against the feed's URL,
 //! anything else that is no URI minted from the feed and the id), else its link, else a hash of
 //! feed URL + title + date. feed-rs's UUID fallback is replaced, since an id that changes
-//! between fetches would duplicate the entry on every run. [`decode`] turns the document into
-//! UTF-8; [`repair`] fixes what feed-rs would misread before it reads (undefined entities, bare
+//! between fetches would duplicate the entry on every run. `decode` turns the document into
+//! UTF-8; `repair` fixes what feed-rs would misread before it reads (undefined entities, bare
 //! `&`, old namespaces) and, only once it refuses the document, what it refused (`<rss>`
 //! without a version, unbalanced tags, ...); a JSON Feed is first fitted to feed-rs's types
-//! ([`json`]). Dates go through the lenient [`date`] parser; people through [`people`]; text
+//! (`json`). Dates go through the lenient `date` parser; people through `people`; text
 //! double-encoded as UTF-8 is read as written. Besides what the page shows, each entry keeps
 //! an [`EntryDetail`] for a faithful `atom.xml` (languages, text types, persons, links,
 //! categories, rights, summary, `atom:source`): feed-rs supplies most of it, and one
-//! read-only pass over the same repaired document ([`detail`]) adds what feed-rs drops,
+//! read-only pass over the same repaired document (`detail`) adds what feed-rs drops,
 //! including the `xml:base` in effect for each entry's content. This stage does not sanitize:
 //! content stays raw until it is chosen for an output, where [`crate::sanitize`] cleans it
 //! against the base recorded here.

@@ -115,7 +115,7 @@ impl Server {
 
     /// Serves until `stop`; with `every`, runs `cycle` at once and then on the schedule, on
     /// the calling thread (which must not be one of the runtime's), while requests are served.
-    /// Requests under way when the order comes are finished, for [`DRAIN`] at most.
+    /// Requests under way when the order comes are finished, for `DRAIN` at most.
     pub fn run(
         self,
         runtime: &tokio::runtime::Runtime,

@@ -3,10 +3,10 @@
 //! [`text`] is the file: the three required keys (filled from what the operator gave, else
 //! placeholders that still pass `planet check`, so a new planet runs at once), every common
 //! key commented out at its default with a word on what it does, and one example feed,
-//! commented out too, so the first `planet run` fetches nothing it was not asked to. [`write`]
-//! puts it on disk without ever replacing a file that is already there. `planet import` uses
-//! the same file when there is no `planet.toml` yet. This module does not know the config's
-//! types: a test checks that the defaults written here are the loader's.
+//! commented out too, so the first `planet run` fetches nothing it was not asked to.
+//! [`write`](fn@write) puts it on disk without ever replacing a file that is already there.
+//! `planet import` uses the same file when there is no `planet.toml` yet. This module does not
+//! know the config's types: a test checks that the defaults written here are the loader's.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

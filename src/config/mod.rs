@@ -1,7 +1,7 @@
 //! `planet.toml`: what the operator wrote, checked and made absolute.
 //!
 //! [`parse`] turns a string into a [`Config`], or into every [`Problem`] it has, each with its
-//! line ([`validate`] finds them all in one pass: unknown keys with the closest known one,
+//! line (`validate` finds them all in one pass: unknown keys with the closest known one,
 //! values of the wrong type or out of bounds, bad regexes, a feed listed twice); [`load`] reads
 //! a file and resolves relative paths against the file's folder, so cron can run `planet` from
 //! any working directory. Nothing here touches the network.

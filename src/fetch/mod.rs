@@ -3,7 +3,7 @@
 //! Takes [`Request`]s (a URL and the validators the store kept) and yields one [`Outcome`] or one
 //! [`Error`] per feed. A 304 is a result, not an error. Redirects are followed here, hop by hop
 //! (reqwest's own policy is off), so each hop can be told apart: permanent ones (301, 308) are
-//! reported as [`Moved`] for the store to remember, loops and long chains end the feed's fetch,
+//! reported as `Moved` for the store to remember, loops and long chains end the feed's fetch,
 //! and a redirect from a public address into a loopback, private or link-local one is refused
 //! (the classic way to make a fetcher read `169.254.169.254`); a feed URL the operator wrote may
 //! point inside, and redirect anywhere from there. That check holds for the very address
@@ -14,7 +14,7 @@
 //! reason no proxy is used: through one, the proxy would resolve and connect.
 //!
 //! Each hop holds a permit of its host's semaphore, so no host sees more than
-//! `per_host_concurrency` requests from us at once. A body past [`SMALL_BODY`] waits for one of
+//! `per_host_concurrency` requests from us at once. A body past `SMALL_BODY` waits for one of
 //! a few large-body slots, so that however many fetches run at once, only that many large
 //! bodies (and the feeds parsed from them) are in memory. Every failure is contained in its
 //! feed's result: nothing here can stop the other feeds. The body is handed on as raw bytes,

@@ -115,7 +115,7 @@ fn place(path: Option<&std::path::Path>, line: Option<usize>) -> String {
 /// How many words an `excerpt` keeps.
 const EXCERPT_WORDS: usize = 60;
 
-/// The first [`EXCERPT_WORDS`] words of sanitized HTML, as one HTML paragraph ending in `…`
+/// The first `EXCERPT_WORDS` words of sanitized HTML, as one HTML paragraph ending in `…`
 /// when cut; empty when there is no text.
 pub fn excerpt(html: &str) -> String {
     let text = sanitize::html_to_text(html);

@@ -1,6 +1,6 @@
 //! The SQLite cache: feed state (validators, health) and every entry ever kept.
 //!
-//! Opens and migrates the database ([`schema`]), reads what the refresh stage needs, records
+//! Opens and migrates the database (`schema`), reads what the refresh stage needs, records
 //! each feed's update in one write ([`Store::record`]: its state, schedule and entries change
 //! together or not at all), and answers the queries the outputs need: the newest entries and
 //! what is stored per feed. A run's writes go into one transaction, committed at the end;
@@ -220,7 +220,7 @@ impl Store {
     /// WAL: that first run writes the whole cache, which the WAL would write twice (into the log,
     /// then again into the database at the checkpoint). Later runs write little and keep the
     /// WAL, whose readers (`planet status`) never wait for a writer. If another connection has
-    /// the cache open, SQLite keeps the WAL and the run is only slower. A [`Flusher`] writes
+    /// the cache open, SQLite keeps the WAL and the run is only slower. A `Flusher` writes
     /// the fresh cache to disk as it grows, so the commit does not wait for all of it.
     pub fn begin(&self) -> Result<(), Error> {
         let fresh: bool =
@@ -746,7 +746,7 @@ impl FeedRange {
     }
 }
 
-/// An entry read by [`Store::each_entry`]: where it is stored and how often it changed, with
+/// An entry read by [`Store::each_light`]: where it is stored and how often it changed, with
 /// every field but its details (and its content, unless asked for).
 #[derive(Debug, Clone)]
 pub struct Light {

@@ -1,14 +1,14 @@
 //! Subscriptions: `add`, `remove` and `import` edit `planet.toml` in place.
 //!
 //! [`find`] finds the feed behind a URL for `add` (a blog's home page leads to its feed,
-//! [`discover`] says where to look); [`import`] reads other aggregators' lists.
+//! [`discover`] says where to look); [`import`](mod@import) reads other aggregators' lists.
 //!
 //! The file is edited with `toml_edit`, so the operator's comments, order and formatting stay as
 //! they were; a new feed is appended as a `[[feeds]]` table at the end. Every edit is checked by
 //! parsing the result as a config before it is written (atomically: a temporary file renamed
 //! into place), so a command can never leave a broken `planet.toml`. `add` reaches the network
 //! through the run's [`fetch::Client`] to prove that a URL is a feed, or to discover the feed of
-//! a blog's home page ([`crate::discover`]). This module does not touch the cache's entries.
+//! a blog's home page ([`discover`]). This module does not touch the cache's entries.
 
 use std::path::{Path, PathBuf};
 

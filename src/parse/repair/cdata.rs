@@ -11,7 +11,7 @@ const CDATA_MIN_LEN: usize = 128;
 /// HTML) as CDATA sections holding the same characters (`<![CDATA[<p>Hi & bye</p>]]>`). An XML
 /// reader sees exactly the same text, but feed-rs (through quick-xml) handles every reference
 /// as a separate event with its own allocation: escaped HTML has one every few characters, and
-/// reading it was most of feed-rs's time. Called on a document [`repair_references`] has
+/// reading it was most of feed-rs's time. Called on a document `repair_references` has
 /// already made well-formed, so the only references left are the five predefined ones and
 /// character references. Leaves alone: text outside any element, text that would decode to
 /// `]]>` or to a carriage return (an XML reader normalises a literal one), text with a

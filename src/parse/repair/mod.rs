@@ -137,7 +137,7 @@ pub const NO_LINK: &str = "urn:x-planet:no-link";
 
 /// Gives every RSS 1.0 `<item>` without a `<link>` one, because feed-rs drops such items (and
 /// liberal readers keep them): its `rdf:about` when that is a web address (the item's URI,
-/// which RSS 1.0 says should be its link), else [`NO_LINK`].
+/// which RSS 1.0 says should be its link), else `NO_LINK`.
 pub fn link_rss1_items(text: &str) -> Option<String> {
     let start = root_start(text)?;
     if !text[start..].starts_with("<rdf:RDF") {
