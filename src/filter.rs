@@ -58,17 +58,6 @@ impl<'c> Rules<'c> {
         }
     }
 
-    /// Whether a regex rule (of the planet, a feed or a topic) needs the entries' text.
-    pub fn need_text(&self) -> bool {
-        !self.config.planet.exclude_re.is_empty()
-            || self
-                .config
-                .feeds
-                .iter()
-                .any(|f| !f.include_re.is_empty() || !f.exclude_re.is_empty())
-            || self.config.topics.iter().any(|t| !t.include_re.is_empty())
-    }
-
     /// Whether the next candidate (they come newest first) stays; `text` is its content as
     /// text when the caller already has it.
     pub fn admits(&mut self, c: &StoredEntry, text: Option<&str>) -> bool {
@@ -94,6 +83,13 @@ impl<'c> Rules<'c> {
         *count += 1;
         true
     }
+}
+
+/// Whether a regex rule of `config` (of the planet, a feed or a topic) needs the entries' text.
+pub fn need_text(config: &Config) -> bool {
+    !config.planet.exclude_re.is_empty()
+        || (config.feeds.iter()).any(|f| !f.include_re.is_empty() || !f.exclude_re.is_empty())
+        || config.topics.iter().any(|t| !t.include_re.is_empty())
 }
 
 /// The entry's content as text, for the regex rules.

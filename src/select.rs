@@ -114,7 +114,7 @@ pub fn archive(
     stored: &HashMap<String, Stored>,
     now: DateTime<Utc>,
 ) -> Result<Catalogue, crate::store::Error> {
-    let need_text = filter::Rules::new(config, now).need_text();
+    let need_text = filter::need_text(config);
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let counts = stored.iter().map(|(url, s)| (url.as_str(), s.entries));
     let mut parts = Vec::new();
@@ -142,13 +142,10 @@ where
     let mut parts = parts.into_iter();
     let here = parts.next();
     let weighed: Vec<Result<Weighed, E>> = std::thread::scope(|scope| {
-        let threads: Vec<_> = parts
-            .map(|each| {
-                scope.spawn(move || weigh(config, filter::Rules::new(config, now), now, each))
-            })
-            .collect();
+        let threads: Vec<_> =
+            (parts.map(|each| scope.spawn(move || weigh(config, now, each)))).collect();
         let mut weighed: Vec<_> = here
-            .map(|each| weigh(config, filter::Rules::new(config, now), now, each))
+            .map(|each| weigh(config, now, each))
             .into_iter()
             .collect();
         weighed.extend((threads.into_iter()).map(|t| {
@@ -222,14 +219,16 @@ struct Weighed {
     seen: Vec<(DateTime<Utc>, String)>,
 }
 
+/// One part's entries weighed with rules of its own: a feed is in one part only, so its
+/// entries are counted (`max_items`) as if every part were one.
 fn weigh<E>(
     config: &Config,
-    mut rules: filter::Rules,
     now: DateTime<Utc>,
     each: impl FnOnce(&mut dyn FnMut(Light)) -> Result<(), E>,
 ) -> Result<Weighed, E> {
     use std::hash::{Hash, Hasher};
-    let need_text = rules.need_text();
+    let mut rules = filter::Rules::new(config, now);
+    let need_text = filter::need_text(config);
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut out = Weighed::default();
     each(&mut |light: Light| {

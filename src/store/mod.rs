@@ -721,13 +721,12 @@ impl FeedRange {
         let mut counts: Vec<(&str, u64)> = counts.into_iter().collect();
         counts.sort_unstable();
         let total: u64 = counts.iter().map(|c| c.1).sum();
-        let parts = u64::try_from(parts.max(1)).unwrap_or(1);
         let mut cuts: Vec<&str> = Vec::new();
         let mut sum = 0;
         for &(url, n) in &counts {
-            // A cut before `url` when the entries below it fill the next share.
-            let share = total * (cuts.len() as u64 + 1) / parts;
-            if sum >= share.max(1) && cuts.len() + 1 < parts as usize {
+            // A cut before `url` when the entries below it fill the next of `parts` shares.
+            let share = total * (cuts.len() as u64 + 1) / parts.max(1) as u64;
+            if sum > 0 && sum >= share && cuts.len() + 1 < parts {
                 cuts.push(url);
             }
             sum += n;
