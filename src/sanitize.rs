@@ -27,7 +27,7 @@ pub(crate) mod values;
 
 pub use text::html_to_text;
 
-use crate::model::{Entry, EntryDetail, StoredEntry, TextKind};
+use crate::model::{EntryDetail, StoredEntry, TextKind};
 
 /// Elements kept: document structure, links, images, figures, tables, code, quotes, media.
 pub const ALLOWED_TAGS: &[&str] = &[
@@ -382,35 +382,21 @@ fn text_to_html(text: &str) -> String {
     out
 }
 
-/// Cleans an entry's content in place, with the one allow-list, against the base it was
-/// written against. The HTML of its details (summaries, HTML titles, rights), which only the
-/// feeds write back, is cleaned by [`detail`] when a feed is written.
-fn clean(e: &mut Entry) {
-    let cleaned = sanitize_html(&e.content, e.content_kind, e.base.as_deref());
-    // A summary that is the content is the same HTML, cleaned once for both: the store keeps
-    // it once when the two are equal.
-    if e.detail.content_from_summary && e.content_kind == TextKind::Html {
-        if let Some(s) =
-            (e.detail.summary.as_mut()).filter(|s| s.kind == TextKind::Html && s.value == e.content)
-        {
-            s.value.clone_from(&cleaned);
-        }
-    }
-    e.content = cleaned;
-}
-
 /// An entry's details made safe to write into a feed: every HTML text construct cleaned with
 /// the one allow-list, against `base`.
 pub fn detail(d: &mut EntryDetail, base: Option<&str>) {
     d.clean_html(|html| sanitize_html(html, TextKind::Html, base));
 }
 
-/// A stored entry made safe to publish. The cache keeps what the feed said and every entry
-/// shown whole is cleaned here, when a page or feed shows it: a render shows a few dozen
-/// entries whole (the front page, the topics, the feeds), while a first run stores thousands,
-/// and a change to the rules reaches every stored entry at once.
+/// A stored entry's content made safe to publish, with the one allow-list, against the base
+/// it was written against. The cache keeps what the feed said and every entry shown whole is
+/// cleaned here, when a page or feed shows it: a render shows a few dozen entries whole (the
+/// front page, the topics, the feeds), while a first run stores thousands, and a change to the
+/// rules reaches every stored entry at once. The HTML of its details (summaries, HTML titles,
+/// rights), which only the feeds write back, is cleaned by [`detail`] when a feed is written.
 pub fn entry(mut stored: StoredEntry) -> StoredEntry {
-    clean(&mut stored.entry);
+    let e = &mut stored.entry;
+    e.content = sanitize_html(&e.content, e.content_kind, e.base.as_deref());
     stored
 }
 
