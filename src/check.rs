@@ -61,18 +61,8 @@ pub fn preflight(config: &Config) -> Vec<Problem> {
             format!("`output_dir` `{}` is a file, not a folder", out.display()),
         ));
     }
-    match render::html::load(config.planet.templates_dir.as_deref()) {
-        Err(e) => problems.push(Problem::new("templates_dir", error_chain(&e))),
-        Ok(theme) => {
-            let words = crate::locale::Locale::new(
-                &config.planet.language,
-                config.planet.tz(),
-                theme.words.as_deref(),
-            );
-            if let Err(e) = words {
-                problems.push(Problem::new("templates_dir", error_chain(&e)));
-            }
-        }
+    if let Err(e) = render::html::load_for(&config.planet) {
+        problems.push(Problem::new("templates_dir", error_chain(&e)));
     }
     problems
 }

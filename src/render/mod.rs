@@ -7,6 +7,7 @@
 //! does not decide which entries appear (select does).
 
 pub mod atom;
+mod filters;
 pub mod html;
 pub mod json;
 mod normal;

@@ -400,7 +400,7 @@ pub fn render<E: From<Error> + Send>(
                 .unwrap_or_else(|_| {
                     Err(Error::Template {
                         name: pages[i].path.clone(),
-                        source: tera::Error::msg("rendering it panicked"),
+                        source: tera::Error::message("rendering it panicked"),
                     })
                 });
                 if done.send((i, fp, bytes)).is_err() {
@@ -471,7 +471,7 @@ pub fn render<E: From<Error> + Send>(
             // Only if a worker ended before its queue did, which the loop above rules out.
             Some(page) => Err(Error::Template {
                 name: page.path.clone(),
-                source: tera::Error::msg("its renderer stopped before rendering it"),
+                source: tera::Error::message("its renderer stopped before rendering it"),
             }
             .into()),
             None => Ok(()),
@@ -545,7 +545,7 @@ fn render_page(
             context.insert("root", &root_of(&page.path));
             if let Value::Object(extra) = &page.context {
                 for (k, v) in extra {
-                    context.insert(k.as_str(), v);
+                    context.insert(k.clone(), v);
                 }
             }
             if page.whole {
