@@ -11,7 +11,10 @@ use url::Url;
 /// `www.`, a trailing slash, the fragment and `utm_*` parameters ignored; `None` when it is not
 /// an absolute URL with a host.
 pub fn canonical_link(link: &str) -> Option<String> {
-    let url = Url::parse(link.trim()).ok()?;
+    canonical_of(&Url::parse(link.trim()).ok()?)
+}
+
+fn canonical_of(url: &Url) -> Option<String> {
     let host = url
         .host_str()?
         .trim_start_matches("www.")
@@ -28,10 +31,31 @@ pub fn canonical_link(link: &str) -> Option<String> {
     Some(format!("{host}{port}{path}?{}", query.join("&")))
 }
 
+/// An entry's link both ways at once: ([`canonical_link`], [`shown_link`]). One parse of the
+/// URL serves both, where the two would parse it once each: the archive asks this of every
+/// entry the cache keeps.
+pub fn canonical_and_shown(link: &str) -> (Option<String>, Option<String>) {
+    if link.trim().len() != link.len() {
+        return (canonical_link(link), shown_link(link));
+    }
+    match Url::parse(link) {
+        Ok(url) => (
+            canonical_of(&url),
+            matches!(url.scheme(), "http" | "https").then(|| strict_link(link)),
+        ),
+        Err(_) => (None, None),
+    }
+}
+
 /// Whether a link may be rendered as a link: only http(s) ones may, so no `javascript:` or
 /// `data:` URL from a feed ever becomes clickable.
 pub fn is_web_link(link: &str) -> bool {
     Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+/// A link as pages and feeds carry it: http(s) only, written strictly (see [`strict_link`]).
+pub fn shown_link(link: &str) -> Option<String> {
+    is_web_link(link).then(|| strict_link(link))
 }
 
 /// `link` with the characters RFC 3986 forbids outside the host percent-encoded (`[`, `]`,
@@ -144,6 +168,27 @@ mod tests {
             ),
         ] {
             assert_eq!(strict_link(link), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn one_parse_answers_as_the_two_questions_do() {
+        for link in [
+            "https://www.a.test/x/?utm_source=y&b=2&a=1#f",
+            "http://a.test:8080/p q|r",
+            " https://a.test/padded ",
+            "https://a.test/nbsp\u{a0}",
+            "javascript:alert(1)",
+            "mailto:a@b.test",
+            "/relative/path",
+            "https://[::1]/v6",
+            "",
+        ] {
+            assert_eq!(
+                canonical_and_shown(link),
+                (canonical_link(link), shown_link(link)),
+                "{link:?}"
+            );
         }
     }
 }

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use crate::config::Config;
 use crate::filter;
 use crate::health::Stored;
-use crate::links::canonical_link;
+use crate::links::{canonical_and_shown, canonical_link};
 use crate::model::StoredEntry;
 use crate::store::{FeedRange, Light, Store};
 
@@ -91,7 +91,8 @@ pub struct Row {
     pub topics: Vec<usize>,
     /// Its title, as stored: with its link and author, what a list of headlines shows.
     pub title: String,
-    /// Its link, as stored.
+    /// Its link as pages show it ([`crate::links::shown_link`]): worked out once here, on
+    /// every core, rather than on each page that lists it.
     pub link: Option<String>,
     /// Its author, when it named one.
     pub author: Option<String>,
@@ -252,7 +253,8 @@ fn weigh<E>(
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (light.row, light.revision).hash(&mut h);
         (e.published.map(|d| d > now), e.updated.map(|d| d > now)).hash(&mut h);
-        out.keys.push(e.link.as_deref().and_then(canonical_link));
+        let (key, link) = e.link.as_deref().map_or((None, None), canonical_and_shown);
+        out.keys.push(key);
         out.rows.push(Row {
             row: light.row,
             feed,
@@ -261,7 +263,7 @@ fn weigh<E>(
             stamp: h.finish(),
             topics,
             title: s.entry.title,
-            link: s.entry.link,
+            link,
             author: s.entry.author,
         });
         out.seen.push((s.first_seen, s.entry.id));

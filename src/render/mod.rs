@@ -169,7 +169,7 @@ fn shown_title(title: &str) -> String {
 
 /// An entry's link as pages and feeds carry it: http(s) only.
 fn shown_link(link: Option<&str>) -> Option<String> {
-    link.filter(|l| is_web_link(l)).map(strict_link)
+    link.and_then(crate::links::shown_link)
 }
 
 /// Text from elsewhere (the config, the cache) with only the characters the planet publishes.
@@ -417,7 +417,7 @@ impl<'a> Maker<'a> {
             };
             let view = HeadlineView {
                 title: shown_title(&r.title),
-                link: shown_link(r.link.as_deref()),
+                link: r.link.clone(),
                 author: r.author.as_ref().filter(|a| **a != source.name).cloned(),
                 date: rfc3339(r.sort_date),
                 time: self.locale.format(r.sort_date, "time_format"),
