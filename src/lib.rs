@@ -191,7 +191,7 @@ pub fn publish(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pub
     let view = maker.view(&shown);
     let mut outputs = render::all(&theme, &view, &config.planet.outputs)?;
     let catalogue = select::archive(config, store, &stored, now)?;
-    let pages = render::site::plan(&maker, &catalogue, &view.feeds, limit);
+    let pages = render::site::plan(&maker, &catalogue, &view, limit);
     let (dir, cache) = (&config.planet.output_dir, &config.planet.cache_dir);
     let old = publish::Manifest::load(cache, dir);
     let mut out = publish::Writer::new(dir);

@@ -43,8 +43,12 @@ pub struct Page {
     /// Whether it shows its entries whole (a topic's page and feed), read from the cache when
     /// it is rendered, or as headlines (the months' and the sources' pages), from the rows.
     pub whole: bool,
-    /// What the layout sees besides the planet's facts and the entries: `page`, `feed`, `feeds`.
-    pub context: Value,
+    /// What the layout sees as `page`: its title, its pager, its months… (`null` for none).
+    pub page: Value,
+    /// A source's page: its feed, as `feed` (an index into the front page's feeds).
+    pub feed: Option<usize>,
+    /// The subscriptions page: every feed, as `feeds`.
+    pub feeds: bool,
     /// For a topic's feed: its title, id and links.
     pub atom: Option<super::atom::Head>,
 }
@@ -133,13 +137,9 @@ fn pages_of(
 }
 
 /// Plans every page: months, the archive's index, sources, the subscriptions page, topics.
-/// `feeds` are the subscriptions as the front page shows them.
-pub fn plan(
-    maker: &Maker<'_>,
-    catalogue: &Catalogue,
-    feeds: &[super::FeedView],
-    per_page: usize,
-) -> Vec<Page> {
+/// The sources are the subscriptions as the front page (`front`) lists them.
+pub fn plan(maker: &Maker<'_>, catalogue: &Catalogue, front: &View, per_page: usize) -> Vec<Page> {
+    let feeds = &front.feeds;
     let locale = maker.locale();
     let mut pages = Vec::new();
     // Months, newest first (the rows are); a row's local month is compared, and its key
@@ -190,7 +190,9 @@ pub fn plan(
                 template: Some("month.html"),
                 rows,
                 whole: false,
-                context: json!({ "page": page }),
+                page,
+                feed: None,
+                feeds: false,
                 atom: None,
             });
         }
@@ -204,7 +206,9 @@ pub fn plan(
         template: Some("archive.html"),
         rows: Vec::new(),
         whole: false,
-        context: json!({ "page": { "years": years } }),
+        page: json!({ "years": years }),
+        feed: None,
+        feeds: false,
         atom: None,
     });
     // Sources.
@@ -218,7 +222,7 @@ pub fn plan(
         .enumerate()
         .map(|(i, url)| (url.as_str(), i))
         .collect();
-    for feed in feeds {
+    for (f, feed) in feeds.iter().enumerate() {
         let rows = (index.get(feed.url.as_str()))
             .and_then(|&i| by_feed.get(i))
             .map_or(&[][..], Vec::as_slice);
@@ -229,7 +233,9 @@ pub fn plan(
                 template: Some("source.html"),
                 rows,
                 whole: false,
-                context: json!({ "page": page, "feed": feed }),
+                page,
+                feed: Some(f),
+                feeds: false,
                 atom: None,
             });
         }
@@ -239,7 +245,9 @@ pub fn plan(
         template: Some("sources.html"),
         rows: Vec::new(),
         whole: false,
-        context: json!({ "feeds": feeds }),
+        page: Value::Null,
+        feed: None,
+        feeds: true,
         atom: None,
     });
     // Topics: their newest entries, as a page and a feed.
@@ -260,7 +268,9 @@ pub fn plan(
             template: Some("topic.html"),
             rows: rows.clone(),
             whole: true,
-            context: json!({ "page": { "title": topic.name, "feed": xml } }),
+            page: json!({ "title": topic.name, "feed": xml }),
+            feed: None,
+            feeds: false,
             atom: None,
         });
         pages.push(Page {
@@ -268,7 +278,9 @@ pub fn plan(
             template: None,
             rows,
             whole: true,
-            context: Value::Null,
+            page: Value::Null,
+            feed: None,
+            feeds: false,
             atom: Some(super::atom::Head {
                 title: format!("{} · {}", topic.name, maker.planet().name),
                 id: format!("{link}{xml}"),
@@ -294,13 +306,23 @@ pub fn frame_fingerprint(theme: &Theme, frame: &View) -> u64 {
     h.finish()
 }
 
-/// A page's fingerprint: the frame's, its path and context, and per entry its stamp and its
-/// feed's source (`feed_stamps`, by feed index).
-fn fingerprint(frame: u64, page: &Page, catalogue: &Catalogue, feed_stamps: &[u64]) -> u64 {
+/// A page's fingerprint: the frame's, its path, its `page`, the feeds it shows (`feeds`, the
+/// front page's), and per entry its stamp and its feed's source (`feed_stamps`, by feed index).
+fn fingerprint(
+    frame: u64,
+    page: &Page,
+    feeds: &[super::FeedView],
+    catalogue: &Catalogue,
+    feed_stamps: &[u64],
+) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     frame.hash(&mut h);
     page.path.hash(&mut h);
-    page.context.to_string().hash(&mut h);
+    page.page.to_string().hash(&mut h);
+    page.feed.and_then(|f| feeds.get(f)).hash(&mut h);
+    if page.feeds {
+        feeds.hash(&mut h);
+    }
     if let Some(a) = &page.atom {
         (&a.title, &a.id, &a.alternate, &a.self_link).hash(&mut h);
     }
@@ -377,6 +399,7 @@ pub fn render<E: From<Error> + Send>(
         base: &base,
         catalogue,
         sources: &sources,
+        feeds: &front.feeds,
     };
     let (jobs, queue) = mpsc::sync_channel::<(usize, u64, Vec<StoredEntry>)>(ahead);
     let queue = Mutex::new(queue);
@@ -418,7 +441,7 @@ pub fn render<E: From<Error> + Send>(
         };
         let mut rendered_pages = 0;
         for (i, page) in pages.iter().enumerate() {
-            let fp = fingerprint(frame_hash, page, catalogue, &stamps);
+            let fp = fingerprint(frame_hash, page, &front.feeds, catalogue, &stamps);
             if old.current(&page.path, fp) {
                 ready.insert(i, rendered(page, fp, None));
             } else {
@@ -499,6 +522,8 @@ struct Shared<'a> {
     catalogue: &'a Catalogue,
     /// The catalogue's feeds' source views, by index.
     sources: &'a [SourceView],
+    /// The subscriptions as the front page lists them: what a page's `feed` indexes.
+    feeds: &'a [super::FeedView],
 }
 
 /// One page's bytes; `entries` are its entries whole when it shows them whole.
@@ -514,6 +539,7 @@ fn render_page(
         base,
         catalogue,
         sources,
+        feeds,
     } = *shared;
     // Only a feed writes the whole detail back; a page shows its language.
     let depth = if page.atom.is_some() {
@@ -543,10 +569,14 @@ fn render_page(
         (Some(template), None) => {
             let mut context = base.clone();
             context.insert("root", &root_of(&page.path));
-            if let Value::Object(extra) = &page.context {
-                for (k, v) in extra {
-                    context.insert(k.clone(), v);
-                }
+            if !page.page.is_null() {
+                context.insert("page", &page.page);
+            }
+            if let Some(feed) = page.feed.and_then(|f| feeds.get(f)) {
+                context.insert("feed", feed);
+            }
+            if page.feeds {
+                context.insert("feeds", feeds);
             }
             if page.whole {
                 context.insert("days", &maker.days(&views, entries));
