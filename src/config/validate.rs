@@ -40,7 +40,7 @@ pub(super) fn read(text: &str) -> (Option<Config>, Vec<Problem>, Lines) {
     }
     let schema = serde_json::to_value(schemars::schema_for!(Config)).unwrap_or_default();
     let mut walk = Walk {
-        defs: schema.get("$defs").cloned().unwrap_or_default(),
+        defs: std::rc::Rc::new(schema.get("$defs").cloned().unwrap_or_default()),
         line_of: &line_of,
         problems: Vec::new(),
         lines: Lines::default(),
@@ -75,11 +75,26 @@ pub(super) fn read(text: &str) -> (Option<Config>, Vec<Problem>, Lines) {
     (Some(config), problems, walk.lines)
 }
 
+/// The schema a `$ref` to `defs` points at, else `schema` itself.
+fn resolve<'s>(defs: &'s Value, schema: &'s Value) -> &'s Value {
+    match schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        Some(name) => defs.get(name).unwrap_or(schema),
+        None => schema,
+    }
+}
+
 /// The way out of a refused value, for the keys where one is not obvious.
 const HINTS: &[(&str, &str)] = &[("max_items", "use `enabled = false` to hide a feed")];
 
 struct Walk<'a> {
-    defs: Value,
+    /// The schema's definitions, shared: a table's schema is read from them while the walk
+    /// records problems, and cloning it for each of 5,000 `[[feeds]]` was most of a large
+    /// config's load.
+    defs: std::rc::Rc<Value>,
     line_of: &'a dyn Fn(usize) -> Option<usize>,
     problems: Vec<Problem>,
     lines: Lines,
@@ -107,7 +122,8 @@ impl Walk<'_> {
         place: &str,
         header_line: usize,
     ) {
-        let schema = self.resolve(schema).clone();
+        let defs = std::rc::Rc::clone(&self.defs);
+        let schema = resolve(&defs, schema);
         let props = schema.get("properties").and_then(Value::as_object);
         let known: Vec<&str> = props
             .map(|p| p.keys().map(String::as_str).collect())
@@ -134,9 +150,8 @@ impl Walk<'_> {
                 table.remove(key.as_str());
                 continue;
             };
-            let prop = prop.clone();
             self.note_lines(&at, v);
-            let refused = self.value(v.get_ref(), &prop, &key);
+            let refused = self.value(v.get_ref(), prop, &key);
             if let Some(message) = refused {
                 reported.push(key.clone());
                 let line = (self.line_of)(v.span().start).or(line);
@@ -160,13 +175,12 @@ impl Walk<'_> {
                     } else {
                         place.to_owned()
                     };
-                    let item = self.resolve(&prop).clone();
-                    self.table(inner, &item, &at, &inner_place, vline);
+                    self.table(inner, resolve(&defs, prop), &at, &inner_place, vline);
                 }
                 DeValue::Array(items) => {
-                    if let Some(item_schema) = prop.get("items").cloned() {
-                        if self.resolve(&item_schema).get("properties").is_some() {
-                            self.tables(items, &item_schema, &at, &key);
+                    if let Some(item_schema) = prop.get("items") {
+                        if resolve(&defs, item_schema).get("properties").is_some() {
+                            self.tables(items, item_schema, &at, &key);
                         }
                     }
                 }
@@ -197,7 +211,8 @@ impl Walk<'_> {
     /// Checks each table of a list (`[[feeds]]`, `[[topics]]`); one that cannot stand (no
     /// readable `url` or `name`) is set aside whole, so the others are still read.
     fn tables(&mut self, items: &mut DeArray<'_>, schema: &Value, path: &str, key: &str) {
-        let schema = self.resolve(schema).clone();
+        let defs = std::rc::Rc::clone(&self.defs);
+        let schema = resolve(&defs, schema);
         let required: Vec<String> = schema
             .get("required")
             .and_then(Value::as_array)
@@ -213,7 +228,7 @@ impl Walk<'_> {
             let index = kept.len();
             if let DeValue::Table(t) = item.get_mut() {
                 let place = describe(key, t, i);
-                self.table(t, &schema, &format!("{path}.{index}"), &place, line);
+                self.table(t, schema, &format!("{path}.{index}"), &place, line);
                 let stands = required.iter().all(|r| {
                     t.get(r.as_str()).is_some()
                         && !self.problems[before..].iter().any(|p| p.key == *r)
@@ -246,14 +261,7 @@ impl Walk<'_> {
     }
 
     fn resolve<'s>(&'s self, schema: &'s Value) -> &'s Value {
-        match schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/$defs/"))
-        {
-            Some(name) => self.defs.get(name).unwrap_or(schema),
-            None => schema,
-        }
+        resolve(&self.defs, schema)
     }
 
     /// Why the schema refuses the value, or `None` when it takes it (tables are walked apart).
