@@ -475,7 +475,7 @@ impl<'a> Maker<'a> {
             .filter(|f| f.enabled)
             .map(|f| self.feed(f))
             .collect();
-        feeds.sort_by_key(|f| f.name.to_lowercase());
+        feeds.sort_by_cached_key(|f| f.name.to_lowercase());
         feeds
     }
 
