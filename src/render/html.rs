@@ -199,27 +199,39 @@ pub fn load(
 }
 
 /// Why tera refused the theme, naming the template at fault: with its file and line when it
-/// does not parse, the one that extends or includes in a loop or extends a missing parent.
-/// Anything else spans templates, and names the pages.
+/// does not parse or calls a filter, a test or a function no one defines; the one that extends
+/// or includes in a loop or extends a missing parent. Anything else spans templates, and
+/// names the pages.
 fn refused(
     e: tera::Error,
     sources: &[(String, String, Option<PathBuf>)],
     pages: &[String],
 ) -> Error {
-    let name = match e.kind() {
+    let at = match e.kind() {
         tera::ErrorKind::SyntaxError(report) => {
-            let name = report.filename().to_owned();
-            let path = (sources.iter())
-                .find(|(n, _, _)| *n == name)
-                .and_then(|(_, _, path)| path.clone());
-            let line = Some(report.span().start_line);
-            return Error::Parse {
-                name,
-                path,
-                line,
-                source: Box::new(e),
-            };
+            Some((report.filename().to_owned(), report.span().start_line))
         }
+        // What tera checks across templates once they parse comes as its reports joined,
+        // each pointing at its place as ` --> NAME:LINE:COLUMN`.
+        tera::ErrorKind::Msg(reports) => reports.split_once(" --> ").and_then(|(_, at)| {
+            let mut parts = at.lines().next()?.rsplitn(3, ':');
+            let (_, line, name) = (parts.next()?, parts.next()?, parts.next()?);
+            Some((name.to_owned(), line.parse().ok()?))
+        }),
+        _ => None,
+    };
+    if let Some((name, line)) = at.filter(|(name, _)| sources.iter().any(|(n, _, _)| n == name)) {
+        let path = (sources.iter())
+            .find(|(n, _, _)| *n == name)
+            .and_then(|(_, _, path)| path.clone());
+        return Error::Parse {
+            name,
+            path,
+            line: Some(line),
+            source: Box::new(e),
+        };
+    }
+    let name = match e.kind() {
         tera::ErrorKind::MissingParent { current, .. } => current.clone(),
         tera::ErrorKind::CircularExtend { tpl, .. } => tpl.clone(),
         tera::ErrorKind::CircularInclude { tpl, .. } => tpl.clone(),

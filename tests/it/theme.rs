@@ -163,6 +163,25 @@ fn a_template_that_does_not_parse_is_named_with_its_file_and_line() {
         problems.len() == 1 && problems[0].contains("template `page.html` failed"),
         "{problems:#?}"
     );
+
+    // A misspelt filter is found when the theme is loaded, at its line, before any page.
+    std::fs::remove_file(theme.join("page.html.tera")).unwrap();
+    std::fs::write(
+        theme.join("page.html.tera"),
+        "<p>{{ planet.name }}</p>\n<p>{{ planet.name | slugfy }}</p>\n",
+    )
+    .unwrap();
+    let problems = planet.check();
+    let want = format!(
+        "cannot parse template `page.html` (`{}`, line 2)",
+        theme.join("page.html.tera").display()
+    );
+    assert!(
+        problems.len() == 1
+            && problems[0].contains(&want)
+            && problems[0].contains("Unknown filter `slugfy`"),
+        "{problems:#?}"
+    );
 }
 
 #[test]
