@@ -1,9 +1,9 @@
 //! What themes may call beyond tera's own filters: the planet's words and dates, an entry's
-//! headings put under its title, and the filters tera 1 had built in that themes use (`date`,
-//! `slugify`, `urlencode`, `filesizeformat`, `json_encode`, `striptags`), kept under their tera 1
-//! names so themes written for it keep working. tera-contrib supplies the last four; `date` is
-//! written here on chrono, which the planet already uses, instead of tera-contrib's, which
-//! brings ICU's date data.
+//! headings put under its title, and the filters tera 1 had built in that themes use, kept under
+//! their tera 1 names so themes written for it keep working. tera-contrib supplies `slugify`,
+//! `urlencode`, `json_encode` and `striptags`; `filesizeformat` (tera 1's units) and `date` are
+//! written here, `date` on chrono, which the planet already uses, rather than tera-contrib's,
+//! which brings ICU's date data.
 
 use std::borrow::Cow;
 
@@ -104,10 +104,10 @@ fn date(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
             "date: `{value}` is not a timestamp, an RFC 3339 date nor a YYYY-MM-DD date"
         ))
     })?;
-    let bad_format = || tera::Error::message(format!("date: `{format}` is not a valid format"));
     if chrono::format::StrftimeItems::new(format).any(|i| matches!(i, chrono::format::Item::Error))
     {
-        return Err(bad_format());
+        let message = format!("date: `{format}` is not a valid format");
+        return Err(tera::Error::message(message));
     }
     let tz: chrono_tz::Tz = match kwargs.get::<&str>("timezone")? {
         Some(name) => name
@@ -130,9 +130,9 @@ fn date(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
 /// `h3`: the levels the fragment uses, from the highest, become `h4`, `h5` and `h6` (the rest
 /// `h6` too), so a post whose subheads are `h4` and `h5` keeps them, one using `h1` and `h3`
 /// gets `h4` and `h5`; and no heading goes more than one level below the one before it. Keeps
-/// the page's heading outline in order for screen readers, with no level skipped. Safe on the sanitizer's output, where a `<` in text is always escaped, so `<hN`
-/// only ever starts a tag.
-pub fn demote_headings(html: &str) -> Cow<'_, str> {
+/// the page's heading outline in order for screen readers, with no level skipped. Safe on the
+/// sanitizer's output, where a `<` in text is always escaped, so `<hN` only ever starts a tag.
+fn demote_headings(html: &str) -> Cow<'_, str> {
     let bytes = html.as_bytes();
     let mut used: Vec<u8> = Vec::new();
     for at in memchr::memmem::find_iter(bytes, b"<h") {
