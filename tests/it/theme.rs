@@ -209,3 +209,28 @@ fn a_page_whose_template_is_deleted_is_removed_and_the_operators_files_stay() {
         "a file the planet never made stays"
     );
 }
+
+#[test]
+fn a_theme_looping_over_a_map_writes_the_same_bytes_every_run() {
+    let planet = Planet::new(&planet_table("templates_dir = \"theme\""));
+    let theme = planet.dir.path().join("theme");
+    std::fs::create_dir_all(&theme).unwrap();
+    std::fs::write(
+        theme.join("words.txt.tera"),
+        "{% for key, word in words %}{{ key }}\n{% endfor %}",
+    )
+    .unwrap();
+    planet.render_at(t0());
+    let first = planet.output("words.txt");
+    let keys: Vec<&str> = first.lines().collect();
+    assert!(keys.len() > 20, "{first}");
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(keys, sorted, "in the catalogue's order, as tera 1 looped");
+    planet.render_at(at(1));
+    assert_eq!(
+        planet.output("words.txt"),
+        first,
+        "an unchanged page keeps its bytes, so it is not rewritten"
+    );
+}
