@@ -220,10 +220,11 @@ fn refused(
         }),
         _ => None,
     };
-    if let Some((name, line)) = at.filter(|(name, _)| sources.iter().any(|(n, _, _)| n == name)) {
-        let path = (sources.iter())
-            .find(|(n, _, _)| *n == name)
-            .and_then(|(_, _, path)| path.clone());
+    let known = at.and_then(|(name, line)| {
+        let (_, _, path) = sources.iter().find(|(n, _, _)| *n == name)?;
+        Some((name, line, path.clone()))
+    });
+    if let Some((name, line, path)) = known {
         return Error::Parse {
             name,
             path,

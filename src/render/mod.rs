@@ -26,7 +26,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::config::{Config, Display, Outputs};
 use crate::health::{Health, State, Stored};
-use crate::links::{is_web_link, strict_link};
+use crate::links::shown_link;
 use crate::locale::Locale;
 use crate::model::{feed_name, minted_id, EntryDetail, Person, Source, StoredEntry};
 use crate::{sanitize, text};
@@ -167,11 +167,6 @@ fn shown_title(title: &str) -> String {
         .unwrap_or_else(|| title.to_owned())
 }
 
-/// An entry's link as pages and feeds carry it: http(s) only.
-fn shown_link(link: Option<&str>) -> Option<String> {
-    link.and_then(crate::links::shown_link)
-}
-
 /// Text from elsewhere (the config, the cache) with only the characters the planet publishes.
 fn clean(s: &str) -> String {
     text::publishable(s).into_owned()
@@ -265,8 +260,7 @@ impl<'a> Maker<'a> {
         self.feed_config(url)
             .and_then(|f| f.link.as_ref().map(|l| l.to_string()))
             .or_else(|| self.by_url.get(url).and_then(|s| s.meta.site_link.clone()))
-            .filter(|l| is_web_link(l))
-            .map(|l| strict_link(&l))
+            .and_then(|l| shown_link(&l))
     }
 
     /// The source view of a feed, as its entries carry it.
@@ -312,7 +306,7 @@ impl<'a> Maker<'a> {
         EntryView {
             id: e.id.clone(),
             title: shown_title(&e.title),
-            link: shown_link(e.link.as_deref()),
+            link: e.link.as_deref().and_then(shown_link),
             content: match display {
                 Display::Full => e.content.clone(),
                 Display::Excerpt => excerpt(&e.content),

@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use crate::links::{is_web_link, strict_link};
+use crate::links::{shown_link, strict_link};
 use crate::model::{Category, EntryDetail, EntrySource, Link, Person, TextConstruct};
 use crate::sanitize::{self, values};
 
@@ -81,9 +81,7 @@ fn people(people: Vec<Person>, credit: &str) -> Vec<Person> {
 
 /// An http(s) link, written so that strict clients accept it; `None` for any other.
 fn web_link(link: Option<String>) -> Option<String> {
-    link.map(|l| l.trim().to_owned())
-        .filter(|l| is_web_link(l))
-        .map(|l| strict_link(&l))
+    link.and_then(|l| shown_link(l.trim()))
 }
 
 /// Links to web pages and files, with only the attributes that say something true.
