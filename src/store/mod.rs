@@ -256,21 +256,29 @@ impl Store {
     }
 
     /// Records one attempt to fetch a feed: its state, its schedule and, for a body read, its
-    /// entries, in one savepoint, so they change together or not at all. Returns how many
-    /// entries were new.
+    /// entries, so they change together or not at all. Returns how many entries were new.
+    ///
+    /// Alone, the record is its own transaction. Inside the run's ([`Store::begin`]), a failed
+    /// record rolls that whole transaction back, so the run can commit nothing half-written,
+    /// and the cache keeps its state from before the run. A savepoint per feed would let the
+    /// run go on past it, but it makes SQLite copy every page the feed touches into a
+    /// statement journal first, and a record fails only when the cache itself does.
     pub fn record(&self, url: &str, update: &FeedUpdate) -> Result<usize, Error> {
-        self.conn.execute_batch("SAVEPOINT record")?;
+        let alone = self.conn.is_autocommit();
+        if alone {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        }
         match self.record_unguarded(url, update) {
             Ok(new) => {
-                self.conn.execute_batch("RELEASE record")?;
+                if alone {
+                    self.conn.execute_batch("COMMIT")?;
+                }
                 Ok(new)
             }
             Err(e) => {
-                // The error that matters is the first; a failed rollback leaves the run's
-                // transaction to be rolled back whole.
-                let _ = self
-                    .conn
-                    .execute_batch("ROLLBACK TO record; RELEASE record");
+                // The error that matters is the first; a failed rollback leaves SQLite to
+                // roll back when the connection closes.
+                let _ = self.conn.execute_batch("ROLLBACK");
                 Err(e)
             }
         }
@@ -1154,6 +1162,35 @@ mod tests {
             "the feed's row is as it was"
         );
         assert_eq!(src.last_success, Some(t0));
+    }
+
+    #[test]
+    fn a_record_that_fails_in_a_run_leaves_the_run_nothing_to_commit() {
+        let s = Store::in_memory().unwrap();
+        let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        s.record("f", &fetched(vec![entry("a", "x")], t0, true))
+            .unwrap();
+        s.conn
+            .execute_batch(
+                "CREATE TRIGGER no_c BEFORE INSERT ON entries WHEN NEW.id = 'c'
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+            )
+            .unwrap();
+        let t1 = t0 + chrono::Duration::hours(1);
+        s.begin().unwrap();
+        s.record("g", &fetched(vec![entry("b", "y")], t1, true))
+            .unwrap();
+        assert!(s
+            .record("f", &fetched(vec![entry("c", "z")], t1, false))
+            .is_err());
+        assert!(s.commit().is_err(), "the run's transaction is gone");
+        let urls: Vec<String> = s.sources().unwrap().into_iter().map(|f| f.url).collect();
+        assert_eq!(
+            urls,
+            ["f"],
+            "the feed recorded earlier in the run is not kept either"
+        );
+        assert_eq!(s.sources().unwrap()[0].last_success, Some(t0));
     }
 
     #[test]
