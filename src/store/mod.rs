@@ -675,16 +675,18 @@ impl Store {
     /// Places the undated entries first seen at `now` (this run) below every dated entry this
     /// run brought to the page, keeping their order: a feed without dates cannot put its
     /// entries above posts whose authors dated them. Called once per run, after every feed is
-    /// recorded.
+    /// recorded. Both lookups read the `entries_by_feed` index, which holds every column they
+    /// test: SQLite's own plans read the whole table, one of them row by row in date order.
     pub fn place_undated(&self, now: DateTime<Utc>) -> Result<usize, Error> {
         Ok(self
             .conn
             .prepare_cached(
-                "WITH dated AS (SELECT MIN(sort_date) AS low FROM entries
+                "WITH dated AS (SELECT MIN(sort_date) AS low FROM entries INDEXED BY entries_by_feed
                     WHERE first_seen = ?1 AND backlog = 0
                       AND (published IS NOT NULL OR updated IS NOT NULL))
                  UPDATE entries SET sort_date = sort_date - (?1 + 1 - (SELECT low FROM dated))
-                 WHERE first_seen = ?1 AND published IS NULL AND updated IS NULL
+                 WHERE rowid IN (SELECT rowid FROM entries INDEXED BY entries_by_feed
+                    WHERE first_seen = ?1 AND published IS NULL AND updated IS NULL)
                    AND (SELECT low FROM dated) <= ?1",
             )?
             .execute([now.timestamp()])?)
