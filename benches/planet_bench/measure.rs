@@ -19,6 +19,9 @@ use anyhow::{bail, Context as _};
 pub struct Usage {
     pub wall: Duration,
     pub cpu: Duration,
+    /// The part of `cpu` spent in the kernel: writing files into memory the kernel has to
+    /// find first is most of what varies between rounds on a virtual machine.
+    pub sys: Duration,
     pub max_rss_kb: i64,
     /// It exited with status 0.
     pub ok: bool,
@@ -43,8 +46,8 @@ impl Runner {
 }
 
 /// This binary again, started with `--launcher` before the feeds are generated. It reads
-/// `PLANET\tDIR\tCOMMAND` lines on stdin, answers `WALL_NS CPU_NS MAXRSS_KB EXIT_OK` lines on
-/// stdout, and ends when its stdin closes.
+/// `PLANET\tDIR\tCOMMAND` lines on stdin, answers `WALL_NS CPU_NS SYS_NS MAXRSS_KB EXIT_OK`
+/// lines on stdout, and ends when its stdin closes.
 pub struct Launcher {
     _child: std::process::Child,
     input: std::process::ChildStdin,
@@ -83,12 +86,13 @@ impl Launcher {
             .split_whitespace()
             .filter_map(|x| x.parse().ok())
             .collect();
-        let [wall, cpu, rss, ok] = f[..] else {
+        let [wall, cpu, sys, rss, ok] = f[..] else {
             bail!("the launcher failed: {line:?}");
         };
         Ok(Usage {
             wall: Duration::from_nanos(wall.unsigned_abs()),
             cpu: Duration::from_nanos(cpu.unsigned_abs()),
+            sys: Duration::from_nanos(sys.unsigned_abs()),
             max_rss_kb: rss,
             ok: ok == 1,
         })
@@ -109,9 +113,10 @@ pub fn launcher_loop() -> anyhow::Result<()> {
         let u = spawn_and_wait(Path::new(planet), Path::new(dir), command)?;
         writeln!(
             out,
-            "{} {} {} {}",
+            "{} {} {} {} {}",
             u.wall.as_nanos(),
             u.cpu.as_nanos(),
+            u.sys.as_nanos(),
             u.max_rss_kb,
             u8::from(u.ok)
         )?;
@@ -149,6 +154,7 @@ fn spawn_and_wait(planet: &Path, dir: &Path, command: &str) -> anyhow::Result<Us
     Ok(Usage {
         wall,
         cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        sys: tv(usage.ru_stime),
         max_rss_kb: usage.ru_maxrss,
         ok: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
     })

@@ -174,6 +174,14 @@ pub fn run(args: &Args, runner: &mut Runner) -> anyhow::Result<String> {
         std::fs::rename(dir.join("output"), &aside).context("cannot move the output aside")?;
         let _ = std::fs::remove_file(dir.join("cache/published.json"));
         let empty = step("render")?;
+        // The table keeps the median round: each round's first run, to show the spread.
+        eprintln!(
+            "planet-bench: round {}: first run {:.3} s wall, {:.3} s CPU ({:.3} s system)",
+            round + 1,
+            first.usage.wall.as_secs_f64(),
+            first.usage.cpu.as_secs_f64(),
+            first.usage.sys.as_secs_f64()
+        );
         rounds.push([first, second, grown, render, empty]);
     }
     drop(done);
