@@ -33,7 +33,7 @@ fn main() -> anyhow::Result<()> {
         let docs = match dir {
             Some(dir) => stages::read_folder(dir)?,
             None => {
-                let anchor = run::anchor()?;
+                let anchor = run::anchor(&args)?;
                 (0..args.feeds)
                     .map(|i| run::feed_document(&args, anchor, i, 0))
                     .collect()

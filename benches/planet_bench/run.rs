@@ -44,6 +44,10 @@ pub struct Args {
     /// Seed of the generated feeds.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// The time the feeds' dates lead up to, in RFC 3339 (default: an hour before now). A
+    /// fixed one gives the same months, so the same pages, on any day.
+    #[arg(long)]
+    pub anchor: Option<DateTime<Utc>>,
     /// The planet binary (default: the one cargo built with this benchmark).
     #[arg(long, default_value = env!("CARGO_BIN_EXE_planet"))]
     pub planet: PathBuf,
@@ -83,9 +87,12 @@ const STEPS: [&str; 5] = [
     "`planet render`, empty output",
 ];
 
-/// The hour before now, to the minute: the feeds' dates lead up to it and the new entries of
-/// step 3 come after it.
-pub fn anchor() -> anyhow::Result<DateTime<Utc>> {
+/// `--anchor`, else the hour before now, to the minute: the feeds' dates lead up to it and
+/// the new entries of step 3 come after it.
+pub fn anchor(args: &Args) -> anyhow::Result<DateTime<Utc>> {
+    if let Some(anchor) = args.anchor {
+        return Ok(anchor);
+    }
     Ok(Utc::now()
         .duration_trunc(chrono::Duration::minutes(1))
         .context("cannot read the clock")?
@@ -94,7 +101,7 @@ pub fn anchor() -> anyhow::Result<DateTime<Utc>> {
 
 /// Runs the benchmark and returns its table (Markdown), or serves forever with `--serve`.
 pub fn run(args: &Args, runner: &mut Runner) -> anyhow::Result<String> {
-    let anchor = anchor()?;
+    let anchor = anchor(args)?;
     let started = Instant::now();
     let all: Vec<usize> = (0..args.feeds).collect();
     let (routes, raw) = generate(args, anchor, &all, 0);
