@@ -1138,19 +1138,26 @@ mod tests {
         assert_eq!((src.error_count, src.failing_since), (0, None));
     }
 
-    #[test]
-    fn a_record_that_fails_changes_nothing() {
+    /// A cache holding feed `f` (entry `a`, fetched at the returned time) that refuses to
+    /// store an entry whose id is `refused`: a trigger makes that entry's write fail after
+    /// its feed's row was updated.
+    fn refusing(refused: &str) -> (Store, DateTime<Utc>) {
         let s = Store::in_memory().unwrap();
         let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
         s.record("f", &fetched(vec![entry("a", "x")], t0, true))
             .unwrap();
-        // A trigger makes the entry write fail after the feed's row was updated.
         s.conn
-            .execute_batch(
-                "CREATE TRIGGER no_b BEFORE INSERT ON entries WHEN NEW.id = 'b'
-                 BEGIN SELECT RAISE(ABORT, 'refused'); END;",
-            )
+            .execute_batch(&format!(
+                "CREATE TRIGGER refuse BEFORE INSERT ON entries WHEN NEW.id = '{refused}'
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+            ))
             .unwrap();
+        (s, t0)
+    }
+
+    #[test]
+    fn a_record_that_fails_changes_nothing() {
+        let (s, t0) = refusing("b");
         let t1 = t0 + chrono::Duration::hours(1);
         let mut update = fetched(vec![entry("b", "y")], t1, false);
         if let Outcome::Fetched(f) = &mut update.outcome {
@@ -1168,16 +1175,7 @@ mod tests {
 
     #[test]
     fn a_record_that_fails_in_a_run_leaves_the_run_nothing_to_commit() {
-        let s = Store::in_memory().unwrap();
-        let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
-        s.record("f", &fetched(vec![entry("a", "x")], t0, true))
-            .unwrap();
-        s.conn
-            .execute_batch(
-                "CREATE TRIGGER no_c BEFORE INSERT ON entries WHEN NEW.id = 'c'
-                 BEGIN SELECT RAISE(ABORT, 'refused'); END;",
-            )
-            .unwrap();
+        let (s, t0) = refusing("c");
         let t1 = t0 + chrono::Duration::hours(1);
         s.begin().unwrap();
         s.record("g", &fetched(vec![entry("b", "y")], t1, true))
