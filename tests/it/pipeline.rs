@@ -407,9 +407,7 @@ fn a_failed_run_leaves_previous_output_intact() {
     planet.run_at(t0());
     let before = planet.output("atom.xml");
     // A broken template makes the next render fail; the published files must not change.
-    let tdir = planet.dir.path().join("theme");
-    std::fs::create_dir(&tdir).unwrap();
-    std::fs::write(tdir.join("index.html.tera"), "{% for x in %}").unwrap();
+    planet.theme_file("index.html.tera", "{% for x in %}");
     let text = std::fs::read_to_string(&planet.config)
         .unwrap()
         .replace("[planet]\n", "[planet]\ntemplates_dir = \"theme\"\n");

@@ -290,15 +290,9 @@ fn a_theme_changes_one_word_and_adds_a_stylesheet() {
         "{}{feeds}",
         planet_table("templates_dir = \"theme\"")
     ));
-    let theme = planet.dir.path().join("theme");
-    std::fs::create_dir_all(&theme).unwrap();
-    std::fs::write(theme.join("words.toml"), "[en]\narchive = \"Old stuff\"\n").unwrap();
-    std::fs::write(theme.join("custom.css"), ":root { --brand: #123456; }\n").unwrap();
-    std::fs::write(
-        theme.join("dates.html.tera"),
-        "{{ generated | local_date(format=\"%A\") }} {{ \"A b\" | slugify }} {{ 1024 | filesizeformat }}",
-    )
-    .unwrap();
+    planet.theme_file("words.toml", "[en]\narchive = \"Old stuff\"\n");
+    planet.theme_file("custom.css", ":root { --brand: #123456; }\n");
+    planet.theme_file("dates.html.tera", "{{ generated | local_date(format=\"%A\") }} {{ \"A b\" | slugify }} {{ 1024 | filesizeformat }}");
     planet.run_at(t0());
     let index = planet.output("index.html");
     assert!(index.contains(">Old stuff</a>"), "{index}");

@@ -248,6 +248,15 @@ impl Planet {
         stderr
     }
 
+    /// Writes `text` as `theme/NAME` beside the config, the folder a `templates_dir = "theme"`
+    /// reads, creating it; returns the file's path.
+    pub fn theme_file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join("theme").join(name);
+        std::fs::create_dir_all(path.parent().expect("a theme file has a folder")).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
     pub fn out_path(&self, name: &str) -> PathBuf {
         self.dir.path().join("output").join(name)
     }

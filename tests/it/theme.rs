@@ -93,8 +93,7 @@ fn an_exported_theme_renders_byte_for_byte_as_the_built_in_one() {
 fn theme_refuses_to_overwrite_and_changes_nothing_unless_forced() {
     let planet = Planet::new(&planet_table(""));
     let theme = planet.dir.path().join("theme");
-    std::fs::create_dir_all(&theme).unwrap();
-    std::fs::write(theme.join("style.css"), "mine").unwrap();
+    planet.theme_file("style.css", "mine");
 
     let out = planet.run(&["theme", "theme"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -125,23 +124,16 @@ fn theme_refuses_to_overwrite_and_changes_nothing_unless_forced() {
 #[test]
 fn a_template_that_does_not_parse_is_named_with_its_file_and_line() {
     let planet = Planet::new(&planet_table("templates_dir = \"theme\""));
-    let theme = planet.dir.path().join("theme");
-    std::fs::create_dir(&theme).unwrap();
-    std::fs::write(
-        theme.join("archive.html.tera"),
+    planet.theme_file(
+        "archive.html.tera",
         "<p>{{ planet.name }}</p>{% include \"_broken\" %}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        theme.join("_broken.tera"),
-        "<ul>\n<li>ok</li>\n{% for x in %}\n</ul>\n",
-    )
-    .unwrap();
+    );
+    let broken = planet.theme_file("_broken.tera", "<ul>\n<li>ok</li>\n{% for x in %}\n</ul>\n");
     let problems = planet.check();
     assert_eq!(problems.len(), 1, "{problems:#?}");
     let want = format!(
         "cannot parse template `_broken` (`{}`, line 3)",
-        theme.join("_broken.tera").display()
+        broken.display()
     );
     assert!(problems[0].contains(&want), "{problems:#?}");
     assert!(
@@ -152,12 +144,8 @@ fn a_template_that_does_not_parse_is_named_with_its_file_and_line() {
     assert!(error.contains(&want), "a run refuses it the same: {error}");
 
     // A parent that is missing names the template that extends it.
-    std::fs::write(theme.join("_broken.tera"), "fixed").unwrap();
-    std::fs::write(
-        theme.join("page.html.tera"),
-        "{% extends \"_missing.html\" %}",
-    )
-    .unwrap();
+    planet.theme_file("_broken.tera", "fixed");
+    let page = planet.theme_file("page.html.tera", "{% extends \"_missing.html\" %}");
     let problems = planet.check();
     assert!(
         problems.len() == 1 && problems[0].contains("template `page.html` failed"),
@@ -165,16 +153,14 @@ fn a_template_that_does_not_parse_is_named_with_its_file_and_line() {
     );
 
     // A misspelt filter is found when the theme is loaded, at its line, before any page.
-    std::fs::remove_file(theme.join("page.html.tera")).unwrap();
-    std::fs::write(
-        theme.join("page.html.tera"),
+    planet.theme_file(
+        "page.html.tera",
         "<p>{{ planet.name }}</p>\n<p>{{ planet.name | slugfy }}</p>\n",
-    )
-    .unwrap();
+    );
     let problems = planet.check();
     let want = format!(
         "cannot parse template `page.html` (`{}`, line 2)",
-        theme.join("page.html.tera").display()
+        page.display()
     );
     assert!(
         problems.len() == 1
@@ -187,18 +173,12 @@ fn a_template_that_does_not_parse_is_named_with_its_file_and_line() {
 #[test]
 fn a_page_whose_template_is_deleted_is_removed_and_the_operators_files_stay() {
     let planet = Planet::new(&planet_table("templates_dir = \"theme\""));
-    let theme = planet.dir.path().join("theme");
-    std::fs::create_dir_all(&theme).unwrap();
-    std::fs::write(
-        theme.join("foafroll.xml.tera"),
-        "<rdf>{{ planet.name }}</rdf>",
-    )
-    .unwrap();
+    let foaf = planet.theme_file("foafroll.xml.tera", "<rdf>{{ planet.name }}</rdf>");
     std::fs::create_dir_all(planet.out_path("")).unwrap();
     std::fs::write(planet.out_path("robots.txt"), "User-agent: *").unwrap();
     planet.render_at(t0());
     assert!(planet.output("foafroll.xml").contains("Test Planet"));
-    std::fs::remove_file(theme.join("foafroll.xml.tera")).unwrap();
+    std::fs::remove_file(&foaf).unwrap();
     planet.render_at(at(1));
     assert!(
         !planet.out_path("foafroll.xml").exists(),
@@ -213,13 +193,10 @@ fn a_page_whose_template_is_deleted_is_removed_and_the_operators_files_stay() {
 #[test]
 fn a_theme_looping_over_a_map_writes_the_same_bytes_every_run() {
     let planet = Planet::new(&planet_table("templates_dir = \"theme\""));
-    let theme = planet.dir.path().join("theme");
-    std::fs::create_dir_all(&theme).unwrap();
-    std::fs::write(
-        theme.join("words.txt.tera"),
+    planet.theme_file(
+        "words.txt.tera",
         "{% for key, word in words %}{{ key }}\n{% endfor %}",
-    )
-    .unwrap();
+    );
     planet.render_at(t0());
     let first = planet.output("words.txt");
     let keys: Vec<&str> = first.lines().collect();

@@ -130,18 +130,12 @@ fn operator_templates_render_with_the_documented_context() {
         )),
     );
     let planet = Planet::with_feeds("templates_dir = \"theme\"", &[server.url("/a.xml")]);
-    let theme = planet.dir.path().join("theme");
-    std::fs::create_dir(&theme).unwrap();
-    std::fs::write(
-        theme.join("links.txt.tera"),
-        "{{ planet.name }} by {{ planet.owner_name }}\n\
+    planet.theme_file("links.txt.tera", "{{ planet.name }} by {{ planet.owner_name }}\n\
          {% for day in days %}{{ day.date }}: {% for e in day.entries %}{{ e.title }} <{{ e.link }}> from {{ e.source.name }}{% endfor %}\n{% endfor %}\
          {% for f in feeds %}feed {{ f.name }} {{ f.url }} failing={{ f.failing }} quiet={{ f.quiet }}\n{% endfor %}\
-         entries={{ entries | length }} updated={{ updated }} generated={{ generated | length > 0 }}\n",
-    )
-    .unwrap();
-    std::fs::write(theme.join("style.css"), "body { color: red }\n").unwrap();
-    std::fs::write(theme.join("_partial.tera"), "not a page").unwrap();
+         entries={{ entries | length }} updated={{ updated }} generated={{ generated | length > 0 }}\n");
+    planet.theme_file("style.css", "body { color: red }\n");
+    planet.theme_file("_partial.tera", "not a page");
     planet.run_at(t0());
 
     let text = planet.output("links.txt");
