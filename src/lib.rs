@@ -160,7 +160,9 @@ pub async fn refresh(
             progress(report.done(), total);
         }
     }
-    store.place_undated(options.now)?;
+    if report.new_entries > 0 {
+        store.place_undated(options.now)?;
+    }
     store.commit()?;
     Ok(report.finish())
 }

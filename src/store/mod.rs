@@ -674,9 +674,10 @@ impl Store {
 
     /// Places the undated entries first seen at `now` (this run) below every dated entry this
     /// run brought to the page, keeping their order: a feed without dates cannot put its
-    /// entries above posts whose authors dated them. Called once per run, after every feed is
-    /// recorded. Both lookups read the `entries_by_feed` index, which holds every column they
-    /// test: SQLite's own plans read the whole table, one of them row by row in date order.
+    /// entries above posts whose authors dated them. Called once every feed of a run is recorded,
+    /// when the run stored new entries. Both lookups read the `entries_by_feed` index, which
+    /// holds every column they test: SQLite's own plans read the whole table, one of them row by
+    /// row in date order.
     pub fn place_undated(&self, now: DateTime<Utc>) -> Result<usize, Error> {
         Ok(self
             .conn
