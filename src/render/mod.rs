@@ -20,6 +20,7 @@ pub use view::{
     DayView, Detail, EntryView, FeedView, HeadlineView, PlanetView, SourceView, TopicLink, View,
 };
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -162,9 +163,24 @@ fn note(health: &Health, locale: &Locale) -> Option<String> {
 /// A title as pages show it: a title that is still HTML once read was escaped twice by its
 /// feed.
 fn shown_title(title: &str) -> String {
-    Some(normal::plain(title))
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| title.to_owned())
+    shown_title_of(title).into_owned()
+}
+
+/// [`shown_title`], borrowed when the title is already plain text (as most are).
+fn shown_title_of(title: &str) -> Cow<'_, str> {
+    if crate::sanitize::looks_like_html(title) {
+        Cow::Owned(
+            Some(normal::plain(title))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| title.to_owned()),
+        )
+    } else {
+        Cow::Borrowed(
+            Some(title.trim())
+                .filter(|t| !t.is_empty())
+                .unwrap_or(title),
+        )
+    }
 }
 
 /// Text from elsewhere (the config, the cache) with only the characters the planet publishes.
@@ -398,7 +414,7 @@ impl<'a> Maker<'a> {
     /// `sources` are the source views of the catalogue's feeds, by index.
     pub fn headlines<'s>(
         &self,
-        catalogue: &crate::select::Catalogue,
+        catalogue: &'s crate::select::Catalogue,
         rows: &[usize],
         sources: &'s [SourceView],
     ) -> Vec<DayView<HeadlineView<'s>>> {
@@ -410,9 +426,9 @@ impl<'a> Maker<'a> {
                 continue;
             };
             let view = HeadlineView {
-                title: shown_title(&r.title),
-                link: r.link.clone(),
-                author: r.author.as_ref().filter(|a| **a != source.name).cloned(),
+                title: shown_title_of(&r.title),
+                link: r.link.as_deref(),
+                author: r.author.as_deref().filter(|a| *a != source.name),
                 date: rfc3339(r.sort_date),
                 time: self.locale.format(r.sort_date, "time_format"),
                 source: &source.name,

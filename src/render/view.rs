@@ -160,11 +160,11 @@ pub struct DayView<E = EntryView> {
 #[derive(Debug, Clone, Serialize)]
 pub struct HeadlineView<'a> {
     /// Plain text title (autoescaped by templates).
-    pub title: String,
+    pub title: std::borrow::Cow<'a, str>,
     /// The entry's link, only when it is http(s).
-    pub link: Option<String>,
+    pub link: Option<&'a str>,
     /// The author, when the entry names one other than its source's name.
-    pub author: Option<String>,
+    pub author: Option<&'a str>,
     /// The sort date (RFC 3339), as `<time datetime>`.
     pub date: String,
     /// The sort date's time of day for people, in the planet's zone, e.g. `14:05 CET`.

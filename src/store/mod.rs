@@ -628,7 +628,7 @@ impl Store {
         bounds.extend(feeds.below.as_deref());
         let rows = stmt.query_map(rusqlite::params_from_iter(bounds), |r| {
             let categories: String = r.get(6)?;
-            let kind: String = r.get(12)?;
+            let kind = r.get_ref(12)?.as_str().unwrap_or("html");
             Ok(Light {
                 row: r.get(0)?,
                 revision: r.get(11)?,
@@ -640,7 +640,7 @@ impl Store {
                         title: r.get(4)?,
                         author: r.get(13)?,
                         content: r.get(5)?,
-                        content_kind: TextKind::from_stored(&kind),
+                        content_kind: TextKind::from_stored(kind),
                         base: None,
                         published: time(r.get(7)?),
                         updated: time(r.get(8)?),
