@@ -106,6 +106,9 @@ pub struct Row {
     pub link: Option<String>,
     /// Its author, when it named one.
     pub author: Option<String>,
+    /// Its language, only when its feed says and it is not the planet's (so most rows hold
+    /// none).
+    pub lang: Option<String>,
 }
 
 /// Every entry the rules keep, newest first.
@@ -140,7 +143,8 @@ pub fn archive(
 /// page, with the topics each belongs to: what the archive, the sources' and the topics' pages
 /// carry, newest first (ties by feed and id). Each of `parts` hands every entry of its own
 /// feeds to its argument, feed by feed and each feed's newest first (the order the rules count
-/// a feed's entries in), light: no content unless the rules read text, no details. The parts
+/// a feed's entries in), light: no content unless the rules read text, no details but the
+/// language. The parts
 /// are weighed on threads of their own, so a planet's every run reads its cache on every core;
 /// a feed is in one part only, so each part counts its feeds' entries with its own rules. Each
 /// entry is dropped once weighed, so 100,000 entries cost a light row each, not their text.
@@ -264,6 +268,9 @@ fn weigh<E>(
         (light.row, light.revision).hash(&mut h);
         (e.published.map(|d| d > now), e.updated.map(|d| d > now)).hash(&mut h);
         let (key, link) = e.link.as_deref().map_or((None, None), canonical_and_shown);
+        let lang = (e.detail.lang.as_deref())
+            .filter(|l| !l.eq_ignore_ascii_case(&config.planet.language))
+            .map(str::to_owned);
         out.keys.push(key);
         out.rows.push(Row {
             row: light.row,
@@ -275,6 +282,7 @@ fn weigh<E>(
             title: s.entry.title,
             link,
             author: s.entry.author,
+            lang,
         });
         out.seen.push((s.first_seen, s.entry.id));
     })?;

@@ -433,6 +433,7 @@ impl<'a> Maker<'a> {
                 time: self.locale.format(r.sort_date, "time_format"),
                 source: &source.name,
                 source_page: source.page.as_deref(),
+                lang: r.lang.as_deref(),
             };
             let day = r.sort_date.with_timezone(&self.locale.tz).date_naive();
             match days.last_mut() {

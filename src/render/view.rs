@@ -173,6 +173,8 @@ pub struct HeadlineView<'a> {
     pub source: &'a str,
     /// The source's page, from the output's root (`sources/SLUG.html`), when it is subscribed.
     pub source_page: Option<&'a str>,
+    /// The entry's language (BCP 47), only when it is not the page's: `<li lang>`.
+    pub lang: Option<&'a str>,
 }
 
 /// A subscription as the sidebar and its page show it.

@@ -529,8 +529,8 @@ impl Store {
             .collect::<Result<_, _>>()?;
         let mut upsert = self.conn.prepare_cached(
             "INSERT INTO entries (feed_url, id, link, title, author, content, content_kind, base,
-                published, updated, categories, first_seen, sort_date, detail)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                published, updated, categories, first_seen, sort_date, detail, lang)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16)
              ON CONFLICT (feed_url, id) DO UPDATE SET
                 link = excluded.link, title = excluded.title, author = excluded.author,
                 content = excluded.content, content_kind = excluded.content_kind,
@@ -539,7 +539,8 @@ impl Store {
                 sort_date = CASE WHEN ?15 AND (excluded.published IS NOT NULL
                     OR excluded.updated IS NOT NULL) THEN excluded.sort_date
                     ELSE entries.sort_date END,
-                detail = excluded.detail, in_feed = 1, revision = entries.revision + 1
+                detail = excluded.detail, lang = excluded.lang, in_feed = 1,
+                revision = entries.revision + 1
              WHERE entries.in_feed = 0
                 OR link IS NOT excluded.link OR title IS NOT excluded.title
                 OR author IS NOT excluded.author OR content IS NOT excluded.content
@@ -580,6 +581,7 @@ impl Store {
                 sort.timestamp(),
                 pack_detail(e),
                 by == SortBy::Updated,
+                e.detail.lang,
             ])?;
         }
         Ok(new)
@@ -618,7 +620,7 @@ impl Store {
         let mut stmt =
             self.conn.prepare(&format!(
             "SELECT rowid, feed_url, id, link, title, {content}, categories, published, updated,
-                    first_seen, sort_date, revision, {kind}, author
+                    first_seen, sort_date, revision, {kind}, author, lang
              FROM entries {index} WHERE backlog = 0 AND feed_url >= ?1 {below}
              ORDER BY feed_url DESC, sort_date DESC, id DESC",
             kind = if with_content { "content_kind" } else { "'html'" },
@@ -645,7 +647,10 @@ impl Store {
                         published: time(r.get(7)?),
                         updated: time(r.get(8)?),
                         categories: serde_json::from_str(&categories).unwrap_or_default(),
-                        detail: EntryDetail::default(),
+                        detail: EntryDetail {
+                            lang: r.get(14)?,
+                            ..EntryDetail::default()
+                        },
                     },
                     first_seen: time(Some(r.get(9)?)).unwrap_or_default(),
                     sort_date: time(Some(r.get(10)?)).unwrap_or_default(),
@@ -1061,6 +1066,52 @@ mod tests {
         let all = s.newest(10, 0).unwrap();
         assert_eq!(all[0].entry.title, "Old");
         assert_eq!(all[0].entry.detail, crate::model::EntryDetail::default());
+    }
+
+    #[test]
+    fn the_archive_reads_each_entry_s_language_old_caches_included() {
+        // A cache from before the language column: its entries' details say it.
+        let mut conn = Connection::open_in_memory().unwrap();
+        let before = schema::MIGRATIONS.len() - 1;
+        for sql in &schema::MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", before as i64)
+            .unwrap();
+        conn.execute(
+            "INSERT INTO entries (feed_url, id, title, content, content_kind, first_seen, sort_date,
+                detail) VALUES ('f', 'old', 'Alt', 'body', 'html', 1, 1, '{\"lang\":\"de\"}')",
+            [],
+        )
+        .unwrap();
+        schema::migrate(&mut conn).unwrap();
+        let s = Store {
+            conn,
+            path: None,
+            flusher: Default::default(),
+        };
+        // And one stored since.
+        let mut e = entry("new", "x");
+        e.detail.lang = Some("fr".into());
+        let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        s.upsert_entries("f", &[e, entry("none", "y")], t0).unwrap();
+        for with_content in [false, true] {
+            let mut langs = Vec::new();
+            s.each_light(with_content, &FeedRange::all(), &mut |l| {
+                langs.push((l.stored.entry.id, l.stored.entry.detail.lang))
+            })
+            .unwrap();
+            langs.sort();
+            assert_eq!(
+                langs,
+                [
+                    ("new".to_owned(), Some("fr".to_owned())),
+                    ("none".to_owned(), None),
+                    ("old".to_owned(), Some("de".to_owned())),
+                ],
+                "with content: {with_content}"
+            );
+        }
     }
 
     #[test]

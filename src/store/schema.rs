@@ -109,6 +109,16 @@ CREATE INDEX entries_by_feed ON entries (feed_url, sort_date, id, link, categori
     r#"
 ALTER TABLE entries DROP COLUMN sanitized;
 "#,
+    // A headline says its entry's language when it is not the page's (a French post on an
+    // English planet), so the archive's index carries it too. Caches filled before read it
+    // from the entry's details.
+    r#"
+ALTER TABLE entries ADD COLUMN lang TEXT;
+UPDATE entries SET lang = json_extract(detail, '$.lang') WHERE json_valid(detail);
+DROP INDEX entries_by_feed;
+CREATE INDEX entries_by_feed ON entries (feed_url, sort_date, id, link, categories, published,
+    updated, first_seen, revision, backlog, title, author, lang);
+"#,
 ];
 
 /// Applies the migrations this cache has not had yet, each in its own transaction.

@@ -283,6 +283,55 @@ fn a_french_planet_in_paris_time_speaks_french_everywhere() {
 }
 
 #[test]
+fn a_headline_in_another_language_says_which() {
+    let server = Server::start();
+    let feed = |lang: &str, name: &str, title: &str| {
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{name}</title><link>https://{name}.test/</link><description>d</description><language>{lang}</language>\
+            <item><guid>https://{name}.test/1</guid><title>{title}</title><link>https://{name}.test/1</link><pubDate>Thu, 26 Nov 2026 12:00:00 GMT</pubDate><description>x</description></item>\
+            </channel></rss>"
+        )
+    };
+    server.set(
+        "/fr.xml",
+        Route::xml(feed("fr-FR", "blogue", "Le déploiement du jeudi")),
+    );
+    server.set(
+        "/en.xml",
+        Route::xml(feed("en", "blog", "Thursday deploys")),
+    );
+    server.set(
+        "/none.xml",
+        Route::xml(feed("", "plain", "No language said")),
+    );
+    let planet = Planet::new(&format!(
+        "{}[[feeds]]\nurl = \"{}\"\n[[feeds]]\nurl = \"{}\"\n[[feeds]]\nurl = \"{}\"\n",
+        planet_table(""),
+        server.url("/fr.xml"),
+        server.url("/en.xml"),
+        server.url("/none.xml")
+    ));
+    planet.run_at(t0());
+    let month = planet.output("archive/2026/11.html");
+    let doc = scraper::Html::parse_document(&month);
+    let items = scraper::Selector::parse("ul.headlines li").unwrap();
+    let langs: Vec<(String, Option<String>)> = doc
+        .select(&items)
+        .map(|li| {
+            let title = li.text().collect::<String>();
+            (title, li.value().attr("lang").map(str::to_owned))
+        })
+        .collect();
+    assert_eq!(langs.len(), 3, "{month}");
+    for (title, lang) in &langs {
+        let want = title.contains("déploiement").then(|| "fr-FR".to_owned());
+        assert_eq!(lang, &want, "{title}");
+    }
+    let source = planet.output("sources/blogue.html");
+    assert!(source.contains("<li lang=\"fr-FR\">"), "{source}");
+}
+
+#[test]
 fn a_theme_changes_one_word_and_adds_a_stylesheet() {
     let server = Server::start();
     let feeds = serve(&server, &[("alpha", 3, 24, "rust")]);
