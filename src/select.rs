@@ -458,22 +458,30 @@ mod tests {
                 Ok::<_, std::convert::Infallible>(())
             }
         };
-        let catalogue = catalogue(&config, now, vec![part(first), part(second)]).unwrap();
-        let kept: Vec<(i64, &str, &[usize])> = catalogue
-            .rows
-            .iter()
-            .map(|r| (r.row, catalogue.feeds[r.feed].as_str(), r.topics.as_slice()))
-            .collect();
-        // Newest first, a tie by feed; the first-seen copy of each cross-post stays; orig's
-        // third entry is over its max_items; the copy feed's entries are in the topic.
-        assert_eq!(
-            kept,
-            [
-                (6, "https://c.test/", &[0][..]),
-                (2, "https://o.test/", &[][..]),
-                (3, "https://c.test/", &[0][..])
-            ]
-        );
+        // Two parts, either way round, and an empty one among them: the same catalogue.
+        let arrangements = [
+            vec![part(first.clone()), part(second.clone())],
+            vec![part(second.clone()), part(Vec::new()), part(first.clone())],
+        ];
+        for parts in arrangements {
+            let catalogue = catalogue(&config, now, parts).unwrap();
+            let kept: Vec<(i64, &str, &[usize])> = catalogue
+                .rows
+                .iter()
+                .map(|r| (r.row, catalogue.feeds[r.feed].as_str(), r.topics.as_slice()))
+                .collect();
+            // Newest first, a tie by feed; the first-seen copy of each cross-post stays;
+            // orig's third entry is over its max_items; the copy feed's entries are in the
+            // topic.
+            assert_eq!(
+                kept,
+                [
+                    (6, "https://c.test/", &[0][..]),
+                    (2, "https://o.test/", &[][..]),
+                    (3, "https://c.test/", &[0][..])
+                ]
+            );
+        }
     }
 
     #[test]
