@@ -354,7 +354,8 @@ mod tests {
     fn of_three_copies_the_earliest_stays_wherever_it_is() {
         let key = |k: &str| Some(k.to_owned());
         // (keys, when each was seen, which stay)
-        let cases: &[(&[Option<String>], &[i32], &[bool])] = &[
+        type Case<'a> = (&'a [Option<String>], &'a [i32], &'a [bool]);
+        let cases: &[Case] = &[
             (
                 &[key("a"), key("a"), key("a")],
                 &[2, 1, 3],
