@@ -1046,23 +1046,31 @@ mod tests {
         assert_eq!(s.newest(10, 0).unwrap().len(), 2);
     }
 
-    #[test]
-    fn entries_cached_before_the_detail_column_still_read() {
+    /// A cache left at schema `version` holding what `insert` adds, opened (and so migrated)
+    /// by this planet.
+    fn migrated_from(version: usize, insert: &str) -> Store {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-        conn.execute(
-            "INSERT INTO entries (feed_url, id, title, content, content_kind, first_seen, sort_date)
-             VALUES ('f', 'a', 'Old', 'body', 'html', 1, 1)",
-            [],
-        )
-        .unwrap();
+        for sql in &schema::MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        conn.execute(insert, []).unwrap();
         schema::migrate(&mut conn).unwrap();
-        let s = Store {
+        Store {
             conn,
             path: None,
             flusher: Default::default(),
-        };
+        }
+    }
+
+    #[test]
+    fn entries_cached_before_the_detail_column_still_read() {
+        let s = migrated_from(
+            1,
+            "INSERT INTO entries (feed_url, id, title, content, content_kind, first_seen, sort_date)
+             VALUES ('f', 'a', 'Old', 'body', 'html', 1, 1)",
+        );
         let all = s.newest(10, 0).unwrap();
         assert_eq!(all[0].entry.title, "Old");
         assert_eq!(all[0].entry.detail, crate::model::EntryDetail::default());
@@ -1071,25 +1079,11 @@ mod tests {
     #[test]
     fn the_archive_reads_each_entry_s_language_old_caches_included() {
         // A cache from before the language column: its entries' details say it.
-        let mut conn = Connection::open_in_memory().unwrap();
-        let before = schema::MIGRATIONS.len() - 1;
-        for sql in &schema::MIGRATIONS[..before] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", before as i64)
-            .unwrap();
-        conn.execute(
+        let s = migrated_from(
+            schema::MIGRATIONS.len() - 1,
             "INSERT INTO entries (feed_url, id, title, content, content_kind, first_seen, sort_date,
                 detail) VALUES ('f', 'old', 'Alt', 'body', 'html', 1, 1, '{\"lang\":\"de\"}')",
-            [],
-        )
-        .unwrap();
-        schema::migrate(&mut conn).unwrap();
-        let s = Store {
-            conn,
-            path: None,
-            flusher: Default::default(),
-        };
+        );
         // And one stored since.
         let mut e = entry("new", "x");
         e.detail.lang = Some("fr".into());
