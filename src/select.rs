@@ -143,11 +143,11 @@ pub fn archive(
 /// page, with the topics each belongs to: what the archive, the sources' and the topics' pages
 /// carry, newest first (ties by feed and id). Each of `parts` hands every entry of its own
 /// feeds to its argument, feed by feed and each feed's newest first (the order the rules count
-/// a feed's entries in), light: no content unless the rules read text, no details but the
-/// language. The parts
-/// are weighed on threads of their own, so a planet's every run reads its cache on every core;
-/// a feed is in one part only, so each part counts its feeds' entries with its own rules. Each
-/// entry is dropped once weighed, so 100,000 entries cost a light row each, not their text.
+/// a feed's entries in), light: no content unless the rules read text, and of the details only
+/// the language. The parts are weighed on threads of their own, so a planet's every run reads
+/// its cache on every core; a feed is in one part only, so each part counts its feeds' entries
+/// with its own rules. Each entry is dropped once weighed, so 100,000 entries cost a light row
+/// each, not their text.
 pub fn catalogue<E, F>(config: &Config, now: DateTime<Utc>, parts: Vec<F>) -> Result<Catalogue, E>
 where
     E: Send,
@@ -268,8 +268,10 @@ fn weigh<E>(
         (light.row, light.revision).hash(&mut h);
         (e.published.map(|d| d > now), e.updated.map(|d| d > now)).hash(&mut h);
         let (key, link) = e.link.as_deref().map_or((None, None), canonical_and_shown);
+        // Registered tags only, as whole entries carry: a cache may hold older readings.
         let lang = (e.detail.lang.as_deref())
             .filter(|l| !l.eq_ignore_ascii_case(&config.planet.language))
+            .filter(|l| !l.is_empty() && crate::sanitize::values::language(l))
             .map(str::to_owned);
         out.keys.push(key);
         out.rows.push(Row {
@@ -483,6 +485,41 @@ mod tests {
                 ]
             );
         }
+    }
+
+    #[test]
+    fn a_row_says_its_language_only_when_it_is_another_registered_one() {
+        let text = "[planet]\nname = \"P\"\nlink = \"https://p.test/\"\nowner_name = \"O\"\n\
+            language = \"en\"\n[[feeds]]\nurl = \"https://f.test/\"\n";
+        let config = crate::config::parse(text, std::path::Path::new("p.toml")).unwrap();
+        let now = Utc.timestamp_opt(1_000, 0).unwrap();
+        let langs = [
+            None,
+            Some("en"),
+            Some("EN"),
+            Some("fr-CA"),
+            Some("ruby"),
+            Some(""),
+        ];
+        let lights: Vec<Light> = (langs.iter().enumerate())
+            .map(|(i, lang)| {
+                let mut stored = e("https://f.test/", &format!("{i}"), "", 100 - i as i64, 1);
+                stored.entry.link = None;
+                stored.entry.detail.lang = lang.map(str::to_owned);
+                Light {
+                    row: i as i64,
+                    revision: 0,
+                    stored,
+                }
+            })
+            .collect();
+        let part = move |f: &mut dyn FnMut(Light)| {
+            lights.into_iter().for_each(f);
+            Ok::<_, std::convert::Infallible>(())
+        };
+        let catalogue = catalogue(&config, now, vec![part]).unwrap();
+        let got: Vec<Option<&str>> = (catalogue.rows.iter()).map(|r| r.lang.as_deref()).collect();
+        assert_eq!(got, [None, None, None, Some("fr-CA"), None, None]);
     }
 
     #[test]
