@@ -630,7 +630,7 @@ impl Store {
         bounds.extend(feeds.below.as_deref());
         let rows = stmt.query_map(rusqlite::params_from_iter(bounds), |r| {
             let categories: String = r.get(6)?;
-            let kind = r.get_ref(12)?.as_str().unwrap_or("html");
+            let kind = r.get_ref(12)?.as_str()?;
             Ok(Light {
                 row: r.get(0)?,
                 revision: r.get(11)?,
