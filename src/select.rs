@@ -271,7 +271,7 @@ fn weigh<E>(
         // Registered tags only, as whole entries carry: a cache may hold older readings.
         let lang = (e.detail.lang.as_deref())
             .filter(|l| !l.eq_ignore_ascii_case(&config.planet.language))
-            .filter(|l| !l.is_empty() && crate::sanitize::values::language(l))
+            .filter(|l| crate::sanitize::values::named_language(l))
             .map(str::to_owned);
         out.keys.push(key);
         out.rows.push(Row {

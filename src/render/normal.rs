@@ -59,7 +59,7 @@ fn text(t: Option<TextConstruct>) -> Option<TextConstruct> {
 
 /// A language tag whose subtags are registered (`en-US`, not `english` or `ruby`).
 pub(super) fn language(tag: Option<String>) -> Option<String> {
-    tag.filter(|t| !t.is_empty() && values::language(t))
+    tag.filter(|t| values::named_language(t))
 }
 
 /// People with names (every format needs one): one the feed gave only an address or a home

@@ -11,6 +11,12 @@ pub fn language(v: &str) -> bool {
     v.is_empty() || LanguageTag::parse(v).is_ok_and(|t| t.is_valid())
 }
 
+/// A language tag that names a language: [`language`] without the empty "unknown". What a
+/// page's `lang` carries for an entry, whole or as a headline.
+pub fn named_language(v: &str) -> bool {
+    !v.is_empty() && language(v)
+}
+
 /// An integer read as browsers read one (leading spaces, digits up to the first non-digit),
 /// clamped to `max` as browsers clamp it, written back plainly; `None` below `min` or without
 /// digits.
