@@ -1019,10 +1019,10 @@ mod tests {
     fn a_reader_of_a_cache_being_filled_is_told_why_it_waits() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();
-        // A cache smaller than the run's writes spills them into the file, which takes the
-        // whole database until the commit.
-        s.conn.pragma_update(None, "cache_size", 1).unwrap();
         s.begin().unwrap();
+        // Writes beyond the fill's page cache spill into the file, which takes the whole
+        // database until the commit; a page cache of one page spills the first ones.
+        s.conn.pragma_update(None, "cache_size", 1).unwrap();
         let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
         let big = "x".repeat(100_000);
         s.upsert_entries("f", &[entry("a", &big), entry("b", &big)], t0)
