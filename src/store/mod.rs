@@ -78,15 +78,6 @@ struct Flusher {
 
 const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// SQLite's page cache while a fresh cache is filled, in KiB (SQLite's default is 2,000).
-///
-/// Each feed's entries land at the feed's place in the two indexes that start with its URL, and
-/// at their dates in the date index: places all over the file. With 2 MB, the pages of those
-/// indexes were written out to make room, read back for the next feed that landed near them, and
-/// written again. 16 MB keeps them, and costs its 14 MB only during that run's fetch.
-const FILL_CACHE_KIB: i64 = 16 * 1024;
-const DEFAULT_CACHE_KIB: i64 = 2000;
-
 impl Flusher {
     fn start(path: &Path) -> Option<Flusher> {
         let file = std::fs::File::open(path).ok()?;
@@ -239,29 +230,19 @@ impl Store {
                 })?;
         if fresh {
             self.conn.pragma_update(None, "journal_mode", "DELETE")?;
-            self.conn
-                .pragma_update(None, "cache_size", -FILL_CACHE_KIB)?;
             *self.flusher.borrow_mut() = self.path.as_deref().and_then(Flusher::start);
         }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         Ok(())
     }
 
-    /// Commits the run's transaction (and goes back to the WAL and the default page cache if
-    /// [`Store::begin`] left them).
+    /// Commits the run's transaction (and goes back to the WAL if [`Store::begin`] left it).
     pub fn commit(&self) -> Result<(), Error> {
-        let flusher = self.flusher.borrow_mut().take();
-        let filled = flusher.is_some();
-        if let Some(flusher) = flusher {
+        if let Some(flusher) = self.flusher.borrow_mut().take() {
             flusher.finish();
         }
         self.conn.execute_batch("COMMIT")?;
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        if filled {
-            // Frees the fill's pages before the pages of the planet are made.
-            self.conn
-                .pragma_update(None, "cache_size", -DEFAULT_CACHE_KIB)?;
-        }
         Ok(())
     }
 
@@ -979,13 +960,7 @@ mod tests {
                 .pragma_query_value(None, "journal_mode", |r| r.get(0))
                 .unwrap()
         };
-        let cache_kib = |s: &Store| -> i64 {
-            -s.conn
-                .pragma_query_value(None, "cache_size", |r| r.get::<_, i64>(0))
-                .unwrap()
-        };
         assert_eq!(mode(&s), "wal");
-        assert_eq!(cache_kib(&s), DEFAULT_CACHE_KIB);
         let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
         s.begin().unwrap();
         assert_eq!(mode(&s), "delete");
@@ -993,21 +968,14 @@ mod tests {
             s.flusher.borrow().is_some(),
             "the pages go to disk as they come"
         );
-        assert_eq!(cache_kib(&s), FILL_CACHE_KIB, "the indexes stay in memory");
         s.upsert_entries("f", &[entry("a", "v1")], t0).unwrap();
         s.commit().unwrap();
         assert!(s.flusher.borrow().is_none());
         assert_eq!(mode(&s), "wal");
-        assert_eq!(
-            cache_kib(&s),
-            DEFAULT_CACHE_KIB,
-            "the fill's pages are freed"
-        );
         // A cache that holds entries keeps the WAL, so readers never wait for the run.
         s.begin().unwrap();
         assert_eq!(mode(&s), "wal");
         assert!(s.flusher.borrow().is_none());
-        assert_eq!(cache_kib(&s), DEFAULT_CACHE_KIB);
         s.upsert_entries("f", &[entry("b", "v1")], t0).unwrap();
         s.commit().unwrap();
         drop(s);
@@ -1019,10 +987,10 @@ mod tests {
     fn a_reader_of_a_cache_being_filled_is_told_why_it_waits() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();
-        s.begin().unwrap();
-        // Writes beyond the fill's page cache spill into the file, which takes the whole
-        // database until the commit; a page cache of one page spills the first ones.
+        // A cache smaller than the run's writes spills them into the file, which takes the
+        // whole database until the commit.
         s.conn.pragma_update(None, "cache_size", 1).unwrap();
+        s.begin().unwrap();
         let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
         let big = "x".repeat(100_000);
         s.upsert_entries("f", &[entry("a", &big), entry("b", &big)], t0)
