@@ -168,19 +168,9 @@ fn shown_title(title: &str) -> String {
 
 /// [`shown_title`], borrowed when the title is already plain text (as most are).
 fn shown_title_of(title: &str) -> Cow<'_, str> {
-    if crate::sanitize::looks_like_html(title) {
-        Cow::Owned(
-            Some(normal::plain(title))
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| title.to_owned()),
-        )
-    } else {
-        Cow::Borrowed(
-            Some(title.trim())
-                .filter(|t| !t.is_empty())
-                .unwrap_or(title),
-        )
-    }
+    Some(normal::plain_of(title))
+        .filter(|t| !t.is_empty())
+        .unwrap_or(Cow::Borrowed(title))
 }
 
 /// Text from elsewhere (the config, the cache) with only the characters the planet publishes.

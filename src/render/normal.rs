@@ -125,10 +125,15 @@ fn categories(categories: Vec<Category>) -> Vec<Category> {
 /// A name, a category or a link title: plain text in every format, which a feed that escaped
 /// it once too often (`Bread &amp;amp; Butter`) wrote as HTML; trimmed.
 pub fn plain(s: &str) -> String {
+    plain_of(s).into_owned()
+}
+
+/// [`plain`], borrowed when `s` is not HTML (as most are): headlines ask it of every title.
+pub fn plain_of(s: &str) -> std::borrow::Cow<'_, str> {
     if sanitize::looks_like_html(s) {
-        sanitize::html_to_text(s).trim().to_owned()
+        sanitize::html_to_text(s).trim().to_owned().into()
     } else {
-        s.trim().to_owned()
+        s.trim().into()
     }
 }
 
